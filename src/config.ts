@@ -1,0 +1,123 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { describeZodError } from './errors.js';
+import { DEFAULT_POLICY_FILE, loadPolicy } from './policy/load-policy.js';
+import type { Policy } from './policy/policy-schema.js';
+
+export type Role = 'admin' | 'viewer';
+export interface ApiToken {
+  role: Role;
+  token: string;
+}
+
+const url = (protocols: string[]) =>
+  z
+    .url()
+    .refine((value) => protocols.includes(new URL(value).protocol), `must be a ${protocols.join(' or ')} URL`);
+
+const envSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+    DATA_DIR: z.string().min(1).default('./data'),
+    REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+    SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+    MAIL_FROM: z.string().min(3).default('Driftstopp <driftstopp@orebro.se>'),
+    API_TOKENS: z
+      .string()
+      .optional()
+      .transform((value, ctx) => (value === undefined || value.trim() === '' ? undefined : parseTokens(value, ctx))),
+    POLICY_FILE: z.string().min(1).optional(),
+    INTRANET_WEBHOOK_URL: url(['http:', 'https:']).optional(),
+    PUBLIC_WEBHOOK_URL: url(['http:', 'https:']).optional(),
+    EGETVAL_WEBHOOK_URL: url(['http:', 'https:']).optional(),
+    WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    PUBLIC_BASE_URL: url(['http:', 'https:']).optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(10),
+    QUEUE_PREFIX: z.string().regex(/^[\w:-]+$/).default('driftstopp'),
+  })
+  .superRefine((env, ctx) => {
+    const hooks = ['INTRANET_WEBHOOK_URL', 'PUBLIC_WEBHOOK_URL', 'EGETVAL_WEBHOOK_URL'] as const;
+    if (hooks.some((name) => env[name]) && !env.WEBHOOK_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRET'], message: 'is required when a webhook URL is set' });
+    }
+  });
+
+function parseTokens(value: string, ctx: z.RefinementCtx): ApiToken[] {
+  const tokens: ApiToken[] = [];
+  for (const pair of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [role, token] = [pair.slice(0, pair.indexOf(':')), pair.slice(pair.indexOf(':') + 1)];
+    if (pair.indexOf(':') < 0 || (role !== 'admin' && role !== 'viewer') || token.length < 16) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be comma-separated role:token pairs, role admin or viewer, tokens of at least 16 characters',
+      });
+      return z.NEVER;
+    }
+    tokens.push({ role, token });
+  }
+  return tokens;
+}
+
+export interface Config {
+  port: number;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  redisUrl: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Undefined: generate an admin token at first start (see auth-tokens.ts). */
+  apiTokens: readonly ApiToken[] | undefined;
+  policyFile: string;
+  policy: Policy;
+  webhooks: { intranet?: string; public?: string; egetval?: string };
+  webhookSecret: string | undefined;
+  publicBaseUrl: string;
+  logLevel: string;
+  workerConcurrency: number;
+  queuePrefix: string;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the environment and the policy once; throws a ConfigError with one line naming the bad setting. */
+export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
+  const blankAsUnset = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = envSchema.safeParse(blankAsUnset);
+  if (!result.success) throw new ConfigError(`configuration error: ${describeZodError(result.error)}`);
+  const e = result.data;
+  const policyFile = e.POLICY_FILE ?? DEFAULT_POLICY_FILE;
+  let policy: Policy;
+  try {
+    policy = loadPolicy(policyFile);
+  } catch (error) {
+    throw new ConfigError(`configuration error: POLICY_FILE: ${(error as Error).message}`);
+  }
+  return Object.freeze({
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.DATA_DIR),
+    redisUrl: e.REDIS_URL,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    apiTokens: e.API_TOKENS ? Object.freeze(e.API_TOKENS) : undefined,
+    policyFile,
+    policy,
+    webhooks: Object.freeze({
+      intranet: e.INTRANET_WEBHOOK_URL,
+      public: e.PUBLIC_WEBHOOK_URL,
+      egetval: e.EGETVAL_WEBHOOK_URL,
+    }),
+    webhookSecret: e.WEBHOOK_SECRET,
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    logLevel: e.LOG_LEVEL,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    queuePrefix: e.QUEUE_PREFIX,
+  });
+}

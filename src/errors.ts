@@ -1,0 +1,78 @@
+import type { z } from 'zod';
+
+/** One problem with one field, as the API reports it in `errors[]`. */
+export interface FieldError {
+  path: string;
+  code: string;
+  message: string;
+}
+
+/**
+ * The one error type the HTTP layer turns into RFC 9457 problem+json.
+ * `code` is stable and machine-readable; `status` is the HTTP status.
+ */
+export class AppError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly errors: FieldError[] | undefined;
+  readonly extra: Record<string, unknown> | undefined;
+
+  constructor(
+    code: string,
+    status: number,
+    message: string,
+    options: { cause?: unknown; errors?: FieldError[]; extra?: Record<string, unknown> } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.status = status;
+    this.errors = options.errors;
+    this.extra = options.extra;
+  }
+}
+
+/** 400: the request itself is malformed (wrong types, missing fields). */
+export class ValidationError extends AppError {
+  constructor(errors: FieldError[], message = 'The request is not valid.') {
+    super('validation_failed', 400, message, { errors });
+    this.name = 'ValidationError';
+  }
+}
+
+/** 422: the request is well-formed but breaks a rule of the routine. */
+export class RuleViolationError extends AppError {
+  constructor(errors: FieldError[], extra?: Record<string, unknown>) {
+    super('rule_violation', 422, errors.map((e) => e.message).join(' '), { errors, extra });
+    this.name = 'RuleViolationError';
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(what: string) {
+    super('not_found', 404, `${what} finns inte.`);
+    this.name = 'NotFoundError';
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string) {
+    super('conflict', 409, message);
+    this.name = 'ConflictError';
+  }
+}
+
+export function zodIssuesToFieldErrors(error: z.ZodError, prefix: string[] = []): FieldError[] {
+  return error.issues.map((issue) => ({
+    path: [...prefix, ...issue.path.map(String)].join('.') || '(root)',
+    code: issue.code,
+    message: issue.message,
+  }));
+}
+
+/** One line naming the bad field, for start-up errors. */
+export function describeZodError(error: z.ZodError): string {
+  return zodIssuesToFieldErrors(error)
+    .map((e) => `${e.path}: ${e.message}`)
+    .join('; ');
+}

@@ -1,0 +1,63 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql, type Dialect } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+export type Db = Kysely<Database>;
+
+export interface DatabaseOptions {
+  /** PostgreSQL connection string; without it, embedded PGlite is used. */
+  url?: string | undefined;
+  /** Folder for PGlite's files; without it (and without `url`) PGlite runs in memory. */
+  dataDir?: string | undefined;
+  /** Schema to work in on PostgreSQL (created when missing); tests use one each. */
+  schema?: string | undefined;
+  /** Connections in the pool. @defaultValue 10 */
+  poolSize?: number;
+}
+
+/** Which database we talk to: PostgreSQL when a URL is given, embedded PGlite otherwise. */
+export async function openDatabase(options: DatabaseOptions): Promise<Db> {
+  return new Kysely<Database>({ dialect: await createDialect(options) });
+}
+
+async function createDialect(options: DatabaseOptions): Promise<Dialect> {
+  if (options.url) {
+    if (options.schema) await ensureSchema(options.url, options.schema);
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      options: options.schema ? `-c search_path=${options.schema}` : undefined,
+    });
+    // An idle client that loses its server (PostgreSQL restarted) must not crash the process.
+    pool.on('error', () => {});
+    return new PostgresDialect({ pool });
+  }
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const pglite = new PGlite(options.dataDir);
+  await pglite.waitReady;
+  return new PGliteDialect(pglite);
+}
+
+async function ensureSchema(url: string, schema: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`create schema if not exists ${schema}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** True when the database answers a trivial query. */
+export async function databaseReachable(db: Db): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,36 @@
+import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import type { Db } from './database.js';
+import * as windowsAndNotices from './migrations/2026-11-25-windows-and-notices.js';
+
+/** Append-only, in order of their date-stamped names. */
+const MIGRATIONS: Record<string, Migration> = {
+  '2026-11-25-windows-and-notices': windowsAndNotices,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+function migrator(db: Db): Migrator {
+  return new Migrator({ db, provider });
+}
+
+function unwrap(result: MigrationResultSet): void {
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`database migration ${failed ?? ''} failed: ${String(result.error)}`, { cause: result.error });
+  }
+}
+
+/** Brings the schema up to date; safe to run from several processes at once (Kysely locks). */
+export async function migrateToLatest(db: Db): Promise<void> {
+  unwrap(await migrator(db).migrateToLatest());
+}
+
+/** Undoes every migration: for the up-down-up test. */
+export async function migrateDownAll(db: Db): Promise<void> {
+  const m = migrator(db);
+  for (;;) {
+    const result = await m.migrateDown();
+    unwrap(result);
+    if (!result.results?.length) return;
+  }
+}

@@ -1,0 +1,78 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { Audience, PlanStep } from '../policy/policy-schema.js';
+import type { NoticeKind, WindowKind } from '../rules/notice-plan.js';
+
+/** Timestamps: Date in, Date out (pg and PGlite both parse timestamptz to Date). */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export type WindowStatus = 'scheduled' | 'in_progress' | 'completed' | 'cancelled';
+export type NoticeStatus = 'pending' | 'sent' | 'failed' | 'cancelled';
+export type DeliveryStatus = 'pending' | 'sent' | 'failed' | 'cancelled';
+export type RecipientKind = 'manager' | 'provider';
+
+export interface WindowTable {
+  id: string;
+  title: string;
+  description: string;
+  systems: string[];
+  kind: WindowKind;
+  start_at: Timestamp;
+  end_at: Timestamp;
+  status: WindowStatus;
+  revision: number;
+  plan: ColumnType<PlanStep[] | null, string | null, string | null>;
+  short_notice_reason: string | null;
+  cancel_reason: string | null;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface NoticeTable {
+  id: string;
+  window_id: string;
+  /** The window revision this notice was planned for. */
+  revision: number;
+  audience: Audience;
+  kind: NoticeKind;
+  lead_days: number | null;
+  due_at: Timestamp;
+  required_by: Timestamp;
+  status: NoticeStatus;
+  late: boolean;
+  /** Set when the notice has been fanned out into deliveries. */
+  dispatched_at: Timestamp | null;
+  sent_at: Timestamp | null;
+  error: string | null;
+  created_at: Timestamp;
+}
+
+export interface AuditEventTable {
+  id: Generated<string>;
+  window_id: string | null;
+  actor: string;
+  action: string;
+  at: Timestamp;
+  details: ColumnType<Record<string, unknown>, string, string>;
+}
+
+export interface IdempotencyKeyTable {
+  key: string;
+  actor: string;
+  request_hash: string;
+  window_id: string;
+  created_at: Timestamp;
+}
+
+export interface Database {
+  windows: WindowTable;
+  notices: NoticeTable;
+  audit_events: AuditEventTable;
+  idempotency_keys: IdempotencyKeyTable;
+}
+
+export type WindowRow = Selectable<WindowTable>;
+export type NewWindowRow = Insertable<WindowTable>;
+export type WindowUpdate = Updateable<WindowTable>;
+export type NoticeRow = Selectable<NoticeTable>;
+export type NewNoticeRow = Insertable<NoticeTable>;
