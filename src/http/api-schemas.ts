@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { AUDIENCES, planStepSchema } from '../policy/policy-schema.js';
+
+/** The zod schemas that validate requests are also the source of /openapi.json. */
+
+const instant = z.iso
+  .datetime({ offset: true })
+  .describe('ISO 8601 instant with an offset, e.g. 2027-03-30T09:00:00+02:00');
+
+const instantOrDate = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()])
+  .describe('ISO 8601 instant with an offset, or a date (local midnight, Europe/Stockholm)');
+
+const reason = z.string().trim().min(3, 'must say why, in at least 3 characters').max(1000);
+
+export const shortNoticeSchema = z
+  .strictObject({ reason })
+  .describe('Accepts notice shorter than the routine requires; overdue notices go out at once, marked late.');
+
+export const createWindowBody = z.strictObject({
+  title: z.string().trim().min(1).max(200),
+  description: z.string().max(5000).optional(),
+  systems: z.array(z.string().min(1).max(50)).min(1).max(20).describe('System ids from the policy: tes, careapp, carelock'),
+  kind: z.enum(['minor', 'extensive']),
+  start: instant,
+  end: instant,
+  plan: z.array(planStepSchema).min(1).max(50).optional().describe('Extensive windows only: overrides the default plan'),
+  shortNotice: shortNoticeSchema.optional(),
+});
+
+export const patchWindowBody = z
+  .strictObject({
+    title: z.string().trim().min(1).max(200).optional(),
+    description: z.string().max(5000).optional(),
+    systems: z.array(z.string().min(1).max(50)).min(1).max(20).optional(),
+    start: instant.optional(),
+    end: instant.optional(),
+    shortNotice: shortNoticeSchema.optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'must change at least one field');
+
+export const cancelWindowBody = z.strictObject({ reason });
+
+const windowStatus = z.enum(['scheduled', 'in_progress', 'completed', 'cancelled']);
+
+export const listWindowsQuery = z.strictObject({
+  from: instantOrDate.optional(),
+  to: instantOrDate.optional(),
+  status: z
+    .string()
+    .transform((value) => value.split(',').map((s) => s.trim()))
+    .pipe(z.array(windowStatus))
+    .optional()
+    .describe('One status or several separated by commas'),
+});
+
+export const slotsQuery = z.strictObject({
+  from: instantOrDate.optional(),
+  count: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+export const idParams = z.strictObject({ id: z.uuid('must be a window id (UUID)') });
+
+export const noticeSchema = z.object({
+  id: z.uuid(),
+  audience: z.enum(AUDIENCES),
+  kind: z.enum(['announcement', 'update', 'cancellation', 'reminder']),
+  revision: z.int(),
+  dueAt: instant,
+  requiredBy: instant,
+  status: z.enum(['pending', 'sent', 'failed', 'cancelled']),
+  sentAt: instant.nullable(),
+  late: z.boolean(),
+  error: z.string().nullable(),
+});
+
+export const windowSchema = z.object({
+  id: z.uuid(),
+  title: z.string(),
+  description: z.string(),
+  systems: z.array(z.string()),
+  kind: z.enum(['minor', 'extensive']),
+  start: instant,
+  end: instant,
+  status: windowStatus,
+  revision: z.int(),
+  shortNotice: z.object({ reason: z.string() }).nullable(),
+  plan: z.array(planStepSchema).nullable(),
+  cancelReason: z.string().nullable(),
+  createdBy: z.string(),
+  createdAt: instant,
+  updatedAt: instant,
+  notices: z.array(noticeSchema),
+});
+
+export const windowListSchema = z.object({ items: z.array(windowSchema) });
+export const slotListSchema = z.object({ items: z.array(z.object({ start: instant, end: instant })) });
+
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.int(),
+  detail: z.string(),
+  instance: z.string().optional(),
+  errors: z.array(z.object({ path: z.string(), code: z.string(), message: z.string() })).optional(),
+  earliestCompliantStart: instant.optional(),
+});

@@ -1,0 +1,58 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { ApiToken, Role } from '../config.js';
+import { AppError } from '../errors.js';
+
+export interface Principal {
+  role: Role;
+  /** Names the token in the audit trail without revealing it. */
+  actor: string;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+  }
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/** The role of a bearer token, comparing in constant time against every known token. */
+export function tokenAuthenticator(tokens: readonly ApiToken[]) {
+  const known = tokens.map((t) => ({ ...t, digest: digest(t.token) }));
+  return (presented: string): Principal | null => {
+    const candidate = digest(presented);
+    let match: (typeof known)[number] | null = null;
+    for (const token of known) {
+      if (timingSafeEqual(candidate, token.digest)) match = token;
+    }
+    return match ? { role: match.role, actor: `${match.role}:${match.digest.toString('hex').slice(0, 8)}` } : null;
+  };
+}
+
+export function requireToken(authenticate: (token: string) => Principal | null): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const header = req.get('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const principal = match ? authenticate(match[1]!) : null;
+    if (!principal) {
+      res.set('WWW-Authenticate', 'Bearer realm="driftstopp"');
+      throw new AppError('unauthorized', 401, match ? 'Token är ogiltig.' : 'Ange en token: Authorization: Bearer <token>.');
+    }
+    req.principal = principal;
+    next();
+  };
+}
+
+/** Viewers may read; only admins may change anything. */
+export const requireAdminForWrites: RequestHandler = (req, _res, next) => {
+  if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method) && req.principal?.role !== 'admin') {
+    throw new AppError('forbidden', 403, 'Rollen viewer får bara läsa; ändringar kräver en admin-token.');
+  }
+  next();
+};
+
+export function principalOf(req: Request): Principal {
+  if (!req.principal) throw new AppError('unauthorized', 401, 'Ingen inloggning.');
+  return req.principal;
+}

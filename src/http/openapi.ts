@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import {
+  cancelWindowBody,
+  createWindowBody,
+  idParams,
+  listWindowsQuery,
+  patchWindowBody,
+  problemSchema,
+  slotListSchema,
+  slotsQuery,
+  windowListSchema,
+  windowSchema,
+} from './api-schemas.js';
+
+interface Operation {
+  method: 'get' | 'post' | 'patch' | 'delete';
+  path: string;
+  summary: string;
+  /** Whether a bearer token is needed, and which role. */
+  auth: 'none' | 'viewer' | 'admin';
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  response?: { status: number; schema: z.ZodType; description: string; contentType?: string };
+  errors?: number[];
+}
+
+/** Every endpoint; routes register more operations here as they grow. */
+export const operations: Operation[] = [
+  { method: 'get', path: '/healthz', summary: 'The process is up', auth: 'none' },
+  { method: 'get', path: '/readyz', summary: 'Database and Redis are reachable', auth: 'none', errors: [503] },
+  {
+    method: 'post',
+    path: '/api/windows',
+    summary: 'Register a maintenance window (honours Idempotency-Key)',
+    auth: 'admin',
+    body: createWindowBody,
+    response: { status: 201, schema: windowSchema, description: 'The registered window with its planned notices' },
+    errors: [400, 401, 403, 409, 422],
+  },
+  {
+    method: 'get',
+    path: '/api/windows',
+    summary: 'Windows by start',
+    auth: 'viewer',
+    query: listWindowsQuery,
+    response: { status: 200, schema: windowListSchema, description: 'Windows ordered by start' },
+    errors: [400, 401],
+  },
+  {
+    method: 'get',
+    path: '/api/windows/{id}',
+    summary: 'One window',
+    auth: 'viewer',
+    params: idParams,
+    response: { status: 200, schema: windowSchema, description: 'The window' },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'patch',
+    path: '/api/windows/{id}',
+    summary: 'Change a window; a new time or new systems raise the revision and re-plan the notices',
+    auth: 'admin',
+    params: idParams,
+    body: patchWindowBody,
+    response: { status: 200, schema: windowSchema, description: 'The changed window' },
+    errors: [400, 401, 403, 404, 409, 422],
+  },
+  {
+    method: 'post',
+    path: '/api/windows/{id}/cancel',
+    summary: 'Cancel a window; those already told receive a cancellation',
+    auth: 'admin',
+    params: idParams,
+    body: cancelWindowBody,
+    response: { status: 200, schema: windowSchema, description: 'The cancelled window' },
+    errors: [400, 401, 403, 404, 409],
+  },
+  {
+    method: 'get',
+    path: '/api/slots',
+    summary: 'The next compliant minor-window slots whose every notice can still go out on time',
+    auth: 'viewer',
+    query: slotsQuery,
+    response: { status: 200, schema: slotListSchema, description: 'Slots' },
+    errors: [400, 401],
+  },
+];
+
+const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+
+function parameters(schema: z.ZodObject | undefined, location: 'path' | 'query') {
+  if (!schema) return [];
+  return Object.entries(schema.shape).map(([name, field]) => ({
+    name,
+    in: location,
+    required: location === 'path' || !(field as z.ZodType).safeParse(undefined).success,
+    schema: jsonSchema(field as z.ZodType),
+  }));
+}
+
+/** The API described in OpenAPI 3.1, built from the same zod schemas that validate requests. */
+export function buildOpenApi(version: string) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of operations) {
+    const responses: Record<string, unknown> = {};
+    if (op.response) {
+      responses[String(op.response.status)] = {
+        description: op.response.description,
+        content: { [op.response.contentType ?? 'application/json']: { schema: jsonSchema(op.response.schema) } },
+      };
+    } else {
+      responses['200'] = { description: 'OK' };
+    }
+    for (const status of op.errors ?? []) {
+      responses[String(status)] = {
+        description: 'Problem (RFC 9457)',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      };
+    }
+    paths[op.path] ??= {};
+    paths[op.path]![op.method] = {
+      summary: op.summary,
+      ...(op.auth === 'none' ? { security: [] } : { 'x-required-role': op.auth }),
+      parameters: [...parameters(op.params, 'path'), ...parameters(op.query, 'query')],
+      ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(op.body) } } } } : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'driftstopp',
+      version,
+      description: 'Planerade driftstopp av Tes, CareApp och CareLock: registrering, varsel och uppföljning.',
+    },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: { Problem: jsonSchema(problemSchema) },
+    },
+    security: [{ bearer: [] }],
+    paths,
+  };
+}

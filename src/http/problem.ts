@@ -1,0 +1,61 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { AppError } from '../errors.js';
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export const notFoundHandler: RequestHandler = (req) => {
+  throw new AppError('not_found', 404, `Ingen resurs på ${req.method} ${req.path}.`);
+};
+
+/**
+ * Turns every error into RFC 9457 problem+json. Errors we did not raise ourselves are
+ * logged with their stack and answered with a bare 500: a stack never leaves the process.
+ */
+export function problemHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const appError = toAppError(error);
+    if (appError.status >= 500) logger.error({ err: error, path: req.path, method: req.method }, 'request failed');
+    if (res.headersSent) return;
+    res
+      .status(appError.status)
+      .type('application/problem+json')
+      .json({
+        type: `https://driftstopp.orebro.se/problems/${appError.code.replaceAll('_', '-')}`,
+        title: TITLES[appError.status] ?? 'Error',
+        status: appError.status,
+        detail: appError.message,
+        instance: req.originalUrl,
+        ...(appError.errors ? { errors: appError.errors } : {}),
+        ...appError.extra,
+      });
+  };
+}
+
+/** body-parser and friends signal client errors with `status`/`type`; everything else is ours. */
+function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const e = error as { status?: number; type?: string; message?: string };
+  if (e?.type === 'entity.parse.failed') {
+    return new AppError('malformed_json', 400, 'The request body is not valid JSON.', {
+      errors: [{ path: 'body', code: 'invalid_json', message: 'not valid JSON' }],
+    });
+  }
+  if (e?.type === 'entity.too.large') return new AppError('too_large', 413, 'The request body is too large.');
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    return new AppError('bad_request', e.status, e.message ?? 'Bad request.');
+  }
+  return new AppError('internal', 500, 'Ett oväntat fel inträffade. Händelsen är loggad.', { cause: error });
+}

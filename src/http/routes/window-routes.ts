@@ -1,0 +1,88 @@
+import { Router } from 'express';
+import { AppError } from '../../errors.js';
+import { nextMinorSlots } from '../../rules/slots.js';
+import { formatInstant } from '../../windows/window-view.js';
+import {
+  cancelWindow,
+  changeWindow,
+  createWindow,
+  getWindow,
+  listWindowViews,
+  type WindowServiceDeps,
+} from '../../windows/window-service.js';
+import {
+  cancelWindowBody,
+  createWindowBody,
+  idParams,
+  listWindowsQuery,
+  patchWindowBody,
+  slotsQuery,
+} from '../api-schemas.js';
+import { principalOf } from '../auth.js';
+import { parseInput, parseInstant } from '../validate.js';
+
+export function windowRoutes(deps: WindowServiceDeps): Router {
+  const router = Router();
+  const zone = deps.rules.policy.timezone;
+  const instant = (value: string) => parseInstant(value, zone);
+  const optionalInstant = (value: string | undefined) => (value === undefined ? undefined : instant(value));
+
+  router.post('/windows', async (req, res) => {
+    const body = parseInput(createWindowBody, req.body, 'body');
+    const key = req.get('idempotency-key');
+    if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) {
+      throw new AppError('validation_failed', 400, 'Idempotency-Key must be 1–200 visible ASCII characters.', {
+        errors: [{ path: 'header.Idempotency-Key', code: 'invalid_format', message: 'must be 1–200 visible ASCII characters' }],
+      });
+    }
+    const window = await createWindow(
+      deps,
+      { ...body, start: instant(body.start), end: instant(body.end) },
+      principalOf(req).actor,
+      key,
+    );
+    res.status(201).location(`/api/windows/${window.id}`).json(window);
+  });
+
+  router.get('/windows', async (req, res) => {
+    const query = parseInput(listWindowsQuery, req.query, 'query');
+    const items = await listWindowViews(deps.db, {
+      from: optionalInstant(query.from)?.toJSDate(),
+      to: optionalInstant(query.to)?.toJSDate(),
+      status: query.status,
+    });
+    res.json({ items });
+  });
+
+  router.get('/windows/:id', async (req, res) => {
+    const { id } = parseInput(idParams, req.params, 'params');
+    res.json(await getWindow(deps.db, id));
+  });
+
+  router.patch('/windows/:id', async (req, res) => {
+    const { id } = parseInput(idParams, req.params, 'params');
+    const body = parseInput(patchWindowBody, req.body, 'body');
+    const changes = { ...body, start: optionalInstant(body.start), end: optionalInstant(body.end) };
+    res.json(await changeWindow(deps, id, changes, principalOf(req).actor));
+  });
+
+  router.post('/windows/:id/cancel', async (req, res) => {
+    const { id } = parseInput(idParams, req.params, 'params');
+    const { reason } = parseInput(cancelWindowBody, req.body, 'body');
+    res.json(await cancelWindow(deps, id, reason, principalOf(req).actor));
+  });
+
+  router.get('/slots', (req, res) => {
+    const query = parseInput(slotsQuery, req.query, 'query');
+    const now = deps.clock();
+    const slots = nextMinorSlots(deps.rules, optionalInstant(query.from) ?? now, query.count, now);
+    res.json({
+      items: slots.map((slot) => ({
+        start: formatInstant(slot.start.toJSDate(), zone),
+        end: formatInstant(slot.end.toJSDate(), zone),
+      })),
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,20 @@
+import { DateTime } from 'luxon';
+import type { z } from 'zod';
+import { ValidationError, zodIssuesToFieldErrors } from '../errors.js';
+
+/** Parses one part of a request (body, query, params); a failure is a 400 naming each field. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, location: 'body' | 'query' | 'params'): z.output<S> {
+  const result = schema.safeParse(value ?? (location === 'body' ? undefined : {}));
+  if (!result.success) {
+    const errors = zodIssuesToFieldErrors(result.error);
+    throw new ValidationError(errors, `The request ${location} is not valid: ${errors.map((e) => e.path).join(', ')}.`);
+  }
+  return result.data;
+}
+
+/** An instant from the API (already validated as ISO 8601), or a date meaning local midnight. */
+export function parseInstant(value: string, zone: string): DateTime {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value)
+    ? DateTime.fromISO(value, { zone })
+    : DateTime.fromISO(value, { setZone: true }).setZone(zone);
+}

@@ -1,0 +1,76 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+
+/** A redis-server this process started; stop() ends it. */
+export interface LocalRedis {
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function redisAnswers(url: string, timeoutMs = 1500): Promise<boolean> {
+  const client = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+export function redisServerAvailable(): boolean {
+  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts a private redis-server on 127.0.0.1. With `dir`, it keeps an append-only file
+ * there so that a restart loses nothing; without, it keeps nothing on disk.
+ */
+export async function startRedisServer(options: { port?: number; dir?: string } = {}): Promise<LocalRedis> {
+  if (!redisServerAvailable()) {
+    throw new Error('redis-server was not found on the PATH: install Redis (Debian: apt-get install redis-server) or set REDIS_URL');
+  }
+  const port = options.port ?? (await freePort());
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--maxmemory-policy', 'noeviction'];
+  if (options.dir) {
+    mkdirSync(options.dir, { recursive: true });
+    args.push('--dir', path.resolve(options.dir), '--appendonly', 'yes');
+  } else {
+    args.push('--appendonly', 'no');
+  }
+  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  const url = `redis://127.0.0.1:${port}`;
+  for (let i = 0; i < 100 && !(await redisAnswers(url, 200)); i += 1) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  if (!(await redisAnswers(url))) throw new Error(`redis-server on port ${port} did not start`);
+  return {
+    url,
+    process: child,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}

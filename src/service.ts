@@ -1,0 +1,94 @@
+import type { Server } from 'node:http';
+import { Redis } from 'ioredis';
+import { DateTime } from 'luxon';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { createApp } from './http/app.js';
+import { BusinessCalendar } from './rules/business-calendar.js';
+import type { RuleBook } from './rules/notice-plan.js';
+import { resolveTokens } from './runtime/admin-token.js';
+import { redisAnswers, redisServerAvailable, startRedisServer, type LocalRedis } from './runtime/local-redis.js';
+import { databaseReachable, openDatabase, type Db } from './storage/database.js';
+import { migrateToLatest } from './storage/migrate.js';
+import type { NoticeRow } from './storage/schema.js';
+
+export const VERSION = '0.1.0';
+
+export interface Service {
+  db: Db;
+  redisUrl: string;
+  server: Server | null;
+  port: number | null;
+  stop(): Promise<void>;
+}
+
+export function ruleBookOf(config: Pick<Config, 'policy'>): RuleBook {
+  return { policy: config.policy, calendar: new BusinessCalendar(config.policy) };
+}
+
+/**
+ * Redis at REDIS_URL, or, where none answers and redis-server is installed, a private one
+ * under DATA_DIR that keeps an append-only file (so `npm start` needs nothing else).
+ */
+export async function connectRedisUrl(config: Config, logger: Logger): Promise<{ url: string; local: LocalRedis | null }> {
+  if (await redisAnswers(config.redisUrl)) return { url: config.redisUrl, local: null };
+  if (!redisServerAvailable()) {
+    throw new Error(`Redis does not answer at ${config.redisUrl} and no redis-server is installed to start one`);
+  }
+  const local = await startRedisServer({ dir: `${config.dataDir}/redis` });
+  logger.warn({ redisUrl: local.url }, `Redis svarar inte på ${config.redisUrl}: startade en egen redis-server under ${config.dataDir}/redis`);
+  return { url: local.url, local };
+}
+
+/** Opens the database (PostgreSQL or embedded PGlite) and brings its schema up to date. */
+export async function openMigratedDatabase(config: Config): Promise<Db> {
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : `${config.dataDir}/pglite` });
+  await migrateToLatest(db);
+  return db;
+}
+
+export async function startApi(options: {
+  config: Config;
+  db: Db;
+  redisUrl: string;
+  logger: Logger;
+  clock?: () => DateTime;
+  onNoticesPlanned: (notices: readonly NoticeRow[]) => Promise<void>;
+}): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
+  const { config, db, logger } = options;
+  const { tokens, created, file } = resolveTokens(config.apiTokens, config.dataDir);
+  if (created) {
+    // Printed once, on the first start; later starts read it from the file.
+    process.stdout.write(`\nAdmin-token (sparad i ${file}, visas bara nu):\n\n  ${created}\n\n`);
+  }
+  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+  redis.on('error', () => {});
+  await redis.connect().catch(() => {});
+  const app = createApp({
+    db,
+    rules: ruleBookOf(config),
+    clock: options.clock ?? (() => DateTime.now()),
+    onNoticesPlanned: options.onNoticesPlanned,
+    tokens,
+    logger,
+    version: VERSION,
+    readiness: async () => ({
+      database: await databaseReachable(db),
+      redis: await redis.ping().then(() => true, () => false),
+    }),
+  });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(config.port, () => resolve(s));
+  });
+  const port = (server.address() as { port: number }).port;
+  logger.info({ port }, `API lyssnar på http://localhost:${port}`);
+  return {
+    server,
+    port,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,306 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { DateTime } from 'luxon';
+import { ConflictError, NotFoundError, RuleViolationError, ValidationError, type FieldError } from '../errors.js';
+import {
+  cancelPendingNotices,
+  insertNotices,
+  listNoticesOfWindows,
+  lockNoticesOfWindow,
+} from '../notices/notice-repository.js';
+import type { Audience, PlanStep } from '../policy/policy-schema.js';
+import { noticeSteps, type NoticeKind, type PlannedNotice, type RuleBook, type WindowKind } from '../rules/notice-plan.js';
+import { checkWindow, type WindowDraft } from '../rules/window-rules.js';
+import type { Db } from '../storage/database.js';
+import type { NewNoticeRow, NoticeRow, WindowRow } from '../storage/schema.js';
+import { recordAudit } from './audit-log.js';
+import { insertWindow, listWindows, lockWindow, findWindow, updateWindow, type WindowFilter } from './window-repository.js';
+import { formatInstant, toWindowView, type WindowView } from './window-view.js';
+
+export interface WindowServiceDeps {
+  db: Db;
+  rules: RuleBook;
+  clock: () => DateTime;
+  /** Called after commit with the notices that were planned, so they can be scheduled. */
+  onNoticesPlanned: (notices: readonly NoticeRow[]) => Promise<void>;
+}
+
+export interface NewWindowInput {
+  title: string;
+  description?: string | undefined;
+  systems: string[];
+  kind: WindowKind;
+  start: DateTime;
+  end: DateTime;
+  plan?: PlanStep[] | undefined;
+  shortNotice?: { reason: string } | undefined;
+}
+
+export interface WindowChanges {
+  title?: string | undefined;
+  description?: string | undefined;
+  systems?: string[] | undefined;
+  start?: DateTime | undefined;
+  end?: DateTime | undefined;
+  shortNotice?: { reason: string } | undefined;
+}
+
+/** Notices that have reached (or are reaching) their audience. */
+function wasTold(notice: NoticeRow): boolean {
+  return notice.kind !== 'cancellation' && (notice.status === 'sent' || notice.dispatched_at !== null);
+}
+
+export async function getWindow(db: Db, id: string): Promise<WindowView> {
+  const row = await findWindow(db, id);
+  if (!row) throw new NotFoundError(`Driftstoppet ${id}`);
+  return toWindowView(row, await listNoticesOfWindows(db, [id]));
+}
+
+export async function listWindowViews(db: Db, filter: WindowFilter): Promise<WindowView[]> {
+  const rows = await listWindows(db, filter);
+  const notices = await listNoticesOfWindows(db, rows.map((r) => r.id));
+  return rows.map((row) => toWindowView(row, notices));
+}
+
+export async function createWindow(
+  deps: WindowServiceDeps,
+  input: NewWindowInput,
+  actor: string,
+  idempotencyKey?: string,
+): Promise<WindowView> {
+  const { rules } = deps;
+  const now = deps.clock();
+  assertPlanFits(rules, input.kind, input.plan);
+  const draft: WindowDraft = { ...input, plan: input.plan };
+  const check = checkWindow(rules, draft, now, { shortNotice: input.shortNotice !== undefined });
+  const requestHash = idempotencyKey ? hashRequest(input) : '';
+
+  const attempt = () => deps.db.transaction().execute(async (trx) => {
+    if (idempotencyKey) {
+      const earlier = await trx.selectFrom('idempotency_keys').selectAll().where('key', '=', idempotencyKey).executeTakeFirst();
+      if (earlier) {
+        if (earlier.actor !== actor || earlier.request_hash !== requestHash) {
+          throw new ConflictError('Idempotency-Key har redan använts för en annan begäran.');
+        }
+        return { windowId: earlier.window_id, notices: [] as NoticeRow[] };
+      }
+    }
+    throwIfViolated(rules, check.violations, check.earliestCompliantStart);
+    const window = await insertWindow(trx, {
+      id: randomUUID(),
+      title: input.title,
+      description: input.description ?? '',
+      systems: [...new Set(input.systems)],
+      kind: input.kind,
+      start_at: input.start.toJSDate(),
+      end_at: input.end.toJSDate(),
+      status: 'scheduled',
+      revision: 1,
+      plan: input.plan ? JSON.stringify(input.plan) : null,
+      short_notice_reason: check.plan.overdue.length > 0 ? (input.shortNotice?.reason ?? null) : null,
+      cancel_reason: null,
+      created_by: actor,
+      created_at: now.toJSDate(),
+      updated_at: now.toJSDate(),
+    });
+    const notices = await insertNotices(trx, check.plan.notices.map((n) => noticeRow(window, n.kind, n, now)));
+    if (idempotencyKey) {
+      await trx
+        .insertInto('idempotency_keys')
+        .values({ key: idempotencyKey, actor, request_hash: requestHash, window_id: window.id, created_at: now.toJSDate() })
+        .execute();
+    }
+    await recordAudit(trx, {
+      windowId: window.id,
+      actor,
+      action: 'window.created',
+      at: now.toJSDate(),
+      details: { window: describe(window), shortNotice: window.short_notice_reason, notices: notices.map(describeNotice) },
+    });
+    return { windowId: window.id, notices };
+  });
+  // Two requests racing with one key: the loser's insert of the key fails, and its retry finds the winner's window.
+  const outcome = await attempt().catch((error: unknown) => {
+    if (idempotencyKey && isUniqueViolation(error)) return attempt();
+    throw error;
+  });
+  await deps.onNoticesPlanned(outcome.notices);
+  return getWindow(deps.db, outcome.windowId);
+}
+
+/**
+ * Changes a scheduled window. A new time or new systems raise the revision: audiences
+ * already told get an update at once, and every notice not yet sent is planned anew.
+ */
+export async function changeWindow(deps: WindowServiceDeps, id: string, changes: WindowChanges, actor: string): Promise<WindowView> {
+  const { rules } = deps;
+  const now = deps.clock();
+  const planned = await deps.db.transaction().execute(async (trx) => {
+    const before = await lockScheduledWindow(trx, id);
+    const notices = await lockNoticesOfWindow(trx, id);
+    const start = changes.start ?? rules.calendar.local(before.start_at);
+    const end = changes.end ?? rules.calendar.local(before.end_at);
+    const systems = changes.systems ? [...new Set(changes.systems)] : before.systems;
+    const moved =
+      start.toMillis() !== before.start_at.getTime() ||
+      end.toMillis() !== before.end_at.getTime() ||
+      systems.join(',') !== before.systems.join(',');
+
+    let newNotices: NewNoticeRow[] = [];
+    let shortNoticeReason = before.short_notice_reason;
+    const revision = moved ? before.revision + 1 : before.revision;
+    if (moved) {
+      const told = new Set(notices.filter(wasTold).map((n) => n.audience));
+      const steps = noticeSteps(before.kind, rules.policy, before.plan ?? undefined).filter(
+        (step) => !(step.kind === 'announcement' && told.has(step.audience)),
+      );
+      const draft: WindowDraft = { kind: before.kind, systems, start, end, plan: before.plan ?? undefined };
+      const check = checkWindow(rules, draft, now, { shortNotice: changes.shortNotice !== undefined, steps });
+      throwIfViolated(rules, check.violations, check.earliestCompliantStart);
+      if (check.plan.overdue.length > 0) shortNoticeReason = changes.shortNotice?.reason ?? shortNoticeReason;
+      await cancelPendingNotices(trx, id);
+      const nextRevision = { ...before, revision };
+      newNotices = [
+        ...[...told].map((audience) => noticeRow(nextRevision, 'update', immediate(audience, now), now)),
+        ...check.plan.notices.map((n) => noticeRow(nextRevision, n.kind, n, now)),
+      ];
+    }
+    const after = await updateWindow(trx, id, {
+      title: changes.title ?? before.title,
+      description: changes.description ?? before.description,
+      systems,
+      start_at: start.toJSDate(),
+      end_at: end.toJSDate(),
+      revision,
+      short_notice_reason: shortNoticeReason,
+      updated_at: now.toJSDate(),
+    });
+    const inserted = await insertNotices(trx, newNotices);
+    await recordAudit(trx, {
+      windowId: id,
+      actor,
+      action: moved ? 'window.rescheduled' : 'window.edited',
+      at: now.toJSDate(),
+      details: { before: describe(before), after: describe(after), notices: inserted.map(describeNotice) },
+    });
+    return inserted;
+  });
+  await deps.onNoticesPlanned(planned);
+  return getWindow(deps.db, id);
+}
+
+/** Cancels a scheduled window: those already told get a cancellation, nothing else goes out. */
+export async function cancelWindow(deps: WindowServiceDeps, id: string, reason: string, actor: string): Promise<WindowView> {
+  const now = deps.clock();
+  const planned = await deps.db.transaction().execute(async (trx) => {
+    const before = await lockScheduledWindow(trx, id);
+    const notices = await lockNoticesOfWindow(trx, id);
+    const told = new Set(notices.filter(wasTold).map((n) => n.audience));
+    await cancelPendingNotices(trx, id);
+    const after = await updateWindow(trx, id, {
+      status: 'cancelled',
+      revision: before.revision + 1,
+      cancel_reason: reason,
+      updated_at: now.toJSDate(),
+    });
+    const inserted = await insertNotices(
+      trx,
+      [...told].map((audience) => noticeRow(after, 'cancellation', immediate(audience, now), now)),
+    );
+    await recordAudit(trx, {
+      windowId: id,
+      actor,
+      action: 'window.cancelled',
+      at: now.toJSDate(),
+      details: { reason, before: describe(before), notices: inserted.map(describeNotice) },
+    });
+    return inserted;
+  });
+  await deps.onNoticesPlanned(planned);
+  return getWindow(deps.db, id);
+}
+
+async function lockScheduledWindow(db: Db, id: string): Promise<WindowRow> {
+  const window = await lockWindow(db, id);
+  if (!window) throw new NotFoundError(`Driftstoppet ${id}`);
+  if (window.status !== 'scheduled') {
+    throw new ConflictError(`Driftstoppet har status ${window.status} och kan inte längre ändras.`);
+  }
+  return window;
+}
+
+function throwIfViolated(rules: RuleBook, violations: FieldError[], earliest: DateTime | null): void {
+  if (violations.length === 0) return;
+  const extra = earliest ? { earliestCompliantStart: formatInstant(earliest.toJSDate(), rules.policy.timezone) } : undefined;
+  throw new RuleViolationError(violations, extra);
+}
+
+/**
+ * An extensive window's own plan must reach every audience, each at least as early as
+ * the routine's minimum for that audience.
+ */
+function assertPlanFits(rules: RuleBook, kind: WindowKind, plan: PlanStep[] | undefined): void {
+  if (!plan) return;
+  if (kind !== 'extensive') {
+    throw new ValidationError([{ path: 'plan', code: 'not_allowed', message: 'plan gäller bara omfattande driftstopp (kind "extensive").' }]);
+  }
+  const errors: FieldError[] = [];
+  for (const [audience, { leadDays, displayName }] of Object.entries(rules.policy.audiences)) {
+    const longest = Math.max(-1, ...plan.filter((s) => s.audience === audience).map((s) => s.leadDays));
+    if (longest < leadDays) {
+      errors.push({
+        path: 'plan',
+        code: 'too_small',
+        message: `plan måste informera ${displayName} (${audience}) minst ${leadDays} dagar före start.`,
+      });
+    }
+  }
+  if (errors.length) throw new ValidationError(errors);
+}
+
+function immediate(audience: Audience, now: DateTime): PlannedNotice {
+  return { audience, kind: 'announcement', leadDays: null, dueAt: now, requiredBy: now, late: false };
+}
+
+function noticeRow(window: Pick<WindowRow, 'id' | 'revision'>, kind: NoticeKind, n: PlannedNotice, now: DateTime): NewNoticeRow {
+  return {
+    id: randomUUID(),
+    window_id: window.id,
+    revision: window.revision,
+    audience: n.audience,
+    kind,
+    lead_days: n.leadDays,
+    due_at: n.dueAt.toJSDate(),
+    required_by: n.requiredBy.toJSDate(),
+    status: 'pending',
+    late: n.late,
+    dispatched_at: null,
+    sent_at: null,
+    error: null,
+    created_at: now.toJSDate(),
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '23505';
+}
+
+function hashRequest(input: NewWindowInput): string {
+  const canonical = { ...input, start: input.start.toMillis(), end: input.end.toMillis() };
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+
+function describe(w: WindowRow) {
+  return {
+    title: w.title,
+    systems: w.systems,
+    kind: w.kind,
+    start: w.start_at.toISOString(),
+    end: w.end_at.toISOString(),
+    revision: w.revision,
+    status: w.status,
+  };
+}
+
+function describeNotice(n: NoticeRow) {
+  return { id: n.id, audience: n.audience, kind: n.kind, dueAt: n.due_at.toISOString(), late: n.late };
+}

@@ -1,0 +1,76 @@
+import { DateTime } from 'luxon';
+import type { PlanStep } from '../policy/policy-schema.js';
+import type { NoticeRow, WindowRow } from '../storage/schema.js';
+
+/** An instant as the API shows it: ISO 8601 in Swedish local time with its offset. */
+export function formatInstant(instant: Date | null, zone = 'Europe/Stockholm'): string | null {
+  return instant ? DateTime.fromJSDate(instant).setZone(zone).toISO({ suppressMilliseconds: true }) : null;
+}
+
+export interface NoticeView {
+  id: string;
+  audience: string;
+  kind: string;
+  revision: number;
+  dueAt: string;
+  requiredBy: string;
+  status: string;
+  sentAt: string | null;
+  late: boolean;
+  error: string | null;
+}
+
+export interface WindowView {
+  id: string;
+  title: string;
+  description: string;
+  systems: string[];
+  kind: string;
+  start: string;
+  end: string;
+  status: string;
+  revision: number;
+  shortNotice: { reason: string } | null;
+  plan: PlanStep[] | null;
+  cancelReason: string | null;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  notices: NoticeView[];
+}
+
+export function toNoticeView(row: NoticeRow): NoticeView {
+  return {
+    id: row.id,
+    audience: row.audience,
+    kind: row.kind,
+    revision: row.revision,
+    dueAt: formatInstant(row.due_at)!,
+    requiredBy: formatInstant(row.required_by)!,
+    status: row.status,
+    sentAt: formatInstant(row.sent_at),
+    late: row.late,
+    error: row.error,
+  };
+}
+
+export function toWindowView(row: WindowRow, notices: readonly NoticeRow[]): WindowView {
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    systems: row.systems,
+    kind: row.kind,
+    start: formatInstant(row.start_at)!,
+    end: formatInstant(row.end_at)!,
+    status: row.status,
+    revision: row.revision,
+    shortNotice: row.short_notice_reason ? { reason: row.short_notice_reason } : null,
+    plan: row.plan,
+    cancelReason: row.cancel_reason,
+    createdBy: row.created_by,
+    createdAt: formatInstant(row.created_at)!,
+    updatedAt: formatInstant(row.updated_at)!,
+    notices: notices.filter((n) => n.window_id === row.id).map(toNoticeView),
+  };
+}

@@ -1,0 +1,74 @@
+import type { Server } from 'node:http';
+import { DateTime } from 'luxon';
+import { pino } from 'pino';
+import { createApp } from '../../src/http/app.js';
+import { loadPolicy } from '../../src/policy/load-policy.js';
+import { BusinessCalendar } from '../../src/rules/business-calendar.js';
+import type { Db } from '../../src/storage/database.js';
+import type { NoticeRow } from '../../src/storage/schema.js';
+
+export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
+export const VIEWER_TOKEN = 'viewer-token-for-tests-012345678';
+
+export interface TestApi {
+  baseUrl: string;
+  /** Notices handed to the scheduler after each commit. */
+  planned: NoticeRow[];
+  request(method: string, path: string, options?: { body?: unknown; token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+/** The real Express app over real HTTP on a free port, with a fixed or moving clock. */
+export async function startTestApi(db: Db, options: { now?: string | (() => DateTime) } = {}): Promise<TestApi> {
+  const policy = loadPolicy();
+  const fixed = typeof options.now === 'string' ? DateTime.fromISO(options.now) : undefined;
+  const clock = typeof options.now === 'function' ? options.now : () => fixed ?? DateTime.now();
+  const planned: NoticeRow[] = [];
+  const app = createApp({
+    db,
+    rules: { policy, calendar: new BusinessCalendar(policy) },
+    clock,
+    onNoticesPlanned: async (notices) => {
+      planned.push(...notices);
+    },
+    tokens: [
+      { role: 'admin', token: ADMIN_TOKEN },
+      { role: 'viewer', token: VIEWER_TOKEN },
+    ],
+    logger: pino({ level: 'silent' }),
+    readiness: async () => ({ database: true, redis: true }),
+    version: 'test',
+  });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return {
+    baseUrl,
+    planned,
+    async request(method, path, { body, token = ADMIN_TOKEN, headers = {} } = {}) {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: response.status, body: parsed, headers: response.headers };
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
