@@ -1,10 +1,12 @@
 import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { Db } from './database.js';
 import * as windowsAndNotices from './migrations/2026-11-25-windows-and-notices.js';
+import * as recipientsAndDeliveries from './migrations/2026-11-26-recipients-and-deliveries.js';
 
 /** Append-only, in order of their date-stamped names. */
 const MIGRATIONS: Record<string, Migration> = {
   '2026-11-25-windows-and-notices': windowsAndNotices,
+  '2026-11-26-recipients-and-deliveries': recipientsAndDeliveries,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -7,7 +7,7 @@ type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export type WindowStatus = 'scheduled' | 'in_progress' | 'completed' | 'cancelled';
 export type NoticeStatus = 'pending' | 'sent' | 'failed' | 'cancelled';
-export type DeliveryStatus = 'pending' | 'sent' | 'failed' | 'cancelled';
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled';
 export type RecipientKind = 'manager' | 'provider';
 
 export interface WindowTable {
@@ -64,11 +64,46 @@ export interface IdempotencyKeyTable {
   created_at: Timestamp;
 }
 
+export interface RecipientTable {
+  id: string;
+  kind: RecipientKind;
+  name: string;
+  /** Lower-cased. */
+  email: string;
+  systems: string[];
+  unit: string | null;
+  created_at: Timestamp;
+  deleted_at: Timestamp | null;
+}
+
+export interface DeliveryTable {
+  id: string;
+  notice_id: string;
+  /** The recipient's id, or "webhook" for the audience's CMS endpoint. */
+  recipient_key: string;
+  recipient_id: string | null;
+  channel: 'email' | 'webhook';
+  /** E-mail address or webhook URL, as it was when the notice went out. */
+  target: string;
+  /** Deliveries are sent in batches of one job each. */
+  batch: number;
+  status: DeliveryStatus;
+  attempts: number;
+  /** When a worker claimed it for sending; an old claim is abandoned. */
+  claimed_at: Timestamp | null;
+  last_error: string | null;
+  message_id: string | null;
+  sent_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   windows: WindowTable;
   notices: NoticeTable;
   audit_events: AuditEventTable;
   idempotency_keys: IdempotencyKeyTable;
+  recipients: RecipientTable;
+  deliveries: DeliveryTable;
 }
 
 export type WindowRow = Selectable<WindowTable>;
@@ -76,3 +111,5 @@ export type NewWindowRow = Insertable<WindowTable>;
 export type WindowUpdate = Updateable<WindowTable>;
 export type NoticeRow = Selectable<NoticeTable>;
 export type NewNoticeRow = Insertable<NoticeTable>;
+export type RecipientRow = Selectable<RecipientTable>;
+export type DeliveryRow = Selectable<DeliveryTable>;
