@@ -66,7 +66,8 @@ export function zodIssuesToFieldErrors(error: z.ZodError, prefix: string[] = [])
   return error.issues.map((issue) => ({
     path: [...prefix, ...issue.path.map(String)].join('.') || '(root)',
     code: issue.code,
-    message: issue.message,
+    // A bad record key carries its real reason one level down.
+    message: issue.code === 'invalid_key' ? issue.issues.map((inner) => inner.message).join('; ') : issue.message,
   }));
 }
 

@@ -31,8 +31,10 @@ describe('BusinessCalendar.holidayName', () => {
     expect(calendar.holidayName(local('2027-04-30'))).toBeNull(); // valborgsmässoafton
   });
 
-  it('when a Date is given instead of a DateTime, then it is read in Stockholm time', () => {
-    expect(calendar.holidayName(new Date('2027-01-05T23:30:00Z'))).toBe('trettondedag jul');
+  it('when a Date is turned local, then it is read in Stockholm time', () => {
+    const instant = calendar.local(new Date('2027-01-05T23:30:00Z'));
+    expect(instant.toISO()).toBe('2027-01-06T00:30:00.000+01:00');
+    expect(calendar.holidayName(instant)).toBe('trettondedag jul');
   });
 });
 
