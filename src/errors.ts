@@ -63,12 +63,16 @@ export class ConflictError extends AppError {
 }
 
 export function zodIssuesToFieldErrors(error: z.ZodError, prefix: string[] = []): FieldError[] {
-  return error.issues.map((issue) => ({
-    path: [...prefix, ...issue.path.map(String)].join('.') || '(root)',
-    code: issue.code,
+  const at = (path: readonly PropertyKey[]) => [...prefix, ...path.map(String)].join('.') || '(root)';
+  return error.issues.flatMap((issue): FieldError[] => {
+    // An unknown field is named by its own path, not its parent's.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: at([...issue.path, key]), code: issue.code, message: `unknown field "${key}"` }));
+    }
     // A bad record key carries its real reason one level down.
-    message: issue.code === 'invalid_key' ? issue.issues.map((inner) => inner.message).join('; ') : issue.message,
-  }));
+    const message = issue.code === 'invalid_key' ? issue.issues.map((inner) => inner.message).join('; ') : issue.message;
+    return [{ path: at(issue.path), code: issue.code, message }];
+  });
 }
 
 /** One line naming the bad field, for start-up errors. */

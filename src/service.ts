@@ -10,17 +10,9 @@ import { resolveTokens } from './runtime/admin-token.js';
 import { redisAnswers, redisServerAvailable, startRedisServer, type LocalRedis } from './runtime/local-redis.js';
 import { databaseReachable, openDatabase, type Db } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
-import type { NoticeRow } from './storage/schema.js';
+import type { WindowServiceDeps } from './windows/window-service.js';
 
 export const VERSION = '0.1.0';
-
-export interface Service {
-  db: Db;
-  redisUrl: string;
-  server: Server | null;
-  port: number | null;
-  stop(): Promise<void>;
-}
 
 export function ruleBookOf(config: Pick<Config, 'policy'>): RuleBook {
   return { policy: config.policy, calendar: new BusinessCalendar(config.policy) };
@@ -53,7 +45,7 @@ export async function startApi(options: {
   redisUrl: string;
   logger: Logger;
   clock?: () => DateTime;
-  onNoticesPlanned: (notices: readonly NoticeRow[]) => Promise<void>;
+  onCommitted: WindowServiceDeps['onCommitted'];
 }): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
   const { config, db, logger } = options;
   const { tokens, created, file } = resolveTokens(config.apiTokens, config.dataDir);
@@ -68,10 +60,11 @@ export async function startApi(options: {
     db,
     rules: ruleBookOf(config),
     clock: options.clock ?? (() => DateTime.now()),
-    onNoticesPlanned: options.onNoticesPlanned,
+    onCommitted: options.onCommitted,
     tokens,
     logger,
     version: VERSION,
+    publicBaseUrl: config.publicBaseUrl,
     readiness: async () => ({
       database: await databaseReachable(db),
       redis: await redis.ping().then(() => true, () => false),

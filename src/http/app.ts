@@ -5,6 +5,8 @@ import type { WindowServiceDeps } from '../windows/window-service.js';
 import { requireAdminForWrites, requireToken, tokenAuthenticator } from './auth.js';
 import { buildOpenApi } from './openapi.js';
 import { notFoundHandler, problemHandler } from './problem.js';
+import { previewRoutes } from './routes/preview-routes.js';
+import { recipientRoutes } from './routes/recipient-routes.js';
 import { windowRoutes } from './routes/window-routes.js';
 
 export interface AppDeps extends WindowServiceDeps {
@@ -13,6 +15,8 @@ export interface AppDeps extends WindowServiceDeps {
   /** Each dependency the service needs to do its work, and whether it answers now. */
   readiness: () => Promise<Record<string, boolean>>;
   version: string;
+  /** Where this service is reached from outside; links in messages point here. */
+  publicBaseUrl: string;
 }
 
 /** The HTTP app; it parses, authorises, calls the domain and replies, nothing more. */
@@ -38,6 +42,8 @@ export function createApp(deps: AppDeps): Express {
   const api = express.Router();
   api.use(requireToken(tokenAuthenticator(deps.tokens)), requireAdminForWrites);
   api.use(windowRoutes(deps));
+  api.use(recipientRoutes({ db: deps.db, policy: deps.rules.policy, clock: deps.clock }));
+  api.use(previewRoutes({ db: deps.db, policy: deps.rules.policy, publicBaseUrl: deps.publicBaseUrl }));
   app.use('/api', api);
 
   app.use(notFoundHandler);

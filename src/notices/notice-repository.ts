@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../storage/database.js';
 import type { NewNoticeRow, NoticeRow } from '../storage/schema.js';
 
@@ -23,7 +24,12 @@ export async function lockNoticesOfWindow(db: Db, windowId: string): Promise<Not
   return db.selectFrom('notices').selectAll().where('window_id', '=', windowId).forUpdate().execute();
 }
 
-export async function cancelPendingNotices(db: Db, windowId: string): Promise<void> {
+/**
+ * Withdraws everything of a window that has not gone out: notices not yet fanned out, and
+ * deliveries not yet claimed by a worker. Notices whose fan-out was under way are settled
+ * by what did go out.
+ */
+export async function withdrawUnsentNotices(db: Db, windowId: string, now: Date): Promise<void> {
   await db
     .updateTable('notices')
     .set({ status: 'cancelled' })
@@ -31,4 +37,37 @@ export async function cancelPendingNotices(db: Db, windowId: string): Promise<vo
     .where('status', '=', 'pending')
     .where('dispatched_at', 'is', null)
     .execute();
+  const dispatched = await db
+    .updateTable('deliveries')
+    .set({ status: 'cancelled' })
+    .where('status', '=', 'pending')
+    .where('notice_id', 'in', (eb) => eb.selectFrom('notices').select('id').where('window_id', '=', windowId))
+    .returning('notice_id')
+    .execute();
+  await settleNotices(db, [...new Set(dispatched.map((d) => d.notice_id))], now);
+}
+
+/**
+ * A fanned-out notice is settled once none of its deliveries is pending or being sent:
+ * sent when anything reached anyone (or there was nobody to tell), failed when every
+ * delivery failed, cancelled when everything was withdrawn.
+ */
+export async function settleNotices(db: Db, noticeIds: readonly string[], now: Date): Promise<void> {
+  if (noticeIds.length === 0) return;
+  await sql`
+    update notices n set
+      status = case
+        when exists (select 1 from deliveries d where d.notice_id = n.id and d.status = 'sent') then 'sent'
+        when exists (select 1 from deliveries d where d.notice_id = n.id and d.status = 'failed') then 'failed'
+        when exists (select 1 from deliveries d where d.notice_id = n.id and d.status = 'cancelled') then 'cancelled'
+        else 'sent' end,
+      sent_at = coalesce(
+        (select max(d.sent_at) from deliveries d where d.notice_id = n.id and d.status = 'sent'),
+        case when not exists (select 1 from deliveries d where d.notice_id = n.id) then ${now}::timestamptz end),
+      error = (select d.last_error from deliveries d where d.notice_id = n.id and d.status = 'failed' limit 1)
+    where n.id in (${sql.join(noticeIds)})
+      and n.status = 'pending'
+      and n.dispatched_at is not null
+      and not exists (select 1 from deliveries d where d.notice_id = n.id and d.status in ('pending', 'sending'))
+  `.execute(db);
 }

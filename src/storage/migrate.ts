@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { Db } from './database.js';
 import * as windowsAndNotices from './migrations/2026-11-25-windows-and-notices.js';
@@ -11,8 +12,13 @@ const MIGRATIONS: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
-function migrator(db: Db): Migrator {
-  return new Migrator({ db, provider });
+/**
+ * Kysely looks for its own bookkeeping tables in any schema unless told which; name the
+ * schema in use, so that installations (and test schemas) sharing one database stay apart.
+ */
+async function migrator(db: Db): Promise<Migrator> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return new Migrator({ db, provider, migrationTableSchema: rows[0]!.schema });
 }
 
 function unwrap(result: MigrationResultSet): void {
@@ -24,12 +30,12 @@ function unwrap(result: MigrationResultSet): void {
 
 /** Brings the schema up to date; safe to run from several processes at once (Kysely locks). */
 export async function migrateToLatest(db: Db): Promise<void> {
-  unwrap(await migrator(db).migrateToLatest());
+  unwrap(await (await migrator(db)).migrateToLatest());
 }
 
 /** Undoes every migration: for the up-down-up test. */
 export async function migrateDownAll(db: Db): Promise<void> {
-  const m = migrator(db);
+  const m = await migrator(db);
   for (;;) {
     const result = await m.migrateDown();
     unwrap(result);

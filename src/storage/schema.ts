@@ -36,6 +36,8 @@ export interface NoticeTable {
   audience: Audience;
   kind: NoticeKind;
   lead_days: number | null;
+  previous_start_at: Timestamp | null;
+  previous_end_at: Timestamp | null;
   due_at: Timestamp;
   required_by: Timestamp;
   status: NoticeStatus;

@@ -2,10 +2,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { DateTime } from 'luxon';
 import { ConflictError, NotFoundError, RuleViolationError, ValidationError, type FieldError } from '../errors.js';
 import {
-  cancelPendingNotices,
   insertNotices,
   listNoticesOfWindows,
   lockNoticesOfWindow,
+  withdrawUnsentNotices,
 } from '../notices/notice-repository.js';
 import type { Audience, PlanStep } from '../policy/policy-schema.js';
 import { noticeSteps, type NoticeKind, type PlannedNotice, type RuleBook, type WindowKind } from '../rules/notice-plan.js';
@@ -20,8 +20,13 @@ export interface WindowServiceDeps {
   db: Db;
   rules: RuleBook;
   clock: () => DateTime;
-  /** Called after commit with the notices that were planned, so they can be scheduled. */
-  onNoticesPlanned: (notices: readonly NoticeRow[]) => Promise<void>;
+  /** Called after each commit with the window as stored and the notices just planned, to schedule them. */
+  onCommitted: (change: CommittedChange) => Promise<void>;
+}
+
+export interface CommittedChange {
+  window: WindowRow;
+  notices: readonly NoticeRow[];
 }
 
 export interface NewWindowInput {
@@ -81,7 +86,7 @@ export async function createWindow(
         if (earlier.actor !== actor || earlier.request_hash !== requestHash) {
           throw new ConflictError('Idempotency-Key har redan använts för en annan begäran.');
         }
-        return { windowId: earlier.window_id, notices: [] as NoticeRow[] };
+        return { window: (await findWindow(trx, earlier.window_id))!, notices: [] as NoticeRow[] };
       }
     }
     throwIfViolated(rules, check.violations, check.earliestCompliantStart);
@@ -116,15 +121,15 @@ export async function createWindow(
       at: now.toJSDate(),
       details: { window: describe(window), shortNotice: window.short_notice_reason, notices: notices.map(describeNotice) },
     });
-    return { windowId: window.id, notices };
+    return { window, notices };
   });
   // Two requests racing with one key: the loser's insert of the key fails, and its retry finds the winner's window.
   const outcome = await attempt().catch((error: unknown) => {
     if (idempotencyKey && isUniqueViolation(error)) return attempt();
     throw error;
   });
-  await deps.onNoticesPlanned(outcome.notices);
-  return getWindow(deps.db, outcome.windowId);
+  await deps.onCommitted(outcome);
+  return getWindow(deps.db, outcome.window.id);
 }
 
 /**
@@ -134,7 +139,7 @@ export async function createWindow(
 export async function changeWindow(deps: WindowServiceDeps, id: string, changes: WindowChanges, actor: string): Promise<WindowView> {
   const { rules } = deps;
   const now = deps.clock();
-  const planned = await deps.db.transaction().execute(async (trx) => {
+  const committed = await deps.db.transaction().execute(async (trx) => {
     const before = await lockScheduledWindow(trx, id);
     const notices = await lockNoticesOfWindow(trx, id);
     const start = changes.start ?? rules.calendar.local(before.start_at);
@@ -157,10 +162,14 @@ export async function changeWindow(deps: WindowServiceDeps, id: string, changes:
       const check = checkWindow(rules, draft, now, { shortNotice: changes.shortNotice !== undefined, steps });
       throwIfViolated(rules, check.violations, check.earliestCompliantStart);
       if (check.plan.overdue.length > 0) shortNoticeReason = changes.shortNotice?.reason ?? shortNoticeReason;
-      await cancelPendingNotices(trx, id);
+      await withdrawUnsentNotices(trx, id, now.toJSDate());
       const nextRevision = { ...before, revision };
       newNotices = [
-        ...[...told].map((audience) => noticeRow(nextRevision, 'update', immediate(audience, now), now)),
+        ...[...told].map((audience) => ({
+          ...noticeRow(nextRevision, 'update', immediate(audience, now), now),
+          previous_start_at: before.start_at,
+          previous_end_at: before.end_at,
+        })),
         ...check.plan.notices.map((n) => noticeRow(nextRevision, n.kind, n, now)),
       ];
     }
@@ -182,20 +191,20 @@ export async function changeWindow(deps: WindowServiceDeps, id: string, changes:
       at: now.toJSDate(),
       details: { before: describe(before), after: describe(after), notices: inserted.map(describeNotice) },
     });
-    return inserted;
+    return { window: after, notices: inserted };
   });
-  await deps.onNoticesPlanned(planned);
+  await deps.onCommitted(committed);
   return getWindow(deps.db, id);
 }
 
 /** Cancels a scheduled window: those already told get a cancellation, nothing else goes out. */
 export async function cancelWindow(deps: WindowServiceDeps, id: string, reason: string, actor: string): Promise<WindowView> {
   const now = deps.clock();
-  const planned = await deps.db.transaction().execute(async (trx) => {
+  const committed = await deps.db.transaction().execute(async (trx) => {
     const before = await lockScheduledWindow(trx, id);
     const notices = await lockNoticesOfWindow(trx, id);
     const told = new Set(notices.filter(wasTold).map((n) => n.audience));
-    await cancelPendingNotices(trx, id);
+    await withdrawUnsentNotices(trx, id, now.toJSDate());
     const after = await updateWindow(trx, id, {
       status: 'cancelled',
       revision: before.revision + 1,
@@ -213,9 +222,9 @@ export async function cancelWindow(deps: WindowServiceDeps, id: string, reason: 
       at: now.toJSDate(),
       details: { reason, before: describe(before), notices: inserted.map(describeNotice) },
     });
-    return inserted;
+    return { window: after, notices: inserted };
   });
-  await deps.onNoticesPlanned(planned);
+  await deps.onCommitted(committed);
   return getWindow(deps.db, id);
 }
 
@@ -269,6 +278,8 @@ function noticeRow(window: Pick<WindowRow, 'id' | 'revision'>, kind: NoticeKind,
     audience: n.audience,
     kind,
     lead_days: n.leadDays,
+    previous_start_at: null,
+    previous_end_at: null,
     due_at: n.dueAt.toJSDate(),
     required_by: n.requiredBy.toJSDate(),
     status: 'pending',

@@ -6,6 +6,7 @@ import { loadPolicy } from '../../src/policy/load-policy.js';
 import { BusinessCalendar } from '../../src/rules/business-calendar.js';
 import type { Db } from '../../src/storage/database.js';
 import type { NoticeRow } from '../../src/storage/schema.js';
+import type { WindowServiceDeps } from '../../src/windows/window-service.js';
 
 export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 export const VIEWER_TOKEN = 'viewer-token-for-tests-012345678';
@@ -19,7 +20,10 @@ export interface TestApi {
 }
 
 /** The real Express app over real HTTP on a free port, with a fixed or moving clock. */
-export async function startTestApi(db: Db, options: { now?: string | (() => DateTime) } = {}): Promise<TestApi> {
+export async function startTestApi(
+  db: Db,
+  options: { now?: string | (() => DateTime); onCommitted?: WindowServiceDeps['onCommitted'] } = {},
+): Promise<TestApi> {
   const policy = loadPolicy();
   const fixed = typeof options.now === 'string' ? DateTime.fromISO(options.now) : undefined;
   const clock = typeof options.now === 'function' ? options.now : () => fixed ?? DateTime.now();
@@ -28,8 +32,9 @@ export async function startTestApi(db: Db, options: { now?: string | (() => Date
     db,
     rules: { policy, calendar: new BusinessCalendar(policy) },
     clock,
-    onNoticesPlanned: async (notices) => {
-      planned.push(...notices);
+    onCommitted: async (change) => {
+      planned.push(...change.notices);
+      await options.onCommitted?.(change);
     },
     tokens: [
       { role: 'admin', token: ADMIN_TOKEN },
@@ -38,6 +43,7 @@ export async function startTestApi(db: Db, options: { now?: string | (() => Date
     logger: pino({ level: 'silent' }),
     readiness: async () => ({ database: true, redis: true }),
     version: 'test',
+    publicBaseUrl: 'http://localhost:3000',
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

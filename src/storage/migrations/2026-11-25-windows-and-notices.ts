@@ -34,6 +34,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       col.notNull().check(sql`kind in ('announcement', 'update', 'cancellation', 'reminder')`),
     )
     .addColumn('lead_days', 'integer')
+    // For an update: the time the audience was told before, so the message can say what changed.
+    .addColumn('previous_start_at', 'timestamptz')
+    .addColumn('previous_end_at', 'timestamptz')
     .addColumn('due_at', 'timestamptz', (col) => col.notNull())
     .addColumn('required_by', 'timestamptz', (col) => col.notNull())
     .addColumn('status', 'text', (col) =>

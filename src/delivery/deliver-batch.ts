@@ -1,0 +1,105 @@
+import type { Logger } from 'pino';
+import { settleNotices } from '../notices/notice-repository.js';
+import type { Db } from '../storage/database.js';
+import type { DeliveryRow, NoticeRow, WindowRow } from '../storage/schema.js';
+import { claimBatch, markFailed, markSent, release } from './delivery-repository.js';
+import { classifyFailure, describeFailure } from './failure-kinds.js';
+import type { Mailer } from './mailer.js';
+import type { NoticeMessages } from './notice-messages.js';
+import { postWebhook } from './webhook-sender.js';
+
+export interface DeliveryContext {
+  db: Db;
+  mailer: Mailer;
+  messages: NoticeMessages;
+  webhookSecret: string | undefined;
+  logger: Logger;
+  now: () => Date;
+  /** A claim older than this belongs to a dead worker. Longer than any live send. */
+  abandonedAfterMs: number;
+  /** Sends in flight at once within one batch. */
+  concurrency: number;
+}
+
+export interface BatchResult {
+  sent: number;
+  failed: number;
+  /** Deliveries given back after a transient failure, for the next attempt. */
+  retry: number;
+  lastError: string | null;
+}
+
+/**
+ * Sends one batch of a notice's deliveries. Each delivery is claimed, sent and marked on
+ * its own, so a crash repeats at most the deliveries that were between the server's
+ * acceptance and their mark (the at-least-once window the README describes).
+ * On the final attempt a transient failure is final too.
+ */
+export async function deliverBatch(
+  ctx: DeliveryContext,
+  noticeId: string,
+  batch: number,
+  options: { finalAttempt: boolean },
+): Promise<BatchResult> {
+  const result: BatchResult = { sent: 0, failed: 0, retry: 0, lastError: null };
+  const claimed = await claimBatch(ctx.db, noticeId, batch, ctx.now(), ctx.abandonedAfterMs);
+  if (claimed.length > 0) {
+    const notice = await ctx.db.selectFrom('notices').selectAll().where('id', '=', noticeId).executeTakeFirstOrThrow();
+    const window = await ctx.db.selectFrom('windows').selectAll().where('id', '=', notice.window_id).executeTakeFirstOrThrow();
+    const ids = claimed.flatMap((d) => (d.recipient_id ? [d.recipient_id] : []));
+    const names = new Map(
+      ids.length === 0
+        ? []
+        : (await ctx.db.selectFrom('recipients').select(['id', 'name']).where('id', 'in', ids).execute()).map((r) => [r.id, r.name]),
+    );
+    const send = sender(ctx, notice, window, names);
+    await forEachConcurrently(claimed, ctx.concurrency, async (delivery) => {
+      const claimedAt = delivery.claimed_at!;
+      try {
+        const messageId = await send(delivery);
+        await markSent(ctx.db, delivery.id, claimedAt, messageId, ctx.now());
+        result.sent += 1;
+      } catch (error) {
+        const reason = describeFailure(error);
+        result.lastError = reason;
+        if (classifyFailure(error) === 'permanent' || options.finalAttempt) {
+          await markFailed(ctx.db, delivery.id, claimedAt, reason);
+          result.failed += 1;
+          ctx.logger.warn({ noticeId, deliveryId: delivery.id, channel: delivery.channel, error: reason }, 'delivery failed for good');
+        } else {
+          await release(ctx.db, delivery.id, claimedAt, reason);
+          result.retry += 1;
+        }
+      }
+    });
+  }
+  await settleNotices(ctx.db, [noticeId], ctx.now());
+  return result;
+}
+
+/** Renders once per batch; per delivery only the recipient and the Message-ID differ. */
+function sender(ctx: DeliveryContext, notice: NoticeRow, window: WindowRow, names: ReadonlyMap<string, string>) {
+  let email: ReturnType<NoticeMessages['emailFor']> | undefined;
+  let webhookBody: string | undefined;
+  return async (delivery: DeliveryRow): Promise<string | null> => {
+    if (delivery.channel === 'webhook') {
+      if (!ctx.webhookSecret) throw Object.assign(new Error('WEBHOOK_SECRET is not set'), { permanent: true });
+      webhookBody ??= ctx.messages.publicationBody(notice, window);
+      await postWebhook(delivery.target, webhookBody, ctx.webhookSecret, delivery.id);
+      return null;
+    }
+    email ??= ctx.messages.emailFor(notice, window);
+    const name = (delivery.recipient_id && names.get(delivery.recipient_id)) || '';
+    const message = email({ name, email: delivery.target }, delivery.recipient_key);
+    await ctx.mailer.send(message);
+    return String(message.messageId);
+  };
+}
+
+async function forEachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  });
+  await Promise.all(lanes);
+}

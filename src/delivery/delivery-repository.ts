@@ -1,0 +1,92 @@
+import { sql } from 'kysely';
+import type { Db } from '../storage/database.js';
+import type { DeliveryRow } from '../storage/schema.js';
+
+/**
+ * Claims the batch's deliveries that nobody is sending: pending ones, and ones whose claim
+ * is older than `abandonedAfterMs` (their worker died; a live send is over long before).
+ * The claim is what keeps two workers from sending the same delivery.
+ */
+export async function claimBatch(db: Db, noticeId: string, batch: number, now: Date, abandonedAfterMs: number): Promise<DeliveryRow[]> {
+  const abandonedBefore = new Date(now.getTime() - abandonedAfterMs);
+  return db
+    .updateTable('deliveries')
+    .set((eb) => ({ status: 'sending', claimed_at: now, attempts: eb('attempts', '+', 1) }))
+    .where('notice_id', '=', noticeId)
+    .where('batch', '=', batch)
+    .where((eb) =>
+      eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'sending'), eb('claimed_at', '<', abandonedBefore)])]),
+    )
+    .returningAll()
+    .execute();
+}
+
+/** Only a delivery still claimed by this worker moves on: a withdrawn or reclaimed one stays as it is. */
+export async function markSent(db: Db, id: string, claimedAt: Date, messageId: string | null, now: Date): Promise<void> {
+  await db
+    .updateTable('deliveries')
+    .set({ status: 'sent', sent_at: now, message_id: messageId, last_error: null })
+    .where('id', '=', id)
+    .where('status', '=', 'sending')
+    .where('claimed_at', '=', claimedAt)
+    .execute();
+}
+
+export async function markFailed(db: Db, id: string, claimedAt: Date, error: string): Promise<void> {
+  await db
+    .updateTable('deliveries')
+    .set({ status: 'failed', last_error: error })
+    .where('id', '=', id)
+    .where('status', '=', 'sending')
+    .where('claimed_at', '=', claimedAt)
+    .execute();
+}
+
+/** Gives a delivery back for the next attempt after a transient failure. */
+export async function release(db: Db, id: string, claimedAt: Date, error: string): Promise<void> {
+  await db
+    .updateTable('deliveries')
+    .set({ status: 'pending', claimed_at: null, last_error: error })
+    .where('id', '=', id)
+    .where('status', '=', 'sending')
+    .where('claimed_at', '=', claimedAt)
+    .execute();
+}
+
+/** Batches with work left, per dispatched notice: what the reconciler must make sure has a job. */
+export async function unfinishedDeliveryBatches(db: Db, now: Date, abandonedAfterMs: number): Promise<{ notice_id: string; batch: number }[]> {
+  const abandonedBefore = new Date(now.getTime() - abandonedAfterMs);
+  return db
+    .selectFrom('deliveries')
+    .select(['notice_id', 'batch'])
+    .distinct()
+    .where((eb) =>
+      eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'sending'), eb('claimed_at', '<', abandonedBefore)])]),
+    )
+    .execute();
+}
+
+export interface DeliveryCounts {
+  pending: number;
+  sending: number;
+  sent: number;
+  failed: number;
+  cancelled: number;
+}
+
+export async function deliveryCountsByNotice(db: Db, noticeIds: readonly string[]): Promise<Map<string, DeliveryCounts>> {
+  const counts = new Map<string, DeliveryCounts>();
+  if (noticeIds.length === 0) return counts;
+  const rows = await db
+    .selectFrom('deliveries')
+    .select(['notice_id', 'status', sql<string>`count(*)`.as('n')])
+    .where('notice_id', 'in', noticeIds)
+    .groupBy(['notice_id', 'status'])
+    .execute();
+  for (const row of rows) {
+    const entry = counts.get(row.notice_id) ?? { pending: 0, sending: 0, sent: 0, failed: 0, cancelled: 0 };
+    entry[row.status] = Number(row.n);
+    counts.set(row.notice_id, entry);
+  }
+  return counts;
+}

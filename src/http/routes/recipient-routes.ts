@@ -1,0 +1,60 @@
+import express, { Router } from 'express';
+import { AppError } from '../../errors.js';
+import {
+  createRecipientBody,
+  importRecipientsQuery,
+  listRecipientsQuery,
+  recipientIdParams,
+} from '../../recipients/recipient-schemas.js';
+import {
+  createRecipient,
+  importRecipients,
+  listRecipientViews,
+  removeRecipient,
+  type RecipientServiceDeps,
+} from '../../recipients/recipient-service.js';
+import { principalOf } from '../auth.js';
+import { parseInput } from '../validate.js';
+
+/** A recipient list exported from a spreadsheet; a few thousand rows fit well within this. */
+const CSV_LIMIT = '2mb';
+
+/** Recipients of manager e-mail and provider bulletins; mount under /api after the token check. */
+export function recipientRoutes(deps: RecipientServiceDeps): Router {
+  const router = Router();
+
+  router.post('/recipients', async (req, res) => {
+    const body = parseInput(createRecipientBody, req.body, 'body');
+    const recipient = await createRecipient(deps, body, principalOf(req).actor);
+    res.status(201).location(`/api/recipients/${recipient.id}`).json(recipient);
+  });
+
+  router.get('/recipients', async (req, res) => {
+    const query = parseInput(listRecipientsQuery, req.query, 'query');
+    res.json({ items: await listRecipientViews(deps, query) });
+  });
+
+  router.delete('/recipients/:id', async (req, res) => {
+    const { id } = parseInput(recipientIdParams, req.params, 'params');
+    await removeRecipient(deps, id, principalOf(req).actor);
+    res.status(204).end();
+  });
+
+  router.post('/recipients/import', express.text({ type: 'text/csv', limit: CSV_LIMIT }), async (req, res) => {
+    const { dryRun } = parseInput(importRecipientsQuery, req.query, 'query');
+    if (!req.is('text/csv')) {
+      throw new AppError('unsupported_media_type', 415, 'Skicka listan som CSV: Content-Type: text/csv.');
+    }
+    const csv = typeof req.body === 'string' ? req.body : '';
+    // A file saved as Windows-1252 but read as UTF-8 turns å, ä and ö into U+FFFD: refuse it
+    // rather than store mangled names.
+    if (csv.includes('\uFFFD')) {
+      throw new AppError('invalid_encoding', 400, 'CSV-filen är inte UTF-8; spara den som "CSV UTF-8" och försök igen.', {
+        errors: [{ path: 'body', code: 'invalid_encoding', message: 'not UTF-8' }],
+      });
+    }
+    res.json(await importRecipients(deps, csv, { dryRun }, principalOf(req).actor));
+  });
+
+  return router;
+}

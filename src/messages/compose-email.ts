@@ -1,0 +1,63 @@
+import type { SendMailOptions } from 'nodemailer';
+import type { InviteMethod } from './calendar-invite.js';
+import type { RenderedNotice } from './render-notice.js';
+
+export interface EmailParty {
+  name: string;
+  email: string;
+}
+
+export interface ComposeEmailInput {
+  content: RenderedNotice;
+  to: EmailParty;
+  /** `MAIL_FROM` as configured ("Name <a@b>" or "a@b"), or a name and address. */
+  from: string | EmailParty;
+  /** `<id@domain>`, stable per notice and recipient so a retried send is the same message. */
+  messageId: string;
+  /** The .ics text from `buildInvite`; without it the e-mail has no calendar part. */
+  invite?: string | undefined;
+  /** The invite's METHOD. @defaultValue 'REQUEST' */
+  method?: InviteMethod | undefined;
+}
+
+/** The attachment name the contract promises. */
+export const INVITE_FILENAME = 'invite.ics';
+
+/**
+ * One notice addressed to one recipient, as nodemailer sends it.
+ *
+ * The invitation goes in as nodemailer's `icalEvent`, which writes it twice from one
+ * source: a `text/calendar; method=…` part inside multipart/alternative, the one part
+ * Outlook, Gmail and Apple Mail read as the invitation (with accept buttons), and an
+ * `application/ics` attachment named invite.ics for clients and parsers that only list
+ * files. A separate `text/calendar` attachment as well would show two invitations.
+ */
+export function composeEmail(input: ComposeEmailInput): SendMailOptions {
+  const { content, to, invite } = input;
+  if (/[\r\n]/.test(content.subject)) throw new Error('a subject must be one line');
+  const method = input.method ?? 'REQUEST';
+  return {
+    from: typeof input.from === 'string' ? input.from : { name: input.from.name, address: input.from.email },
+    to: { name: to.name, address: to.email },
+    subject: content.subject,
+    text: content.text,
+    html: content.html,
+    messageId: input.messageId,
+    headers: {
+      // RFC 3834: machine-made, so vacation responders and auto-forwarders stay quiet.
+      'Auto-Submitted': 'auto-generated',
+      // Outlook/Exchange honour this instead: no out-of-office or read receipts back.
+      'X-Auto-Response-Suppress': 'All',
+      'Content-Language': 'sv',
+    },
+    ...(invite === undefined
+      ? {}
+      : {
+          icalEvent: {
+            method,
+            filename: INVITE_FILENAME,
+            content: invite,
+          },
+        }),
+  };
+}

@@ -1,0 +1,161 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import Handlebars from 'handlebars';
+import { AUDIENCES, type Audience, type Policy } from '../policy/policy-schema.js';
+import type { NoticeKind } from '../rules/notice-plan.js';
+import { formatDateTime, formatWhen } from './swedish-time.js';
+import { systemDetails, type NoticeWindow } from './notice-window.js';
+
+export type { NoticeWindow } from './notice-window.js';
+export { noticeWindowFromRow } from './notice-window.js';
+
+export interface RenderNoticeInput {
+  policy: Policy;
+  window: NoticeWindow;
+  audience: Audience;
+  kind: NoticeKind;
+  /** The time told before an update, so the reader can tell what changed. */
+  previous?: { start: Date; end: Date } | undefined;
+  /** Where the public page lists the window, linked from the texts when given. */
+  publicPageUrl?: string | undefined;
+}
+
+export interface RenderedNotice {
+  /** One line, safe as an e-mail header. */
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export const NOTICE_KINDS = ['announcement', 'update', 'cancellation', 'reminder'] as const satisfies readonly NoticeKind[];
+
+export const TEMPLATES_DIR = new URL('../../templates/', import.meta.url);
+
+/** The public page's address under the service's public base URL. */
+export function publicPageUrlFor(publicBaseUrl: string): string {
+  return `${publicBaseUrl.replace(/\/+$/, '')}/public/driftstopp`;
+}
+
+/**
+ * Renders one notice: subject, HTML and plain text from `templates/`. Strict templates make
+ * a missing variable an error at once (a preview shows it) instead of a gap in a sent text.
+ */
+export function renderNotice(input: RenderNoticeInput): RenderedNotice {
+  const templates = compiledTemplates();
+  const name = `${input.audience}.${input.kind}`;
+  const subject = templates.subjects.get(name);
+  const html = templates.html.get(name);
+  const text = templates.text.get(name);
+  if (!subject || !html || !text) throw new Error(`no templates for ${name}`);
+  const context = noticeContext(input);
+  const subjectLine = headerLine(subject(context));
+  return {
+    subject: subjectLine,
+    html: templates.htmlLayout({ ...context, subject: subjectLine, body: html(context) }),
+    text: tidyText(templates.textLayout({ ...context, subject: subjectLine, body: text(context) })),
+  };
+}
+
+/** Everything a template may use; every key is always present, as strict mode requires. */
+function noticeContext(input: RenderNoticeInput) {
+  const { policy, window, audience, kind } = input;
+  const zone = policy.timezone;
+  const systems = systemDetails(policy, window.systems);
+  return {
+    audience,
+    kind,
+    municipality: policy.municipality,
+    audienceName: policy.audiences[audience].displayName,
+    /** E-mails say they are sent automatically; publications do not. */
+    isEmail: policy.audiences[audience].channel !== 'publication',
+    title: window.title.trim(),
+    description: window.description.trim(),
+    systems: systems.map((system) => system.name).join(', '),
+    systemList: systems,
+    extensive: window.kind === 'extensive',
+    when: formatWhen(window.start, window.end, zone),
+    start: formatDateTime(window.start, zone),
+    end: formatDateTime(window.end, zone),
+    previousWhen: input.previous ? formatWhen(input.previous.start, input.previous.end, zone) : null,
+    cancelReason: window.cancelReason?.trim() || null,
+    publicPageUrl: input.publicPageUrl ?? null,
+    support: policy.support,
+    /** `tel:019212000`: a dialable link for the support number as the policy writes it. */
+    phoneHref: `tel:${policy.support.phone.replace(/[^\d+]/g, '')}`,
+  };
+}
+
+/**
+ * A subject is a header: any CR, LF or other control character, as a title or a policy
+ * text may carry, is collapsed to a space so nothing can start a header of its own.
+ */
+export function headerLine(text: string): string {
+  return text.replace(/[\s\p{Cc}\u2028\u2029]+/gu, ' ').trim();
+}
+
+/** Standalone block tags leave runs of blank lines; a plain-text mail reads better without. */
+function tidyText(text: string): string {
+  return `${text.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim()}\n`;
+}
+
+type Template = Handlebars.TemplateDelegate;
+
+interface CompiledTemplates {
+  subjects: Map<string, Template>;
+  html: Map<string, Template>;
+  text: Map<string, Template>;
+  htmlLayout: Template;
+  textLayout: Template;
+}
+
+let cache: CompiledTemplates | undefined;
+
+/** Reads and compiles `templates/` once per process; templates ship with the code, so no reload. */
+function compiledTemplates(): CompiledTemplates {
+  cache ??= compileTemplates(TEMPLATES_DIR);
+  return cache;
+}
+
+/**
+ * HTML and plain text get a Handlebars instance each: the same partial names (`support`,
+ * `window-details`) mean the HTML or the text version, and only HTML is escaped.
+ */
+function compileTemplates(dir: URL): CompiledTemplates {
+  const read = (path: string) => readFileSync(new URL(path, dir), 'utf8');
+  const htmlEngine = Handlebars.create();
+  const textEngine = Handlebars.create();
+  const htmlOptions: CompileOptions = { strict: true };
+  const textOptions: CompileOptions = { strict: true, noEscape: true };
+
+  for (const file of readdirSync(new URL('partials/', dir))) {
+    const match = /^(.+)\.(html|txt)\.hbs$/.exec(file);
+    if (!match) continue;
+    const [, partial, format] = match as unknown as [string, string, 'html' | 'txt'];
+    const source = read(`partials/${file}`);
+    if (format === 'html') htmlEngine.registerPartial(partial, htmlEngine.compile(source, htmlOptions));
+    else textEngine.registerPartial(partial, textEngine.compile(source, textOptions));
+  }
+
+  const subjectSources = JSON.parse(read('subjects.json')) as Record<string, string>;
+  const subjects = new Map<string, Template>();
+  const html = new Map<string, Template>();
+  const text = new Map<string, Template>();
+  for (const audience of AUDIENCES) {
+    for (const kind of NOTICE_KINDS) {
+      const name = `${audience}.${kind}`;
+      const subject = subjectSources[name];
+      if (subject === undefined) throw new Error(`templates/subjects.json has no subject for ${name}`);
+      subjects.set(name, textEngine.compile(subject, textOptions));
+      html.set(name, htmlEngine.compile(read(`${audience}/${kind}.html.hbs`), htmlOptions));
+      text.set(name, textEngine.compile(read(`${audience}/${kind}.txt.hbs`), textOptions));
+    }
+  }
+  return {
+    subjects,
+    html,
+    text,
+    htmlLayout: htmlEngine.compile(read('layout.html.hbs'), htmlOptions),
+    textLayout: textEngine.compile(read('layout.txt.hbs'), textOptions),
+  };
+}
+
+type CompileOptions = NonNullable<Parameters<typeof Handlebars.compile>[1]>;

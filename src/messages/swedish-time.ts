@@ -1,0 +1,42 @@
+import { DateTime } from 'luxon';
+
+/** The routine's time zone; every rule and every text is in Swedish wall-clock time. */
+export const STOCKHOLM = 'Europe/Stockholm';
+
+const DATE_FORMAT = 'cccc d LLLL yyyy';
+const TIME_FORMAT = 'HH.mm';
+
+function local(instant: Date, zone: string): DateTime {
+  const value = DateTime.fromJSDate(instant, { zone }).setLocale('sv');
+  if (!value.isValid) throw new RangeError(`not a valid instant: ${String(instant)}`);
+  return value;
+}
+
+/** `tisdag 30 mars 2027`: weekday, day, month and year as Swedish texts write them. */
+export function formatDate(instant: Date, zone: string = STOCKHOLM): string {
+  return local(instant, zone).toFormat(DATE_FORMAT);
+}
+
+/** `09.00`: the Swedish clock notation (a dot, not a colon). */
+export function formatTime(instant: Date, zone: string = STOCKHOLM): string {
+  return local(instant, zone).toFormat(TIME_FORMAT);
+}
+
+/** `tisdag 30 mars 2027 kl. 09.00` in local time, whatever the offset that day. */
+export function formatDateTime(instant: Date, zone: string = STOCKHOLM): string {
+  return `${formatDate(instant, zone)} kl. ${formatTime(instant, zone)}`;
+}
+
+/**
+ * A window's time as one phrase: `tisdag 30 mars 2027 kl. 09.00–12.00` on one day, or
+ * `fredag 11 juni 2027 kl. 18.00 – lördag 12 juni 2027 kl. 06.00` across days (spaced
+ * dash, as Swedish typography spaces a dash between longer expressions).
+ */
+export function formatWhen(start: Date, end: Date, zone: string = STOCKHOLM): string {
+  const from = local(start, zone);
+  const to = local(end, zone);
+  if (from.hasSame(to, 'day')) {
+    return `${from.toFormat(DATE_FORMAT)} kl. ${from.toFormat(TIME_FORMAT)}–${to.toFormat(TIME_FORMAT)}`;
+  }
+  return `${formatDateTime(start, zone)} – ${formatDateTime(end, zone)}`;
+}

@@ -1,0 +1,81 @@
+import type { Queues } from './queues.js';
+import { jobId, KEEP_JOBS } from './queues.js';
+
+export interface ScheduledNotice {
+  id: string;
+  revision: number;
+  due_at: Date;
+}
+
+export interface ScheduledWindow {
+  id: string;
+  revision: number;
+  start_at: Date;
+  end_at: Date;
+  status: string;
+}
+
+/**
+ * Turns committed rows into BullMQ jobs. The database stays the truth: every add here is
+ * repeated by the reconciler for whatever Redis lost, and a repeat is a no-op.
+ */
+export class NoticeScheduler {
+  constructor(
+    private readonly queues: Queues,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async scheduleNotices(notices: readonly ScheduledNotice[]): Promise<void> {
+    if (notices.length === 0) return;
+    await this.queues.notices.addBulk(
+      notices.map((n) => ({
+        name: 'dispatch',
+        data: { noticeId: n.id },
+        opts: {
+          jobId: jobId.notice(n.id, n.revision),
+          delay: this.delayUntil(n.due_at),
+          // A fan-out that fails (database away) is retried; the reconciler picks up what outlives this.
+          attempts: 8,
+          backoff: { type: 'exponential', delay: 1000 },
+          ...KEEP_JOBS,
+        },
+      })),
+    );
+  }
+
+  async scheduleDeliveryBatches(noticeId: string, batches: readonly number[], options: { attempts: number; backoffMs: number }): Promise<void> {
+    if (batches.length === 0) return;
+    await this.queues.deliveries.addBulk(
+      batches.map((batch) => ({
+        name: 'deliver',
+        data: { noticeId, batch },
+        opts: {
+          jobId: jobId.deliveryBatch(noticeId, batch),
+          attempts: options.attempts,
+          backoff: { type: 'exponential', delay: options.backoffMs },
+          ...KEEP_JOBS,
+        },
+      })),
+    );
+  }
+
+  /** Jobs that move a window to in_progress at its start and to completed at its end. */
+  async scheduleWindowTransitions(windows: readonly ScheduledWindow[]): Promise<void> {
+    const jobs = windows
+      .filter((w) => w.status === 'scheduled' || w.status === 'in_progress')
+      .flatMap((w) => [
+        { to: 'in_progress' as const, at: w.start_at, w },
+        { to: 'completed' as const, at: w.end_at, w },
+      ])
+      .map(({ to, at, w }) => ({
+        name: 'window-transition',
+        data: { windowId: w.id },
+        opts: { jobId: jobId.windowTransition(w.id, w.revision, to), delay: this.delayUntil(at), ...KEEP_JOBS },
+      }));
+    if (jobs.length) await this.queues.maintenance.addBulk(jobs);
+  }
+
+  private delayUntil(instant: Date): number {
+    return Math.max(0, instant.getTime() - this.now());
+  }
+}

@@ -1,0 +1,52 @@
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+
+export const QUEUE = {
+  /** One job per notice, delayed to its due instant: fans the notice out into deliveries. */
+  notices: 'notices',
+  /** One job per batch of deliveries of a notice: sends them. */
+  deliveries: 'deliveries',
+  /** The reconciler's schedule and the windows' start and end. */
+  maintenance: 'maintenance',
+} as const;
+
+/** Job ids derive from rows (BullMQ forbids ':' in ids), so adding a job twice does nothing. */
+export const jobId = {
+  notice: (noticeId: string, revision: number) => `notice-${noticeId}-r${revision}`,
+  deliveryBatch: (noticeId: string, batch: number) => `delivery-${noticeId}-b${batch}`,
+  windowTransition: (windowId: string, revision: number, to: 'in_progress' | 'completed') =>
+    `window-${windowId}-r${revision}-${to}`,
+};
+
+/** Completed jobs are kept for a day, so their ids keep deduplicating re-adds for that long. */
+export const KEEP_JOBS: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {
+  removeOnComplete: { age: 24 * 3600, count: 50_000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 50_000 },
+};
+
+/** A Redis connection for BullMQ: workers need `maxRetriesPerRequest: null` to block on Redis. */
+export function redisConnection(url: string): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+  // Connection errors are retried by ioredis; BullMQ reports what matters.
+  redis.on('error', () => {});
+  return redis;
+}
+
+export interface Queues {
+  notices: Queue;
+  deliveries: Queue;
+  maintenance: Queue;
+  close(): Promise<void>;
+}
+
+export function openQueues(connection: ConnectionOptions, prefix: string): Queues {
+  const open = (name: string) => new Queue(name, { connection, prefix });
+  const queues = { notices: open(QUEUE.notices), deliveries: open(QUEUE.deliveries), maintenance: open(QUEUE.maintenance) };
+  for (const queue of Object.values(queues)) queue.on('error', () => {});
+  return {
+    ...queues,
+    close: async () => {
+      await Promise.all(Object.values(queues).map((q) => q.close()));
+    },
+  };
+}

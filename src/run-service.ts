@@ -1,0 +1,107 @@
+import 'dotenv/config';
+import type { Logger } from 'pino';
+import { startWorkers, type RunningWorkers } from '../workers/start-workers.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createMailer } from './delivery/mailer.js';
+import { noticeMessages } from './delivery/notice-messages.js';
+import { NoticeScheduler } from './queues/notice-scheduler.js';
+import { openQueues, redisConnection } from './queues/queues.js';
+import { createLogger } from './runtime/logger.js';
+import { connectRedisUrl, openMigratedDatabase, startApi } from './service.js';
+
+const SHUTDOWN_BOUND_MS = 25_000;
+
+/**
+ * Starts the API, the workers or both in this process, and stops them in order on
+ * SIGTERM/SIGINT: no new requests or jobs, jobs in flight finished, connections closed.
+ */
+export async function runService(roles: { api: boolean; workers: boolean }): Promise<void> {
+  let config: Readonly<Config>;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  try {
+    await start(config, logger, roles);
+  } catch (error) {
+    logger.fatal({ error: (error as Error).message }, 'start-up failed');
+    process.stderr.write(`start-up failed: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
+async function start(config: Readonly<Config>, logger: Logger, roles: { api: boolean; workers: boolean }): Promise<void> {
+  const redis = await connectRedisUrl(config, logger);
+  const db = await openMigratedDatabase(config);
+  logger.info({ database: config.databaseUrl ? 'postgresql' : `pglite i ${config.dataDir}/pglite` }, 'databasen är migrerad');
+  const stops: (() => Promise<void>)[] = [];
+
+  let workers: RunningWorkers | null = null;
+  if (roles.workers) {
+    const mailer = createMailer({ smtpUrl: config.smtpUrl, outboxDir: `${config.dataDir}/outbox` });
+    workers = await startWorkers({
+      db,
+      redisUrl: redis.url,
+      queuePrefix: config.queuePrefix,
+      mailer,
+      messages: noticeMessages({ policy: config.policy, mailFrom: config.mailFrom, publicBaseUrl: config.publicBaseUrl }),
+      webhooks: config.webhooks,
+      webhookSecret: config.webhookSecret,
+      logger,
+      concurrency: config.workerConcurrency,
+    });
+    stops.push(async () => {
+      await workers!.stop();
+      mailer.close();
+    });
+  }
+  if (roles.api) {
+    let scheduler = workers?.scheduler;
+    if (!scheduler) {
+      const queues = openQueues(redisConnection(redis.url), config.queuePrefix);
+      scheduler = new NoticeScheduler(queues);
+      stops.push(() => queues.close());
+    }
+    const enqueue = scheduler;
+    const api = await startApi({
+      config,
+      db,
+      redisUrl: redis.url,
+      logger,
+      onCommitted: async ({ window, notices }) => {
+        try {
+          await enqueue.scheduleNotices(notices);
+          await enqueue.scheduleWindowTransitions([window]);
+        } catch (error) {
+          // Committed is committed: the reconciler adds these jobs within a minute.
+          logger.warn({ windowId: window.id, error: (error as Error).message }, 'could not enqueue now; the reconciler will');
+        }
+      },
+    });
+    stops.unshift(api.close);
+  }
+  stops.push(() => db.destroy());
+  if (redis.local) stops.push(() => redis.local!.stop());
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stänger ner');
+    const timer = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_BOUND_MS);
+    for (const stop of stops) await stop().catch((error: Error) => logger.warn({ error: error.message }, 'while stopping'));
+    clearTimeout(timer);
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}

@@ -1,0 +1,150 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../../src/storage/database.js';
+import { migrateDownAll, migrateToLatest } from '../../src/storage/migrate.js';
+import { testBackends, type TestDatabase } from '../support/database.js';
+
+const APP_TABLES = ['audit_events', 'deliveries', 'idempotency_keys', 'notices', 'recipients', 'windows'];
+
+/** The tables of the schema this database works in: 'public' on PGlite, its own schema on PostgreSQL. */
+async function tablesOf(database: TestDatabase): Promise<string[]> {
+  const schema = database.schema ?? 'public';
+  const { rows } = await sql<{ table_name: string }>`
+    select table_name from information_schema.tables
+    where table_schema = ${schema} and table_type = 'BASE TABLE'
+    order by table_name`.execute(database.db);
+  return rows.map((r) => r.table_name).filter((name) => !name.startsWith('kysely_'));
+}
+
+async function insertWindowWithNotice(db: Db): Promise<string> {
+  const id = randomUUID();
+  const now = new Date('2026-11-25T12:00:00Z');
+  await db
+    .insertInto('windows')
+    .values({
+      id,
+      title: 'Efter migrering',
+      description: '',
+      systems: ['tes'],
+      kind: 'minor',
+      start_at: new Date('2027-03-30T07:00:00Z'),
+      end_at: new Date('2027-03-30T10:00:00Z'),
+      status: 'scheduled',
+      revision: 1,
+      plan: null,
+      short_notice_reason: null,
+      cancel_reason: null,
+      created_by: 'admin:test',
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+  await db
+    .insertInto('notices')
+    .values({
+      id: randomUUID(),
+      window_id: id,
+      revision: 1,
+      audience: 'managers',
+      kind: 'announcement',
+      lead_days: 14,
+      due_at: new Date('2027-03-16T07:00:00Z'),
+      required_by: new Date('2027-03-16T23:00:00Z'),
+      status: 'pending',
+      late: false,
+      dispatched_at: null,
+      sent_at: null,
+      error: null,
+      created_at: now,
+    })
+    .execute();
+  return id;
+}
+
+describe.each(testBackends)('migrations on $name', (backend) => {
+  let database: TestDatabase;
+
+  beforeEach(async () => {
+    database = await backend.open();
+  });
+  afterEach(async () => {
+    await database?.close();
+  });
+
+  it('when the database is opened, then every table of the app exists', async () => {
+    expect(await tablesOf(database)).toEqual(APP_TABLES);
+  });
+
+  it('when every migration is undone, then no table of the app is left', async () => {
+    await insertWindowWithNotice(database.db);
+    await migrateDownAll(database.db);
+    expect(await tablesOf(database)).toEqual([]);
+  });
+
+  it('when migrated down and up again, then the tables are back, empty, and an insert works', async () => {
+    await insertWindowWithNotice(database.db);
+    await migrateDownAll(database.db);
+    await migrateToLatest(database.db);
+    expect(await tablesOf(database)).toEqual(APP_TABLES);
+    expect(await database.db.selectFrom('windows').select('id').execute()).toEqual([]);
+
+    const id = await insertWindowWithNotice(database.db);
+    const row = await database.db.selectFrom('windows').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ systems: ['tes'], revision: 1, description: '' });
+    expect(row.start_at.toISOString()).toBe('2027-03-30T07:00:00.000Z');
+  });
+
+  it('when migrating to the latest twice, then the second run changes nothing', async () => {
+    await insertWindowWithNotice(database.db);
+    await migrateToLatest(database.db);
+    expect(await tablesOf(database)).toEqual(APP_TABLES);
+    expect(await database.db.selectFrom('windows').select('id').execute()).toHaveLength(1);
+  });
+
+  it('when another schema of the same database is already migrated, then a fresh schema still migrates', async () => {
+    if (!database.url) return; // PGlite: one database per test, nothing is shared
+    // Two services (or two test files) sharing one PostgreSQL database, each in its own schema.
+    const schema = `m_${randomBytes(6).toString('hex')}`;
+    const other = await openDatabase({ url: database.url, schema, poolSize: 2 });
+    try {
+      await migrateToLatest(other);
+      expect(await tablesOf({ ...database, db: other, schema })).toEqual(APP_TABLES);
+    } finally {
+      await other.destroy();
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      await client.query(`drop schema if exists ${schema} cascade`);
+      await client.end();
+    }
+  });
+
+  it('when the schema is up, then its constraints refuse a notice of an unknown window and an unknown status', async () => {
+    await expect(
+      database.db
+        .insertInto('notices')
+        .values({
+          id: randomUUID(),
+          window_id: randomUUID(),
+          revision: 1,
+          audience: 'managers',
+          kind: 'announcement',
+          lead_days: 14,
+          due_at: new Date(),
+          required_by: new Date(),
+          status: 'pending',
+          late: false,
+          dispatched_at: null,
+          sent_at: null,
+          error: null,
+          created_at: new Date(),
+        })
+        .execute(),
+    ).rejects.toThrow(/foreign key/i);
+    const id = await insertWindowWithNotice(database.db);
+    await expect(
+      database.db.updateTable('windows').set({ status: 'done' as never }).where('id', '=', id).execute(),
+    ).rejects.toThrow(/check constraint/i);
+  });
+});

@@ -1,0 +1,94 @@
+import { DateTime } from 'luxon';
+import { pino } from 'pino';
+import { createMailer, type Mailer } from '../../src/delivery/mailer.js';
+import { noticeMessages } from '../../src/delivery/notice-messages.js';
+import { loadPolicy } from '../../src/policy/load-policy.js';
+import type { LocalRedis } from '../../src/runtime/local-redis.js';
+import { startWorkers, type RunningWorkers, type WorkerSettings } from '../../workers/start-workers.js';
+import { startTestApi, type TestApi } from './api.js';
+import type { TestBackend, TestDatabase } from './database.js';
+import { startTestRedis } from './redis.js';
+import { startTestSmtp, type TestSmtp } from './smtp.js';
+
+export const MAIL_FROM = 'Driftstopp Örebro <driftstopp@orebro.se>';
+
+export interface TestStack {
+  database: TestDatabase;
+  redis: LocalRedis;
+  smtp: TestSmtp;
+  mailer: Mailer;
+  workers: RunningWorkers;
+  api: TestApi;
+  queuePrefix: string;
+  /** Settings the workers were started with, to start more of them. */
+  workerSettings: WorkerSettings;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole service for one test file: a database, a private redis-server, a real SMTP
+ * server, the workers with short retry and recovery times, and the API over HTTP.
+ */
+export async function startTestStack(backend: TestBackend, overrides: Partial<WorkerSettings> = {}): Promise<TestStack> {
+  const database = await backend.open();
+  const redis = await startTestRedis();
+  const smtp = await startTestSmtp();
+  const mailer = createMailer({ smtpUrl: smtp.url, outboxDir: '/tmp/unused' });
+  const policy = loadPolicy();
+  const queuePrefix = `t${Math.random().toString(36).slice(2, 8)}`;
+  const workerSettings: WorkerSettings = {
+    db: database.db,
+    redisUrl: redis.url,
+    queuePrefix,
+    mailer,
+    messages: noticeMessages({ policy, mailFrom: MAIL_FROM, publicBaseUrl: 'http://localhost:3000' }),
+    webhooks: {},
+    webhookSecret: undefined,
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    deliveryAttempts: 6,
+    deliveryBackoffMs: 300,
+    abandonedAfterMs: 3000,
+    reconcileEveryMs: 1000,
+    stalledIntervalMs: 1000,
+    lockDurationMs: 2000,
+    ...overrides,
+  };
+  const workers = await startWorkers(workerSettings);
+  const api = await startTestApi(database.db, {
+    now: () => DateTime.now(),
+    onCommitted: async ({ window, notices }) => {
+      await workers.scheduler.scheduleNotices(notices);
+      await workers.scheduler.scheduleWindowTransitions([window]);
+    },
+  });
+  return {
+    database,
+    redis,
+    smtp,
+    mailer,
+    workers,
+    api,
+    queuePrefix,
+    workerSettings,
+    async stop() {
+      await api.close();
+      await workers.stop();
+      mailer.close();
+      await smtp.stop();
+      await redis.stop();
+      await database.close();
+    },
+  };
+}
+
+/** Polls until `check` holds, or fails after `timeoutMs` with what it last saw. */
+export async function eventually<T>(probe: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await probe();
+  while (!check(value)) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 100));
+    value = await probe();
+  }
+  return value;
+}

@@ -1,0 +1,66 @@
+import type { Queue } from 'bullmq';
+import { unfinishedDeliveryBatches } from '../src/delivery/delivery-repository.js';
+import { jobId } from '../src/queues/queues.js';
+import type { NoticeScheduler } from '../src/queues/notice-scheduler.js';
+import type { Db } from '../src/storage/database.js';
+import { advanceWindows, windowsChangingBefore } from '../src/windows/window-lifecycle.js';
+
+export interface ReconcilerDeps {
+  db: Db;
+  scheduler: NoticeScheduler;
+  noticeQueue: Queue;
+  deliveryQueue: Queue;
+  now: () => Date;
+  /** Notices due within this horizon get their delayed job now; later ones on a later pass. */
+  horizonMs: number;
+  abandonedAfterMs: number;
+  delivery: { attempts: number; backoffMs: number };
+}
+
+export interface ReconcileReport {
+  windowsMoved: number;
+  noticesScheduled: number;
+  batchesScheduled: number;
+}
+
+/**
+ * The database is the truth and Redis only the clock: this pass, run every minute by a
+ * BullMQ job scheduler and at every worker start, gives every row that should have a job
+ * its job. Adding an existing job is a no-op; a job that already finished while its row
+ * still waits (Redis lost it, or a worker died after the job ended) is removed and added anew.
+ */
+export async function reconcile(deps: ReconcilerDeps): Promise<ReconcileReport> {
+  const now = deps.now();
+  const horizon = new Date(now.getTime() + deps.horizonMs);
+  const moved = await advanceWindows(deps.db, now);
+  await deps.scheduler.scheduleWindowTransitions(await windowsChangingBefore(deps.db, horizon));
+
+  const notices = await deps.db
+    .selectFrom('notices')
+    .select(['id', 'revision', 'due_at'])
+    .where('status', '=', 'pending')
+    .where('dispatched_at', 'is', null)
+    .where('due_at', '<=', horizon)
+    .execute();
+  const overdue = notices.filter((n) => n.due_at <= now);
+  await removeFinishedJobs(deps.noticeQueue, overdue.map((n) => jobId.notice(n.id, n.revision)));
+  await deps.scheduler.scheduleNotices(notices);
+
+  const batches = await unfinishedDeliveryBatches(deps.db, now, deps.abandonedAfterMs);
+  await removeFinishedJobs(deps.deliveryQueue, batches.map((b) => jobId.deliveryBatch(b.notice_id, b.batch)));
+  const byNotice = new Map<string, number[]>();
+  for (const { notice_id, batch } of batches) byNotice.set(notice_id, [...(byNotice.get(notice_id) ?? []), batch]);
+  for (const [noticeId, numbers] of byNotice) {
+    await deps.scheduler.scheduleDeliveryBatches(noticeId, numbers, deps.delivery);
+  }
+  return { windowsMoved: moved.length, noticesScheduled: notices.length, batchesScheduled: batches.length };
+}
+
+async function removeFinishedJobs(queue: Queue, ids: readonly string[]): Promise<void> {
+  for (const id of ids) {
+    const job = await queue.getJob(id);
+    if (!job) continue;
+    const state = await job.getState();
+    if (state === 'completed' || state === 'failed') await job.remove();
+  }
+}

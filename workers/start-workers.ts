@@ -1,0 +1,158 @@
+import { DelayedError, Worker, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import { deliverBatch, type DeliveryContext } from '../src/delivery/deliver-batch.js';
+import type { Mailer } from '../src/delivery/mailer.js';
+import type { NoticeMessages } from '../src/delivery/notice-messages.js';
+import { dispatchNotice } from '../src/notices/notice-dispatch.js';
+import type { Audience } from '../src/policy/policy-schema.js';
+import { NoticeScheduler } from '../src/queues/notice-scheduler.js';
+import { openQueues, QUEUE, redisConnection, type Queues } from '../src/queues/queues.js';
+import type { Db } from '../src/storage/database.js';
+import { advanceWindows } from '../src/windows/window-lifecycle.js';
+import { reconcile } from './reconciler.js';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+
+export interface WorkerSettings {
+  db: Db;
+  redisUrl: string;
+  queuePrefix: string;
+  mailer: Mailer;
+  messages: NoticeMessages;
+  webhooks: Partial<Record<Audience, string | undefined>>;
+  webhookSecret: string | undefined;
+  logger: Logger;
+  /** Jobs processed at once per queue. @defaultValue 10 */
+  concurrency?: number;
+  /** Deliveries per batch job. @defaultValue 100 */
+  batchSize?: number;
+  /** Attempts per delivery batch before a transient failure is final. @defaultValue 12 (about 5.7 hours with 5 s backoff) */
+  deliveryAttempts?: number;
+  /** First retry delay, doubled on each attempt. @defaultValue 5 * SECOND */
+  deliveryBackoffMs?: number;
+  /** A claim older than this belongs to a dead worker. @defaultValue 2 * MINUTE (SMTP socket timeout is 30 s) */
+  abandonedAfterMs?: number;
+  /** How often the reconciler runs. @defaultValue MINUTE */
+  reconcileEveryMs?: number;
+  /** BullMQ's stalled-job check and lock; tests shorten them to recover from a killed worker quickly. */
+  stalledIntervalMs?: number;
+  lockDurationMs?: number;
+  now?: () => Date;
+}
+
+export interface RunningWorkers {
+  scheduler: NoticeScheduler;
+  queues: Queues;
+  reconcileNow(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts the notice, delivery and maintenance workers against one Redis and one database. */
+export async function startWorkers(settings: WorkerSettings): Promise<RunningWorkers> {
+  const now = settings.now ?? (() => new Date());
+  const { db, logger } = settings;
+  const connection = redisConnection(settings.redisUrl);
+  const queues = openQueues(connection, settings.queuePrefix);
+  const scheduler = new NoticeScheduler(queues, () => now().getTime());
+  const delivery = { attempts: settings.deliveryAttempts ?? 12, backoffMs: settings.deliveryBackoffMs ?? 5 * SECOND };
+  const abandonedAfterMs = settings.abandonedAfterMs ?? 2 * MINUTE;
+  const batchSize = settings.batchSize ?? 100;
+  const reconcilerDeps = {
+    db,
+    scheduler,
+    noticeQueue: queues.notices,
+    deliveryQueue: queues.deliveries,
+    now,
+    horizonMs: 10 * MINUTE,
+    abandonedAfterMs,
+    delivery,
+  };
+  const deliveryContext: DeliveryContext = {
+    db,
+    mailer: settings.mailer,
+    messages: settings.messages,
+    webhookSecret: settings.webhookSecret,
+    logger,
+    now,
+    abandonedAfterMs,
+    concurrency: 5,
+  };
+
+  const workerConnections: ReturnType<typeof redisConnection>[] = [];
+  const common = () => ({
+    connection: workerConnections[workerConnections.push(redisConnection(settings.redisUrl)) - 1]!,
+    prefix: settings.queuePrefix,
+    concurrency: settings.concurrency ?? 10,
+    ...(settings.stalledIntervalMs ? { stalledInterval: settings.stalledIntervalMs } : {}),
+    ...(settings.lockDurationMs ? { lockDuration: settings.lockDurationMs } : {}),
+  });
+
+  const noticeWorker = new Worker(
+    QUEUE.notices,
+    async (job: Job<{ noticeId: string }>, token?: string) => {
+      const outcome = await dispatchNotice(db, job.data.noticeId, { now: now(), webhooks: settings.webhooks, batchSize });
+      if (outcome.outcome === 'not_due') {
+        // Fired early (another worker's clock, or a re-add): wait for the real due instant.
+        await job.moveToDelayed(outcome.dueAt.getTime(), token);
+        throw new DelayedError();
+      }
+      if (outcome.outcome === 'dispatched') {
+        await scheduler.scheduleDeliveryBatches(job.data.noticeId, outcome.batches, delivery);
+        logger.info({ noticeId: job.data.noticeId, batches: outcome.batches.length }, 'varsel skickas ut');
+      }
+      return outcome;
+    },
+    common(),
+  );
+
+  const deliveryWorker = new Worker(
+    QUEUE.deliveries,
+    async (job: Job<{ noticeId: string; batch: number }>) => {
+      const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const result = await deliverBatch(deliveryContext, job.data.noticeId, job.data.batch, { finalAttempt });
+      if (result.retry > 0) throw new Error(`${result.retry} utskick försöks igen: ${result.lastError}`);
+      return result;
+    },
+    common(),
+  );
+
+  const maintenanceWorker = new Worker(
+    QUEUE.maintenance,
+    async (job: Job) => {
+      if (job.name === 'reconcile') return reconcile(reconcilerDeps);
+      return { windowsMoved: (await advanceWindows(db, now())).length };
+    },
+    { ...common(), concurrency: 1 },
+  );
+
+  for (const worker of [noticeWorker, deliveryWorker, maintenanceWorker]) {
+    worker.on('failed', (job, error) => {
+      logger.warn({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, error: error.message }, 'jobb misslyckades');
+    });
+    worker.on('error', (error) => logger.error({ queue: worker.name, error: error.message }, 'worker error'));
+  }
+
+  await queues.maintenance.upsertJobScheduler('reconciler', { every: settings.reconcileEveryMs ?? MINUTE }, {
+    name: 'reconcile',
+    opts: { removeOnComplete: 100, removeOnFail: 100 },
+  });
+  const reconcileNow = async () => {
+    const report = await reconcile(reconcilerDeps);
+    logger.debug({ ...report }, 'reconciled');
+  };
+  // At start: whatever Redis lost while no worker ran is put back at once, not within a minute.
+  await reconcileNow().catch((error: Error) => logger.error({ error: error.message }, 'reconcile at start failed'));
+  logger.info({ mailer: settings.mailer.describe }, 'workers startade');
+
+  return {
+    scheduler,
+    queues,
+    reconcileNow,
+    async stop() {
+      await Promise.all([noticeWorker.close(), deliveryWorker.close(), maintenanceWorker.close()]);
+      await queues.close();
+      for (const c of [connection, ...workerConnections]) c.disconnect();
+    },
+  };
+}
