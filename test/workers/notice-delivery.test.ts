@@ -91,7 +91,7 @@ describe.each(testBackends)('notices reach the right people on $name', (backend)
 
     const later = soonSlot(10);
     const moved = await stack.api.request('PATCH', `/api/windows/${created.body.id}`, {
-      body: { start: DateTime.fromISO(later.start).set({ hour: 10 }).toISO(), end: DateTime.fromISO(later.end).set({ hour: 12 }).toISO(), shortNotice: { reason: 'Leverantören flyttade' } },
+      body: { start: DateTime.fromISO(later.start, { setZone: true }).set({ hour: 10 }).toISO(), end: DateTime.fromISO(later.end, { setZone: true }).set({ hour: 12 }).toISO(), shortNotice: { reason: 'Leverantören flyttade' } },
     });
     expect(moved.status).toBe(200);
     expect(moved.body.revision).toBe(2);
