@@ -90,3 +90,33 @@ export async function deliveryCountsByNotice(db: Db, noticeIds: readonly string[
   }
   return counts;
 }
+
+/** Every delivery of a window's notices, with its recipient: who was told what, and when. */
+export async function listDeliveriesOfWindow(db: Db, windowId: string) {
+  return db
+    .selectFrom('deliveries as d')
+    .innerJoin('notices as n', 'n.id', 'd.notice_id')
+    .leftJoin('recipients as r', 'r.id', 'd.recipient_id')
+    .select([
+      'd.id',
+      'd.notice_id',
+      'n.audience',
+      'n.kind',
+      'n.revision',
+      'd.channel',
+      'd.target',
+      'r.name as recipient_name',
+      'r.kind as recipient_kind',
+      'r.unit as recipient_unit',
+      'd.status',
+      'd.attempts',
+      'd.last_error',
+      'd.sent_at',
+      'd.message_id',
+    ])
+    .where('n.window_id', '=', windowId)
+    .orderBy('n.created_at')
+    .orderBy('n.audience')
+    .orderBy('d.target')
+    .execute();
+}

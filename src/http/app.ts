@@ -5,6 +5,7 @@ import type { WindowServiceDeps } from '../windows/window-service.js';
 import { requireAdminForWrites, requireToken, tokenAuthenticator } from './auth.js';
 import { buildOpenApi } from './openapi.js';
 import { notFoundHandler, problemHandler } from './problem.js';
+import { deliveryRoutes } from './routes/delivery-routes.js';
 import { previewRoutes } from './routes/preview-routes.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
 import { windowRoutes } from './routes/window-routes.js';
@@ -43,6 +44,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(requireToken(tokenAuthenticator(deps.tokens)), requireAdminForWrites);
   api.use(windowRoutes(deps));
   api.use(recipientRoutes({ db: deps.db, policy: deps.rules.policy, clock: deps.clock }));
+  api.use(deliveryRoutes({ db: deps.db, zone: deps.rules.policy.timezone }));
   api.use(previewRoutes({ db: deps.db, policy: deps.rules.policy, publicBaseUrl: deps.publicBaseUrl }));
   app.use('/api', api);
 

@@ -11,6 +11,17 @@ import {
   windowListSchema,
   windowSchema,
 } from './api-schemas.js';
+import {
+  createRecipientBody,
+  importRecipientsQuery,
+  importReportSchema,
+  listRecipientsQuery,
+  recipientIdParams,
+  recipientListSchema,
+  recipientSchema,
+} from '../recipients/recipient-schemas.js';
+import { deliveryListSchema } from './routes/delivery-routes.js';
+import { previewParams, previewQuery, previewSchema } from './routes/preview-routes.js';
 
 interface Operation {
   method: 'get' | 'post' | 'patch' | 'delete';
@@ -21,6 +32,8 @@ interface Operation {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
+  /** A body that is not JSON (the CSV import): its media type, described as a string. */
+  bodyContentType?: string;
   response?: { status: number; schema: z.ZodType; description: string; contentType?: string };
   errors?: number[];
 }
@@ -85,6 +98,61 @@ export const operations: Operation[] = [
     response: { status: 200, schema: slotListSchema, description: 'Slots' },
     errors: [400, 401],
   },
+  {
+    method: 'get',
+    path: '/api/windows/{id}/preview/{audience}',
+    summary: 'A notice rendered exactly as it will be sent (subject, HTML, text)',
+    auth: 'viewer',
+    params: previewParams,
+    query: previewQuery,
+    response: { status: 200, schema: previewSchema, description: 'The rendered notice' },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'get',
+    path: '/api/windows/{id}/deliveries',
+    summary: 'Who was told: every delivery of the window, with status, attempts and errors',
+    auth: 'viewer',
+    params: idParams,
+    response: { status: 200, schema: deliveryListSchema, description: 'Deliveries' },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'post',
+    path: '/api/recipients',
+    summary: 'Add a manager or external provider subscribed to systems',
+    auth: 'admin',
+    body: createRecipientBody,
+    response: { status: 201, schema: recipientSchema, description: 'The recipient' },
+    errors: [400, 401, 403, 409, 422],
+  },
+  {
+    method: 'get',
+    path: '/api/recipients',
+    summary: 'Recipients, optionally by kind and system',
+    auth: 'viewer',
+    query: listRecipientsQuery,
+    response: { status: 200, schema: recipientListSchema, description: 'Recipients' },
+    errors: [400, 401],
+  },
+  {
+    method: 'delete',
+    path: '/api/recipients/{id}',
+    summary: 'Remove a recipient (kept for the record of what was sent to them)',
+    auth: 'admin',
+    params: recipientIdParams,
+    errors: [400, 401, 403, 404],
+  },
+  {
+    method: 'post',
+    path: '/api/recipients/import',
+    summary: 'Import recipients from CSV (name,email,kind,systems,unit) with a per-row report',
+    auth: 'admin',
+    query: importRecipientsQuery,
+    bodyContentType: 'text/csv',
+    response: { status: 200, schema: importReportSchema, description: 'What was imported and what was refused, row by row' },
+    errors: [400, 401, 403, 415],
+  },
 ];
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -110,7 +178,7 @@ export function buildOpenApi(version: string) {
         content: { [op.response.contentType ?? 'application/json']: { schema: jsonSchema(op.response.schema) } },
       };
     } else {
-      responses['200'] = { description: 'OK' };
+      responses[op.method === 'delete' ? '204' : '200'] = { description: op.method === 'delete' ? 'Done' : 'OK' };
     }
     for (const status of op.errors ?? []) {
       responses[String(status)] = {
@@ -124,6 +192,7 @@ export function buildOpenApi(version: string) {
       ...(op.auth === 'none' ? { security: [] } : { 'x-required-role': op.auth }),
       parameters: [...parameters(op.params, 'path'), ...parameters(op.query, 'query')],
       ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(op.body) } } } } : {}),
+      ...(op.bodyContentType ? { requestBody: { required: true, content: { [op.bodyContentType]: { schema: { type: 'string' } } } } } : {}),
       responses,
     };
   }
