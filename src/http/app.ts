@@ -5,6 +5,7 @@ import type { WindowServiceDeps } from '../windows/window-service.js';
 import { requireAdminForWrites, requireToken, tokenAuthenticator } from './auth.js';
 import { buildOpenApi } from './openapi.js';
 import { notFoundHandler, problemHandler } from './problem.js';
+import { docsRoutes } from './routes/docs-routes.js';
 import { deliveryRoutes } from './routes/delivery-routes.js';
 import { previewRoutes } from './routes/preview-routes.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
@@ -39,6 +40,8 @@ export function createApp(deps: AppDeps): Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
+
+  app.use(docsRoutes());
 
   const api = express.Router();
   api.use(requireToken(tokenAuthenticator(deps.tokens)), requireAdminForWrites);
