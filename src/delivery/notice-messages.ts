@@ -1,6 +1,7 @@
 import type { SendMailOptions } from 'nodemailer';
 import { buildInvite } from '../messages/calendar-invite.js';
 import { composeEmail } from '../messages/compose-email.js';
+import { noticeWindowFromRow } from '../messages/notice-window.js';
 import { renderNotice } from '../messages/render-notice.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { NoticeRow, WindowRow } from '../storage/schema.js';
@@ -47,19 +48,10 @@ export function noticeMessages(options: MessageOptions): NoticeMessages {
   const domain = from.email.split('@')[1] ?? 'driftstopp.local';
   return {
     emailFor(notice, window) {
+      const facts = noticeWindowFromRow(window);
       const content = renderNotice({
         policy,
-        window: {
-          id: window.id,
-          title: window.title,
-          description: window.description,
-          systems: window.systems,
-          kind: window.kind,
-          start: window.start_at,
-          end: window.end_at,
-          revision: window.revision,
-          cancelReason: window.cancel_reason,
-        },
+        window: facts,
         audience: notice.audience,
         kind: notice.kind,
         previous:
@@ -70,17 +62,7 @@ export function noticeMessages(options: MessageOptions): NoticeMessages {
       });
       const method = notice.kind === 'cancellation' ? 'CANCEL' : 'REQUEST';
       const invite = buildInvite({
-        window: {
-          id: window.id,
-          title: window.title,
-          description: window.description,
-          systems: window.systems,
-          kind: window.kind,
-          start: window.start_at,
-          end: window.end_at,
-          revision: window.revision,
-          cancelReason: window.cancel_reason,
-        },
+        window: facts,
         policy,
         method,
         organizer: from,

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, startTestApi, VIEWER_TOKEN, type TestApi } from '../support/api.js';
-import { testBackends, type TestDatabase } from '../support/database.js';
+import { describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, VIEWER_TOKEN } from '../support/api.js';
+import { useTestApi } from '../support/api-fixture.js';
+import { testBackends } from '../support/database.js';
 
 const NOW = '2026-11-25T12:00:00Z';
 
@@ -21,30 +22,19 @@ function expectProblem(res: { status: number; body: any; headers: Headers }, sta
 }
 
 describe.each(testBackends)('API errors on $name', (backend) => {
-  let database: TestDatabase;
-  let api: TestApi;
+  const fixture = useTestApi(backend, NOW);
+  const { windowCount } = fixture;
 
-  beforeAll(async () => {
-    database = await backend.open();
-    api = await startTestApi(database.db, { now: NOW });
-  });
-  afterAll(async () => {
-    await api?.close();
-    await database?.close();
-  });
-
-  const windowCount = async () =>
-    Number((await database.db.selectFrom('windows').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
   const createWindow = async () => {
-    const res = await api.request('POST', '/api/windows', { body: validBody() });
+    const res = await fixture.api.request('POST', '/api/windows', { body: validBody() });
     expect(res.status).toBe(201);
     return res.body;
   };
 
   it('when the body is not valid JSON, then it is a 400 problem naming the body and nothing is stored', async () => {
     const before = await windowCount();
-    const res = await api.request('POST', '/api/windows', { body: '{"title": "Tes",' });
+    const res = await fixture.api.request('POST', '/api/windows', { body: '{"title": "Tes",' });
     expectProblem(res, 400);
     expect(res.body.errors).toEqual([expect.objectContaining({ path: 'body' })]);
     expect(await windowCount()).toBe(before);
@@ -58,7 +48,7 @@ describe.each(testBackends)('API errors on $name', (backend) => {
     ['start has no offset', { ...validBody(), start: '2027-03-30T09:00:00' }, 'start'],
   ])('when %s, then POST /api/windows is a 400 naming the field and stores nothing', async (_label, body, field) => {
     const before = await windowCount();
-    const res = await api.request('POST', '/api/windows', { body });
+    const res = await fixture.api.request('POST', '/api/windows', { body });
     expectProblem(res, 400);
     expect(res.body.errors.map((e: any) => e.path)).toContain(field);
     expect(await windowCount()).toBe(before);
@@ -71,17 +61,17 @@ describe.each(testBackends)('API errors on $name', (backend) => {
     ['/api/windows?from=yesterday', 'from'],
     ['/api/windows/not-a-uuid', 'id'],
   ])('when GET %s, then it is a 400 naming %s', async (path, field) => {
-    const res = await api.request('GET', path);
+    const res = await fixture.api.request('GET', path);
     expectProblem(res, 400);
     expect(res.body.errors.map((e: any) => e.path.split('.')[0])).toContain(field);
   });
 
   it('when PATCH or cancel names a non-UUID id, then it is a 400 naming id and nothing changes', async () => {
     const before = await windowCount();
-    const patched = await api.request('PATCH', '/api/windows/123', { body: { title: 'Ny titel' } });
+    const patched = await fixture.api.request('PATCH', '/api/windows/123', { body: { title: 'Ny titel' } });
     expectProblem(patched, 400);
     expect(patched.body.errors.map((e: any) => e.path)).toContain('id');
-    const cancelled = await api.request('POST', '/api/windows/123/cancel', { body: { reason: 'Behövs inte' } });
+    const cancelled = await fixture.api.request('POST', '/api/windows/123/cancel', { body: { reason: 'Behövs inte' } });
     expectProblem(cancelled, 400);
     expect(await windowCount()).toBe(before);
   });
@@ -91,7 +81,7 @@ describe.each(testBackends)('API errors on $name', (backend) => {
     ['is longer than 200 characters', 'x'.repeat(201)],
   ])('when the Idempotency-Key header %s, then it is a 400 naming the header and nothing is stored', async (_label, key) => {
     const before = await windowCount();
-    const res = await api.request('POST', '/api/windows', { body: validBody(), headers: { 'idempotency-key': key } });
+    const res = await fixture.api.request('POST', '/api/windows', { body: validBody(), headers: { 'idempotency-key': key } });
     expectProblem(res, 400);
     expect(res.body.errors.map((e: any) => e.path)).toContain('header.Idempotency-Key');
     expect(await windowCount()).toBe(before);
@@ -100,7 +90,7 @@ describe.each(testBackends)('API errors on $name', (backend) => {
   it('when no token is sent, then it is a 401 problem with WWW-Authenticate and nothing is stored', async () => {
     const before = await windowCount();
     for (const [method, path] of [['GET', '/api/windows'], ['POST', '/api/windows']] as const) {
-      const res = await api.request(method, path, { token: null, ...(method === 'POST' ? { body: validBody() } : {}) });
+      const res = await fixture.api.request(method, path, { token: null, ...(method === 'POST' ? { body: validBody() } : {}) });
       expectProblem(res, 401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer /);
     }
@@ -108,68 +98,68 @@ describe.each(testBackends)('API errors on $name', (backend) => {
   });
 
   it('when a wrong token or a non-bearer scheme is sent, then it is a 401', async () => {
-    const wrong = await api.request('GET', '/api/windows', { token: `${ADMIN_TOKEN}x` });
+    const wrong = await fixture.api.request('GET', '/api/windows', { token: `${ADMIN_TOKEN}x` });
     expectProblem(wrong, 401);
     expect(wrong.headers.get('www-authenticate')).toMatch(/^Bearer /);
-    const basic = await api.request('GET', '/api/windows', { token: null, headers: { authorization: `Basic ${ADMIN_TOKEN}` } });
+    const basic = await fixture.api.request('GET', '/api/windows', { token: null, headers: { authorization: `Basic ${ADMIN_TOKEN}` } });
     expectProblem(basic, 401);
   });
 
   it('when a viewer writes, then POST, PATCH and cancel are 403 and change nothing, while GET works', async () => {
     const window = await createWindow();
     const before = await windowCount();
-    const created = await api.request('POST', '/api/windows', { body: validBody(), token: VIEWER_TOKEN });
+    const created = await fixture.api.request('POST', '/api/windows', { body: validBody(), token: VIEWER_TOKEN });
     expectProblem(created, 403);
-    const patched = await api.request('PATCH', `/api/windows/${window.id}`, { body: { title: 'Av tittare' }, token: VIEWER_TOKEN });
+    const patched = await fixture.api.request('PATCH', `/api/windows/${window.id}`, { body: { title: 'Av tittare' }, token: VIEWER_TOKEN });
     expectProblem(patched, 403);
-    const cancelled = await api.request('POST', `/api/windows/${window.id}/cancel`, { body: { reason: 'Av tittare' }, token: VIEWER_TOKEN });
+    const cancelled = await fixture.api.request('POST', `/api/windows/${window.id}/cancel`, { body: { reason: 'Av tittare' }, token: VIEWER_TOKEN });
     expectProblem(cancelled, 403);
     expect(await windowCount()).toBe(before);
 
-    const read = await api.request('GET', `/api/windows/${window.id}`, { token: VIEWER_TOKEN });
+    const read = await fixture.api.request('GET', `/api/windows/${window.id}`, { token: VIEWER_TOKEN });
     expect(read.status).toBe(200);
     expect(read.body).toEqual(window);
-    expect((await api.request('GET', '/api/windows', { token: VIEWER_TOKEN })).status).toBe(200);
-    expect((await api.request('GET', '/api/slots?count=1', { token: VIEWER_TOKEN })).status).toBe(200);
+    expect((await fixture.api.request('GET', '/api/windows', { token: VIEWER_TOKEN })).status).toBe(200);
+    expect((await fixture.api.request('GET', '/api/slots?count=1', { token: VIEWER_TOKEN })).status).toBe(200);
   });
 
   it('when an unknown id is read, changed or cancelled, then it is a 404 problem', async () => {
     const id = randomUUID();
-    expectProblem(await api.request('GET', `/api/windows/${id}`), 404);
-    expectProblem(await api.request('PATCH', `/api/windows/${id}`, { body: { title: 'Ny titel' } }), 404);
-    expectProblem(await api.request('POST', `/api/windows/${id}/cancel`, { body: { reason: 'Behövs inte' } }), 404);
+    expectProblem(await fixture.api.request('GET', `/api/windows/${id}`), 404);
+    expectProblem(await fixture.api.request('PATCH', `/api/windows/${id}`, { body: { title: 'Ny titel' } }), 404);
+    expectProblem(await fixture.api.request('POST', `/api/windows/${id}/cancel`, { body: { reason: 'Behövs inte' } }), 404);
   });
 
   it('when GET /nope without a token, then it is a 404 problem', async () => {
-    expectProblem(await api.request('GET', '/nope', { token: null }), 404);
+    expectProblem(await fixture.api.request('GET', '/nope', { token: null }), 404);
   });
 
   it.each(['/api/nope', '/api/windows/x/y/z'])('when GET %s with a token, then it is a 404 problem', async (path) => {
-    expectProblem(await api.request('GET', path), 404);
+    expectProblem(await fixture.api.request('GET', path), 404);
   });
 
   it('when the body is larger than 100 kB, then it is a 413 problem, never a 500, and nothing is stored', async () => {
     const before = await windowCount();
     const body = { ...validBody(), description: 'x'.repeat(150_000) };
-    expectProblem(await api.request('POST', '/api/windows', { body }), 413);
+    expectProblem(await fixture.api.request('POST', '/api/windows', { body }), 413);
     const window = await createWindow();
-    expectProblem(await api.request('PATCH', `/api/windows/${window.id}`, { body }), 413);
+    expectProblem(await fixture.api.request('PATCH', `/api/windows/${window.id}`, { body }), 413);
     expect(await windowCount()).toBe(before + 1);
-    expect((await api.request('GET', `/api/windows/${window.id}`)).body.description).toBe('');
+    expect((await fixture.api.request('GET', `/api/windows/${window.id}`)).body.description).toBe('');
   });
 
   it('when /healthz and /readyz are asked without a token, then both answer 200 JSON, /readyz with its checks', async () => {
-    const health = await api.request('GET', '/healthz', { token: null });
+    const health = await fixture.api.request('GET', '/healthz', { token: null });
     expect(health.status).toBe(200);
     expect(health.body).toEqual({ status: 'ok' });
-    const ready = await api.request('GET', '/readyz', { token: null });
+    const ready = await fixture.api.request('GET', '/readyz', { token: null });
     expect(ready.status).toBe(200);
     expect(ready.headers.get('content-type')).toMatch(/^application\/json/);
     expect(ready.body).toEqual({ status: 'ready', checks: { database: true, redis: true } });
   });
 
   it('when /openapi.json is asked, then it is OpenAPI 3.1 whose POST /api/windows body comes from the zod schema', async () => {
-    const res = await api.request('GET', '/openapi.json', { token: null });
+    const res = await fixture.api.request('GET', '/openapi.json', { token: null });
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe('3.1.0');
     expect(Object.keys(res.body.paths)).toEqual(

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, VIEWER_TOKEN, type TestApi } from '../support/api.js';
-import { testBackends, type TestDatabase } from '../support/database.js';
+import { describe, expect, it } from 'vitest';
+import { VIEWER_TOKEN } from '../support/api.js';
+import { useTestApi } from '../support/api-fixture.js';
+import { testBackends } from '../support/database.js';
 
 /** Wednesday 2026-11-25, 13:00 in Stockholm. */
 const NOW = '2026-11-25T12:00:00Z';
@@ -18,30 +19,19 @@ const extensive = (extra: Record<string, unknown> = {}) => ({
 });
 
 describe.each(testBackends)('slots and extensive windows on $name', (backend) => {
-  let database: TestDatabase;
-  let api: TestApi;
+  const fixture = useTestApi(backend, NOW);
+  const { windowCount } = fixture;
 
-  beforeAll(async () => {
-    database = await backend.open();
-    api = await startTestApi(database.db, { now: NOW });
-  });
-  afterAll(async () => {
-    await api?.close();
-    await database?.close();
-  });
-
-  const windowCount = async () =>
-    Number((await database.db.selectFrom('windows').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
   it('when three slots are asked for, then they are the first whose 14-day notice can still go out: Wed 9, Tue 15, Wed 16 December', async () => {
-    const res = await api.request('GET', '/api/slots?count=3', { token: VIEWER_TOKEN });
+    const res = await fixture.api.request('GET', '/api/slots?count=3', { token: VIEWER_TOKEN });
     expect(res.status).toBe(200);
     // Tuesday 2026-12-08 would need its managers told by 2026-11-24, which has passed.
     expect(res.body).toEqual({ items: [slot('2026-12-09'), slot('2026-12-15'), slot('2026-12-16')] });
   });
 
   it('when no count is given, then ten slots are returned, each on a Tuesday or Wednesday', async () => {
-    const res = await api.request('GET', '/api/slots');
+    const res = await fixture.api.request('GET', '/api/slots');
     expect(res.status).toBe(200);
     expect(res.body.items).toHaveLength(10);
     for (const item of res.body.items) {
@@ -50,21 +40,21 @@ describe.each(testBackends)('slots and extensive windows on $name', (backend) =>
   });
 
   it('when slots from 2027-01-01 are asked for, then they start on or after that date and skip the holiday 2027-01-06', async () => {
-    const res = await api.request('GET', '/api/slots?from=2027-01-01&count=3');
+    const res = await fixture.api.request('GET', '/api/slots?from=2027-01-01&count=3');
     expect(res.status).toBe(200);
     expect(res.body.items).toEqual([slot('2027-01-05'), slot('2027-01-12'), slot('2027-01-13')]);
   });
 
   it('when from is an instant after a slot has begun, then that slot is not offered', async () => {
     const from = encodeURIComponent('2027-01-05T10:00:00+01:00');
-    const res = await api.request('GET', `/api/slots?from=${from}&count=1`);
+    const res = await fixture.api.request('GET', `/api/slots?from=${from}&count=1`);
     expect(res.status).toBe(200);
     expect(res.body.items).toEqual([slot('2027-01-12')]);
   });
 
   it('when a slot is offered, then a window registered in it is accepted without short notice', async () => {
-    const [first] = (await api.request('GET', '/api/slots?count=1')).body.items;
-    const res = await api.request('POST', '/api/windows', {
+    const [first] = (await fixture.api.request('GET', '/api/slots?count=1')).body.items;
+    const res = await fixture.api.request('POST', '/api/windows', {
       body: { title: 'I första lediga luckan', systems: ['tes'], kind: 'minor', ...first },
     });
     expect(res.status).toBe(201);
@@ -72,7 +62,7 @@ describe.each(testBackends)('slots and extensive windows on $name', (backend) =>
   });
 
   it('when an extensive window falls on Saturday 2027-06-12 06:00–18:00, then it is accepted with the default extensive plan', async () => {
-    const res = await api.request('POST', '/api/windows', { body: extensive() });
+    const res = await fixture.api.request('POST', '/api/windows', { body: extensive() });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ kind: 'extensive', status: 'scheduled', plan: null, start: '2027-06-12T06:00:00+02:00' });
     const announcements = Object.fromEntries(
@@ -94,7 +84,7 @@ describe.each(testBackends)('slots and extensive windows on $name', (backend) =>
       { audience: 'intranet', leadDays: 14 },
       { audience: 'public', leadDays: 7 },
     ];
-    const res = await api.request('POST', '/api/windows', { body: extensive({ plan }) });
+    const res = await fixture.api.request('POST', '/api/windows', { body: extensive({ plan }) });
     expect(res.status).toBe(201);
     expect(res.body.plan).toEqual(plan);
     const managers = res.body.notices.find((n: any) => n.audience === 'managers' && n.kind === 'announcement');
@@ -109,7 +99,7 @@ describe.each(testBackends)('slots and extensive windows on $name', (backend) =>
       { audience: 'intranet', leadDays: 14 },
       { audience: 'public', leadDays: 14 },
     ];
-    const res = await api.request('POST', '/api/windows', { body: extensive({ plan }) });
+    const res = await fixture.api.request('POST', '/api/windows', { body: extensive({ plan }) });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(res.body.errors).toEqual([expect.objectContaining({ path: 'plan' })]);
@@ -119,7 +109,7 @@ describe.each(testBackends)('slots and extensive windows on $name', (backend) =>
 
   it('when a minor window brings a plan, then it is a 400 naming plan and nothing is stored', async () => {
     const before = await windowCount();
-    const res = await api.request('POST', '/api/windows', {
+    const res = await fixture.api.request('POST', '/api/windows', {
       body: { ...extensive({ kind: 'minor', ...slot('2027-03-02') }), plan: [{ audience: 'managers', leadDays: 30 }] },
     });
     expect(res.status).toBe(400);

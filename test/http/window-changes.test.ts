@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Audience } from '../../src/policy/policy-schema.js';
-import { ADMIN_TOKEN, startTestApi, type TestApi } from '../support/api.js';
-import { testBackends, type TestDatabase } from '../support/database.js';
+import { ADMIN_TOKEN } from '../support/api.js';
+import { useTestApi } from '../support/api-fixture.js';
+import { testBackends } from '../support/database.js';
 
 const NOW = '2026-11-25T12:00:00Z';
 /** NOW as the API shows it, in Swedish local time. */
@@ -25,29 +26,20 @@ const summary = (notices: any[]) =>
   notices.map((n) => `${n.audience} ${n.kind} r${n.revision} ${n.status} ${n.dueAt}`).sort();
 
 describe.each(testBackends)('window changes on $name', (backend) => {
-  let database: TestDatabase;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    database = await backend.open();
-    api = await startTestApi(database.db, { now: NOW });
-  });
-  afterAll(async () => {
-    await api?.close();
-    await database?.close();
-  });
+  const fixture = useTestApi(backend, NOW);
+  const { windowCount } = fixture;
 
   const create = async (body: Record<string, unknown>) => {
-    const res = await api.request('POST', '/api/windows', { body });
+    const res = await fixture.api.request('POST', '/api/windows', { body });
     expect(res.status).toBe(201);
     return res.body;
   };
   const rowsTitled = async (title: string) =>
-    database.db.selectFrom('windows').select('id').where('title', '=', title).execute();
+    fixture.database.db.selectFrom('windows').select('id').where('title', '=', title).execute();
   /** As if a worker had sent the audience's announcement. */
   const markAnnouncementSent = async (windowId: string, audience: Audience) => {
     const sentAt = new Date(NOW);
-    const result = await database.db
+    const result = await fixture.database.db
       .updateTable('notices')
       .set({ status: 'sent', sent_at: sentAt, dispatched_at: sentAt })
       .where('window_id', '=', windowId)
@@ -61,8 +53,8 @@ describe.each(testBackends)('window changes on $name', (backend) => {
     it('when the same key and body are sent twice, then both are 201 with the same window and one row', async () => {
       const body = minor(TUE_16);
       const headers = { 'idempotency-key': `same-${randomUUID()}` };
-      const first = await api.request('POST', '/api/windows', { body, headers });
-      const second = await api.request('POST', '/api/windows', { body, headers });
+      const first = await fixture.api.request('POST', '/api/windows', { body, headers });
+      const second = await fixture.api.request('POST', '/api/windows', { body, headers });
       expect([first.status, second.status]).toEqual([201, 201]);
       expect(second.body.id).toBe(first.body.id);
       expect(second.body).toEqual(first.body);
@@ -72,9 +64,9 @@ describe.each(testBackends)('window changes on $name', (backend) => {
     it('when the same key comes with a different body, then it is a 409 and no second window is stored', async () => {
       const headers = { 'idempotency-key': `other-${randomUUID()}` };
       const body = minor(TUE_16);
-      expect((await api.request('POST', '/api/windows', { body, headers })).status).toBe(201);
+      expect((await fixture.api.request('POST', '/api/windows', { body, headers })).status).toBe(201);
       const changed = { ...body, end: '2027-02-16T13:00:00+01:00' };
-      const res = await api.request('POST', '/api/windows', { body: changed, headers });
+      const res = await fixture.api.request('POST', '/api/windows', { body: changed, headers });
       expect(res.status).toBe(409);
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(await rowsTitled(body.title)).toHaveLength(1);
@@ -83,11 +75,11 @@ describe.each(testBackends)('window changes on $name', (backend) => {
     it('when five requests with one key race, then all get the same window and one row is stored', async () => {
       const body = minor(TUE_16);
       const headers = { 'idempotency-key': `race-${randomUUID()}` };
-      const results = await Promise.all(Array.from({ length: 5 }, () => api.request('POST', '/api/windows', { body, headers })));
+      const results = await Promise.all(Array.from({ length: 5 }, () => fixture.api.request('POST', '/api/windows', { body, headers })));
       expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
       expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
       expect(await rowsTitled(body.title)).toHaveLength(1);
-      const notices = await database.db.selectFrom('notices').select('id').where('window_id', '=', results[0]!.body.id).execute();
+      const notices = await fixture.database.db.selectFrom('notices').select('id').where('window_id', '=', results[0]!.body.id).execute();
       expect(notices).toHaveLength(results[0]!.body.notices.length);
     });
   });
@@ -95,7 +87,7 @@ describe.each(testBackends)('window changes on $name', (backend) => {
   describe('PATCH', () => {
     it('when only the title changes, then the revision stays 1 and the notices are untouched', async () => {
       const window = await create(minor(TUE_16));
-      const res = await api.request('PATCH', `/api/windows/${window.id}`, { body: { title: 'Ny rubrik' } });
+      const res = await fixture.api.request('PATCH', `/api/windows/${window.id}`, { body: { title: 'Ny rubrik' } });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ title: 'Ny rubrik', revision: 1, start: TUE_16.start });
       expect(res.body.notices).toEqual(window.notices);
@@ -103,7 +95,7 @@ describe.each(testBackends)('window changes on $name', (backend) => {
 
     it('when the same start is sent in UTC, then nothing has moved and the revision stays 1', async () => {
       const window = await create(minor(TUE_16));
-      const res = await api.request('PATCH', `/api/windows/${window.id}`, { body: { start: '2027-02-16T08:00:00Z' } });
+      const res = await fixture.api.request('PATCH', `/api/windows/${window.id}`, { body: { start: '2027-02-16T08:00:00Z' } });
       expect(res.status).toBe(200);
       expect(res.body.revision).toBe(1);
       expect(res.body.notices).toEqual(window.notices);
@@ -119,7 +111,7 @@ describe.each(testBackends)('window changes on $name', (backend) => {
         'managers reminder r1 pending 2027-02-15T08:00:00+01:00',
         'public announcement r1 pending 2027-02-09T08:00:00+01:00',
       ]);
-      const res = await api.request('PATCH', `/api/windows/${window.id}`, { body: TUE_23 });
+      const res = await fixture.api.request('PATCH', `/api/windows/${window.id}`, { body: TUE_23 });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ revision: 2, status: 'scheduled', start: TUE_23.start, end: TUE_23.end });
       const old = res.body.notices.filter((n: any) => n.revision === 1);
@@ -133,30 +125,30 @@ describe.each(testBackends)('window changes on $name', (backend) => {
         'managers reminder r2 pending 2027-02-22T08:00:00+01:00',
         'public announcement r2 pending 2027-02-16T08:00:00+01:00',
       ]);
-      expect(api.planned.filter((n) => n.window_id === window.id && n.revision === 2)).toHaveLength(6);
+      expect(fixture.api.planned.filter((n) => n.window_id === window.id && n.revision === 2)).toHaveLength(6);
     });
 
     it('when the window moves to a Thursday, then it is a 422 outside_maintenance_slot and nothing changes', async () => {
       const window = await create(minor(TUE_16));
-      const res = await api.request('PATCH', `/api/windows/${window.id}`, {
+      const res = await fixture.api.request('PATCH', `/api/windows/${window.id}`, {
         body: { start: '2027-02-25T09:00:00+01:00', end: '2027-02-25T12:00:00+01:00' },
       });
       expect(res.status).toBe(422);
       expect(res.body.errors.map((e: any) => e.code)).toContain('outside_maintenance_slot');
-      expect((await api.request('GET', `/api/windows/${window.id}`)).body).toEqual(window);
+      expect((await fixture.api.request('GET', `/api/windows/${window.id}`)).body).toEqual(window);
     });
 
     it('when the window moves six days ahead, then it is a 422 insufficient_notice naming the earliest start, and accepted with short notice', async () => {
       const window = await create(minor(TUE_16));
       const soon = { start: '2026-12-01T09:00:00+01:00', end: '2026-12-01T12:00:00+01:00' };
-      const refused = await api.request('PATCH', `/api/windows/${window.id}`, { body: soon });
+      const refused = await fixture.api.request('PATCH', `/api/windows/${window.id}`, { body: soon });
       expect(refused.status).toBe(422);
       expect(refused.body.errors).toEqual([expect.objectContaining({ path: 'start', code: 'insufficient_notice' })]);
       expect(refused.body.earliestCompliantStart).toBe('2026-12-09T09:00:00+01:00');
-      expect((await api.request('GET', `/api/windows/${window.id}`)).body).toEqual(window);
+      expect((await fixture.api.request('GET', `/api/windows/${window.id}`)).body).toEqual(window);
 
       const reason = 'Kritisk säkerhetsuppdatering';
-      const accepted = await api.request('PATCH', `/api/windows/${window.id}`, { body: { ...soon, shortNotice: { reason } } });
+      const accepted = await fixture.api.request('PATCH', `/api/windows/${window.id}`, { body: { ...soon, shortNotice: { reason } } });
       expect(accepted.status).toBe(200);
       expect(accepted.body).toMatchObject({ revision: 2, start: soon.start, shortNotice: { reason } });
       const managers = accepted.body.notices.find((n: any) => n.revision === 2 && n.audience === 'managers' && n.kind === 'announcement');
@@ -166,7 +158,7 @@ describe.each(testBackends)('window changes on $name', (backend) => {
     it('when managers were already told, then a reschedule sends them an update now and no new announcement, while the intranet gets one', async () => {
       const window = await create(minor(TUE_16));
       await markAnnouncementSent(window.id, 'managers');
-      const res = await api.request('PATCH', `/api/windows/${window.id}`, { body: TUE_23 });
+      const res = await fixture.api.request('PATCH', `/api/windows/${window.id}`, { body: TUE_23 });
       expect(res.status).toBe(200);
       expect(res.body.revision).toBe(2);
       const managers = res.body.notices.filter((n: any) => n.audience === 'managers');
@@ -186,9 +178,9 @@ describe.each(testBackends)('window changes on $name', (backend) => {
     it('when two reschedules race, then they apply one after the other and only the last plan stays pending', async () => {
       const window = await create(minor(TUE_16));
       const TUE_MAR_2 = { start: '2027-03-02T09:00:00+01:00', end: '2027-03-02T12:00:00+01:00' };
-      const results = await Promise.all([TUE_23, TUE_MAR_2].map((body) => api.request('PATCH', `/api/windows/${window.id}`, { body })));
+      const results = await Promise.all([TUE_23, TUE_MAR_2].map((body) => fixture.api.request('PATCH', `/api/windows/${window.id}`, { body })));
       expect(results.map((r) => r.status)).toEqual([200, 200]);
-      const current = (await api.request('GET', `/api/windows/${window.id}`)).body;
+      const current = (await fixture.api.request('GET', `/api/windows/${window.id}`)).body;
       expect(current.revision).toBe(3);
       const pending = current.notices.filter((n: any) => n.status === 'pending');
       expect(pending).toHaveLength(6);
@@ -197,18 +189,18 @@ describe.each(testBackends)('window changes on $name', (backend) => {
 
     it('when a window is cancelled, then PATCH is a 409 and the window stays cancelled', async () => {
       const window = await create(minor(TUE_16));
-      expect((await api.request('POST', `/api/windows/${window.id}/cancel`, { body: { reason: 'Inte längre aktuellt' } })).status).toBe(200);
-      const res = await api.request('PATCH', `/api/windows/${window.id}`, { body: { title: 'Ändrad ändå' } });
+      expect((await fixture.api.request('POST', `/api/windows/${window.id}/cancel`, { body: { reason: 'Inte längre aktuellt' } })).status).toBe(200);
+      const res = await fixture.api.request('PATCH', `/api/windows/${window.id}`, { body: { title: 'Ändrad ändå' } });
       expect(res.status).toBe(409);
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      expect((await api.request('GET', `/api/windows/${window.id}`)).body).toMatchObject({ status: 'cancelled', revision: 2 });
+      expect((await fixture.api.request('GET', `/api/windows/${window.id}`)).body).toMatchObject({ status: 'cancelled', revision: 2 });
     });
   });
 
   describe('cancel', () => {
     it('when nobody was told, then the window is cancelled at revision 2, every notice cancelled and no cancellation planned', async () => {
       const window = await create(minor(TUE_16));
-      const res = await api.request('POST', `/api/windows/${window.id}/cancel`, { body: { reason: 'Leverantören sköt upp' } });
+      const res = await fixture.api.request('POST', `/api/windows/${window.id}/cancel`, { body: { reason: 'Leverantören sköt upp' } });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ status: 'cancelled', revision: 2, cancelReason: 'Leverantören sköt upp' });
       expect(res.body.notices).toHaveLength(window.notices.length);
@@ -218,7 +210,7 @@ describe.each(testBackends)('window changes on $name', (backend) => {
     it('when managers were told, then only they get a cancellation, due now, at the new revision', async () => {
       const window = await create(minor(TUE_16));
       await markAnnouncementSent(window.id, 'managers');
-      const res = await api.request('POST', `/api/windows/${window.id}/cancel`, { body: { reason: 'Leverantören sköt upp' } });
+      const res = await fixture.api.request('POST', `/api/windows/${window.id}/cancel`, { body: { reason: 'Leverantören sköt upp' } });
       expect(res.status).toBe(200);
       const cancellations = res.body.notices.filter((n: any) => n.kind === 'cancellation');
       expect(summary(cancellations)).toEqual([`managers cancellation r2 pending ${NOW_LOCAL}`]);
@@ -229,18 +221,18 @@ describe.each(testBackends)('window changes on $name', (backend) => {
     it('when two cancellations race, then one succeeds and the other is a 409', async () => {
       const window = await create(minor(TUE_16));
       const results = await Promise.all(
-        ['Första', 'Andra'].map((reason) => api.request('POST', `/api/windows/${window.id}/cancel`, { body: { reason } })),
+        ['Första', 'Andra'].map((reason) => fixture.api.request('POST', `/api/windows/${window.id}/cancel`, { body: { reason } })),
       );
       expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
-      expect((await api.request('GET', `/api/windows/${window.id}`)).body.revision).toBe(2);
+      expect((await fixture.api.request('GET', `/api/windows/${window.id}`)).body.revision).toBe(2);
     });
 
     it('when a window is cancelled twice, then the second is a 409 and adds no revision', async () => {
       const window = await create(minor(TUE_16));
-      await api.request('POST', `/api/windows/${window.id}/cancel`, { body: { reason: 'Första gången' } });
-      const again = await api.request('POST', `/api/windows/${window.id}/cancel`, { body: { reason: 'Andra gången' } });
+      await fixture.api.request('POST', `/api/windows/${window.id}/cancel`, { body: { reason: 'Första gången' } });
+      const again = await fixture.api.request('POST', `/api/windows/${window.id}/cancel`, { body: { reason: 'Andra gången' } });
       expect(again.status).toBe(409);
-      const current = (await api.request('GET', `/api/windows/${window.id}`)).body;
+      const current = (await fixture.api.request('GET', `/api/windows/${window.id}`)).body;
       expect(current).toMatchObject({ revision: 2, cancelReason: 'Första gången' });
     });
   });
@@ -248,9 +240,9 @@ describe.each(testBackends)('window changes on $name', (backend) => {
   describe('audit trail', () => {
     it('when a window is created, moved and cancelled, then each step is audited under the admin actor, never the token', async () => {
       const window = await create(minor(TUE_16));
-      expect((await api.request('PATCH', `/api/windows/${window.id}`, { body: TUE_23 })).status).toBe(200);
-      expect((await api.request('POST', `/api/windows/${window.id}/cancel`, { body: { reason: 'Inte längre aktuellt' } })).status).toBe(200);
-      const events = await database.db
+      expect((await fixture.api.request('PATCH', `/api/windows/${window.id}`, { body: TUE_23 })).status).toBe(200);
+      expect((await fixture.api.request('POST', `/api/windows/${window.id}/cancel`, { body: { reason: 'Inte längre aktuellt' } })).status).toBe(200);
+      const events = await fixture.database.db
         .selectFrom('audit_events')
         .selectAll()
         .where('window_id', '=', window.id)
@@ -269,8 +261,8 @@ describe.each(testBackends)('window changes on $name', (backend) => {
 
     it('when only the title changes, then the audit says edited, not rescheduled', async () => {
       const window = await create(minor(TUE_16));
-      await api.request('PATCH', `/api/windows/${window.id}`, { body: { title: 'Bara rubriken' } });
-      const actions = await database.db.selectFrom('audit_events').select('action').where('window_id', '=', window.id).orderBy('id').execute();
+      await fixture.api.request('PATCH', `/api/windows/${window.id}`, { body: { title: 'Bara rubriken' } });
+      const actions = await fixture.database.db.selectFrom('audit_events').select('action').where('window_id', '=', window.id).orderBy('id').execute();
       expect(actions.map((a) => a.action)).toEqual(['window.created', 'window.edited']);
     });
   });

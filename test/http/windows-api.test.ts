@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, VIEWER_TOKEN, type TestApi } from '../support/api.js';
-import { testBackends, type TestDatabase } from '../support/database.js';
+import { describe, expect, it } from 'vitest';
+import { VIEWER_TOKEN } from '../support/api.js';
+import { useTestApi } from '../support/api-fixture.js';
+import { testBackends } from '../support/database.js';
 
 const NOW = '2026-11-25T12:00:00Z';
 
@@ -17,22 +18,12 @@ const dueOf = (window: any, audience: string, kind = 'announcement') =>
   new Date(window.notices.find((n: any) => n.audience === audience && n.kind === kind).dueAt).toISOString();
 
 describe.each(testBackends)('windows API on $name', (backend) => {
-  let database: TestDatabase;
-  let api: TestApi;
+  const fixture = useTestApi(backend, NOW);
+  const { windowCount } = fixture;
 
-  beforeAll(async () => {
-    database = await backend.open();
-    api = await startTestApi(database.db, { now: NOW });
-  });
-  afterAll(async () => {
-    await api?.close();
-    await database?.close();
-  });
-
-  const windowCount = async () => Number((await database.db.selectFrom('windows').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
   it('when a minor window on Tuesday 2027-03-30 09:00–12:00 is registered, then its notices are due two and one weeks ahead at 08:00', async () => {
-    const res = await api.request('POST', '/api/windows', { body: minor('2027-03-30T09:00:00+02:00', '2027-03-30T12:00:00+02:00') });
+    const res = await fixture.api.request('POST', '/api/windows', { body: minor('2027-03-30T09:00:00+02:00', '2027-03-30T12:00:00+02:00') });
     expect(res.status).toBe(201);
     expect(res.headers.get('location')).toBe(`/api/windows/${res.body.id}`);
     expect(res.body).toMatchObject({ status: 'scheduled', revision: 1, kind: 'minor', systems: ['tes', 'careapp'], shortNotice: null });
@@ -42,15 +33,15 @@ describe.each(testBackends)('windows API on $name', (backend) => {
     expect(dueOf(res.body, 'intranet')).toBe('2027-03-23T07:00:00.000Z');
     expect(dueOf(res.body, 'public')).toBe('2027-03-23T07:00:00.000Z');
     expect(res.body.notices.every((n: any) => n.status === 'pending' && n.late === false && n.sentAt === null)).toBe(true);
-    expect(api.planned.filter((n) => n.window_id === res.body.id)).toHaveLength(res.body.notices.length);
+    expect(fixture.api.planned.filter((n) => n.window_id === res.body.id)).toHaveLength(res.body.notices.length);
 
-    const fetched = await api.request('GET', `/api/windows/${res.body.id}`, { token: VIEWER_TOKEN });
+    const fetched = await fixture.api.request('GET', `/api/windows/${res.body.id}`, { token: VIEWER_TOKEN });
     expect(fetched.status).toBe(200);
     expect(fetched.body).toEqual(res.body);
   });
 
   it('when the 14-day due date is a holiday (2027-01-06), then the notice moves to the business day before', async () => {
-    const res = await api.request('POST', '/api/windows', { body: minor('2027-01-20T09:00:00+01:00', '2027-01-20T12:00:00+01:00') });
+    const res = await fixture.api.request('POST', '/api/windows', { body: minor('2027-01-20T09:00:00+01:00', '2027-01-20T12:00:00+01:00') });
     expect(res.status).toBe(201);
     expect(dueOf(res.body, 'managers')).toBe('2027-01-05T07:00:00.000Z');
     expect(res.body.notices.find((n: any) => n.audience === 'managers').dueAt).toBe('2027-01-05T08:00:00+01:00');
@@ -66,7 +57,7 @@ describe.each(testBackends)('windows API on $name', (backend) => {
     ['an unknown system', { ...minor('2027-03-30T09:00:00+02:00', '2027-03-30T12:00:00+02:00'), systems: ['tes', 'foo'] }, 'unknown_system'],
   ])('when a window on %s is registered, then it is refused with 422 and changes nothing', async (_label, body, code) => {
     const before = await windowCount();
-    const res = await api.request('POST', '/api/windows', { body });
+    const res = await fixture.api.request('POST', '/api/windows', { body });
     expect(res.status).toBe(422);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(res.body).toMatchObject({ status: 422, title: 'Unprocessable Content' });
@@ -79,13 +70,13 @@ describe.each(testBackends)('windows API on $name', (backend) => {
     // 2026-12-05 is a Saturday; use the Tuesday ten days ahead instead.
     body.start = '2026-12-01T09:00:00+01:00';
     body.end = '2026-12-01T11:00:00+01:00';
-    const refused = await api.request('POST', '/api/windows', { body });
+    const refused = await fixture.api.request('POST', '/api/windows', { body });
     expect(refused.status).toBe(422);
     expect(refused.body.errors).toEqual([expect.objectContaining({ path: 'start', code: 'insufficient_notice' })]);
     // 14 days from Wednesday 2026-11-25 is Wednesday 2026-12-09, the first slot that keeps every rule.
     expect(refused.body.earliestCompliantStart).toBe('2026-12-09T09:00:00+01:00');
 
-    const accepted = await api.request('POST', '/api/windows', { body: { ...body, shortNotice: { reason: 'Säkerhetsuppdatering från leverantören' } } });
+    const accepted = await fixture.api.request('POST', '/api/windows', { body: { ...body, shortNotice: { reason: 'Säkerhetsuppdatering från leverantören' } } });
     expect(accepted.status).toBe(201);
     expect(accepted.body.shortNotice).toEqual({ reason: 'Säkerhetsuppdatering från leverantören' });
     const managers = accepted.body.notices.find((n: any) => n.audience === 'managers');
@@ -98,7 +89,7 @@ describe.each(testBackends)('windows API on $name', (backend) => {
 
   it('when a window is registered nine days ahead of a Wednesday, then only the audiences that can no longer be told in time are late', async () => {
     // Friday 2026-12-04 is 9 days ahead; Wednesday 2026-12-02 is 7 days ahead: intranet due today.
-    const res = await api.request('POST', '/api/windows', {
+    const res = await fixture.api.request('POST', '/api/windows', {
       body: minor('2026-12-02T09:00:00+01:00', '2026-12-02T10:00:00+01:00', { shortNotice: { reason: 'Akut säkerhetsfix' } }),
     });
     expect(res.status).toBe(201);
