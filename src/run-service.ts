@@ -7,6 +7,7 @@ import { noticeMessages } from './delivery/notice-messages.js';
 import { NoticeScheduler } from './queues/notice-scheduler.js';
 import { openQueues, redisConnection } from './queues/queues.js';
 import { createLogger } from './runtime/logger.js';
+import { Metrics } from './runtime/metrics.js';
 import { connectRedisUrl, openMigratedDatabase, startApi } from './service.js';
 
 const SHUTDOWN_BOUND_MS = 25_000;
@@ -42,6 +43,7 @@ async function start(config: Readonly<Config>, logger: Logger, roles: { api: boo
   logger.info({ database: config.databaseUrl ? 'postgresql' : `pglite i ${config.dataDir}/pglite` }, 'databasen är migrerad');
   const stops: (() => Promise<void>)[] = [];
 
+  const metrics = new Metrics({ db });
   let workers: RunningWorkers | null = null;
   if (roles.workers) {
     const mailer = createMailer({ smtpUrl: config.smtpUrl, outboxDir: `${config.dataDir}/outbox` });
@@ -55,6 +57,7 @@ async function start(config: Readonly<Config>, logger: Logger, roles: { api: boo
       webhookSecret: config.webhookSecret,
       logger,
       concurrency: config.workerConcurrency,
+      metrics,
     });
     stops.push(async () => {
       await workers!.stop();
@@ -62,18 +65,22 @@ async function start(config: Readonly<Config>, logger: Logger, roles: { api: boo
     });
   }
   if (roles.api) {
-    let scheduler = workers?.scheduler;
-    if (!scheduler) {
-      const queues = openQueues(redisConnection(redis.url), config.queuePrefix);
-      scheduler = new NoticeScheduler(queues);
-      stops.push(() => queues.close());
+    let queues = workers?.queues;
+    if (!queues) {
+      const own = openQueues(redisConnection(redis.url), config.queuePrefix);
+      stops.push(() => own.close());
+      queues = own;
     }
-    const enqueue = scheduler;
+    const enqueue = workers?.scheduler ?? new NoticeScheduler(queues);
+    const queueList = [queues.notices, queues.deliveries, queues.maintenance];
+    metrics.watchQueues(Object.fromEntries(queueList.map((q) => [q.name, q])));
     const api = await startApi({
       config,
       db,
       redisUrl: redis.url,
       logger,
+      metrics,
+      queues: queueList,
       onCommitted: async ({ window, notices }) => {
         try {
           await enqueue.scheduleNotices(notices);

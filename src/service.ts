@@ -11,6 +11,9 @@ import { redisAnswers, redisServerAvailable, startRedisServer, type LocalRedis }
 import { databaseReachable, openDatabase, type Db } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
 import type { WindowServiceDeps } from './windows/window-service.js';
+import type { Queue } from 'bullmq';
+import { countOverdueNotices } from './notices/notice-repository.js';
+import type { Metrics } from './runtime/metrics.js';
 
 export const VERSION = '0.1.0';
 
@@ -46,6 +49,8 @@ export async function startApi(options: {
   logger: Logger;
   clock?: () => DateTime;
   onCommitted: WindowServiceDeps['onCommitted'];
+  metrics?: Metrics;
+  queues?: readonly Queue[];
 }): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
   const { config, db, logger } = options;
   const { tokens, created, file } = resolveTokens(config.apiTokens, config.dataDir);
@@ -65,10 +70,15 @@ export async function startApi(options: {
     logger,
     version: VERSION,
     publicBaseUrl: config.publicBaseUrl,
-    readiness: async () => ({
-      database: await databaseReachable(db),
-      redis: await redis.ping().then(() => true, () => false),
-    }),
+    metrics: options.metrics,
+    queues: options.queues,
+    readiness: async () => {
+      const database = await databaseReachable(db);
+      return {
+        checks: { database, redis: await redis.ping().then(() => true, () => false) },
+        overdueNotices: database ? await countOverdueNotices(db, new Date()) : 0,
+      };
+    },
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.port, () => resolve(s));

@@ -7,6 +7,7 @@ import { dispatchNotice } from '../src/notices/notice-dispatch.js';
 import type { Audience } from '../src/policy/policy-schema.js';
 import { NoticeScheduler } from '../src/queues/notice-scheduler.js';
 import { openQueues, QUEUE, redisConnection, type Queues } from '../src/queues/queues.js';
+import type { Metrics } from '../src/runtime/metrics.js';
 import type { Db } from '../src/storage/database.js';
 import { advanceWindows } from '../src/windows/window-lifecycle.js';
 import { reconcile } from './reconciler.js';
@@ -39,6 +40,7 @@ export interface WorkerSettings {
   stalledIntervalMs?: number;
   lockDurationMs?: number;
   now?: () => Date;
+  metrics?: Metrics;
 }
 
 export interface RunningWorkers {
@@ -77,6 +79,7 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
     now,
     abandonedAfterMs,
     concurrency: 5,
+    metrics: settings.metrics,
   };
 
   const workerConnections: ReturnType<typeof redisConnection>[] = [];

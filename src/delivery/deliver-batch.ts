@@ -4,6 +4,7 @@ import type { Db } from '../storage/database.js';
 import type { DeliveryRow, NoticeRow, WindowRow } from '../storage/schema.js';
 import { claimBatch, markFailed, markSent, release } from './delivery-repository.js';
 import { classifyFailure, describeFailure } from './failure-kinds.js';
+import type { Metrics } from '../runtime/metrics.js';
 import type { Mailer } from './mailer.js';
 import type { NoticeMessages } from './notice-messages.js';
 import { postWebhook } from './webhook-sender.js';
@@ -19,6 +20,7 @@ export interface DeliveryContext {
   abandonedAfterMs: number;
   /** Sends in flight at once within one batch. */
   concurrency: number;
+  metrics?: Metrics | undefined;
 }
 
 export interface BatchResult {
@@ -57,14 +59,18 @@ export async function deliverBatch(
       const claimedAt = delivery.claimed_at!;
       try {
         const messageId = await send(delivery);
-        await markSent(ctx.db, delivery.id, claimedAt, messageId, ctx.now());
+        const sentAt = ctx.now();
+        await markSent(ctx.db, delivery.id, claimedAt, messageId, sentAt);
         result.sent += 1;
+        ctx.metrics?.deliveryLatency.observe({ channel: delivery.channel }, (sentAt.getTime() - notice.due_at.getTime()) / 1000);
+        ctx.metrics?.deliveriesFinished.inc({ channel: delivery.channel, outcome: 'sent' });
       } catch (error) {
         const reason = describeFailure(error);
         result.lastError = reason;
         if (classifyFailure(error) === 'permanent' || options.finalAttempt) {
           await markFailed(ctx.db, delivery.id, claimedAt, reason);
           result.failed += 1;
+          ctx.metrics?.deliveriesFinished.inc({ channel: delivery.channel, outcome: 'failed' });
           ctx.logger.warn({ noticeId, deliveryId: delivery.id, channel: delivery.channel, error: reason }, 'delivery failed for good');
         } else {
           await release(ctx.db, delivery.id, claimedAt, reason);

@@ -30,19 +30,36 @@ export function tokenAuthenticator(tokens: readonly ApiToken[]) {
   };
 }
 
-export function requireToken(authenticate: (token: string) => Principal | null): RequestHandler {
+/**
+ * The token of a request: `Authorization: Bearer <token>`, or, for pages a browser opens
+ * (the queue dashboard), HTTP Basic with the token as password.
+ */
+export function presentedToken(header: string): string | null {
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (bearer) return bearer[1]!;
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!basic) return null;
+  const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+  return decoded.includes(':') ? decoded.slice(decoded.indexOf(':') + 1) : null;
+}
+
+export function requireToken(authenticate: (token: string) => Principal | null, options: { basicRealm?: boolean } = {}): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    const header = req.get('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const principal = match ? authenticate(match[1]!) : null;
+    const token = presentedToken(req.get('authorization') ?? '');
+    const principal = token ? authenticate(token) : null;
     if (!principal) {
-      res.set('WWW-Authenticate', 'Bearer realm="driftstopp"');
-      throw new AppError('unauthorized', 401, match ? 'Token är ogiltig.' : 'Ange en token: Authorization: Bearer <token>.');
+      res.set('WWW-Authenticate', options.basicRealm ? 'Basic realm="driftstopp", charset="UTF-8"' : 'Bearer realm="driftstopp"');
+      throw new AppError('unauthorized', 401, token ? 'Token är ogiltig.' : 'Ange en token: Authorization: Bearer <token>.');
     }
     req.principal = principal;
     next();
   };
 }
+
+export const requireAdmin: RequestHandler = (req, _res, next) => {
+  if (req.principal?.role !== 'admin') throw new AppError('forbidden', 403, 'Kräver en admin-token.');
+  next();
+};
 
 /** Viewers may read; only admins may change anything. */
 export const requireAdminForWrites: RequestHandler = (req, _res, next) => {

@@ -27,7 +27,7 @@ export const notFoundHandler: RequestHandler = (req) => {
 export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const appError = toAppError(error);
-    if (appError.status >= 500) logger.error({ err: error, path: req.path, method: req.method }, 'request failed');
+    if (appError.status >= 500) (req.log ?? logger).error({ err: error, path: req.path, method: req.method }, 'request failed');
     if (res.headersSent) return;
     res
       .status(appError.status)

@@ -41,7 +41,7 @@ export async function startTestApi(
       { role: 'viewer', token: VIEWER_TOKEN },
     ],
     logger: pino({ level: 'silent' }),
-    readiness: async () => ({ database: true, redis: true }),
+    readiness: async () => ({ checks: { database: true, redis: true }, overdueNotices: 0 }),
     version: 'test',
     publicBaseUrl: 'http://localhost:3000',
   });

@@ -1,0 +1,145 @@
+import { stringify } from 'csv-stringify/sync';
+import { DateTime } from 'luxon';
+import type { Policy } from '../policy/policy-schema.js';
+import type { NoticeKind } from '../rules/notice-plan.js';
+import type { WindowStatus } from '../storage/schema.js';
+import type { Verdict, WindowCompliance } from './compliance-report.js';
+
+/**
+ * Spreadsheet-ready CSV as Swedish Excel opens it by double-click: a UTF-8 BOM (without it
+ * Excel reads the file as Windows-1252 and å, ä, ö break), `;` between fields (the comma is
+ * the Swedish decimal sign), CRLF line ends. Titles and actors are typed by people, so a cell
+ * starting with =, +, -, @, tab or CR gets a leading ' and is never run as a formula.
+ */
+const CSV_OPTIONS = {
+  bom: true,
+  delimiter: ';',
+  record_delimiter: 'windows',
+  header: true,
+  escape_formulas: true,
+} as const;
+
+const VERDICTS: Record<Verdict, string> = {
+  on_time: 'i tid',
+  late: 'sent',
+  pending: 'väntar',
+  at_risk: 'i fara',
+  failed: 'misslyckades',
+  cancelled: 'återkallat',
+  informational: 'information',
+};
+
+const NOTICE_KINDS: Record<NoticeKind, string> = {
+  announcement: 'meddelande',
+  reminder: 'påminnelse',
+  update: 'ändring',
+  cancellation: 'inställelse',
+};
+
+const WINDOW_STATUSES: Record<WindowStatus, string> = {
+  scheduled: 'schemalagt',
+  in_progress: 'pågår',
+  completed: 'genomfört',
+  cancelled: 'inställt',
+};
+
+const AUDIT_ACTIONS: Record<string, string> = {
+  'window.created': 'registrerat',
+  'window.edited': 'ändrat',
+  'window.rescheduled': 'flyttat',
+  'window.cancelled': 'inställt',
+  'recipient.created': 'mottagare tillagd',
+  'recipient.removed': 'mottagare borttagen',
+  'recipients.imported': 'mottagare importerade',
+};
+
+const COMPLIANCE_COLUMNS = [
+  ['window', 'fönster'],
+  ['title', 'titel'],
+  ['systems', 'system'],
+  ['start', 'start'],
+  ['end', 'slut'],
+  ['status', 'status'],
+  ['audience', 'målgrupp'],
+  ['kind', 'typ'],
+  ['requiredBy', 'senast enligt regel'],
+  ['dueAt', 'planerat'],
+  ['sentAt', 'skickat'],
+  ['onTime', 'i tid'],
+  ['verdict', 'bedömning'],
+  ['reason', 'orsak'],
+  ['sent', 'skickade'],
+  ['failed', 'misslyckade'],
+] as const;
+
+type ComplianceRecord = Partial<Record<(typeof COMPLIANCE_COLUMNS)[number][0], string | number>>;
+
+/** An instant as a spreadsheet shows it: local wall-clock time, `2027-03-16 08:00`. */
+export function localDateTime(instant: Date | null, zone: string): string {
+  return instant ? DateTime.fromJSDate(instant).setZone(zone).toFormat('yyyy-MM-dd HH:mm') : '';
+}
+
+/** One row per window and notice; a window without notices still gets a row of its own. */
+export function complianceCsv(report: readonly WindowCompliance[], policy: Policy): string {
+  const zone = policy.timezone;
+  const records = report.flatMap((window): ComplianceRecord[] => {
+    const windowCells: ComplianceRecord = {
+      window: window.windowId,
+      title: window.title,
+      systems: window.systems.map((id) => policy.systems[id]?.displayName ?? id).join(', '),
+      start: localDateTime(window.start, zone),
+      end: localDateTime(window.end, zone),
+      status: WINDOW_STATUSES[window.status],
+    };
+    if (window.audiences.length === 0) return [windowCells];
+    return window.audiences.map((notice) => ({
+      ...windowCells,
+      audience: policy.audiences[notice.audience].displayName,
+      kind: NOTICE_KINDS[notice.kind],
+      requiredBy: localDateTime(notice.requiredBy, zone),
+      dueAt: localDateTime(notice.dueAt, zone),
+      sentAt: localDateTime(notice.sentAt, zone),
+      onTime: notice.onTime === null ? '' : notice.onTime ? 'ja' : 'nej',
+      verdict: VERDICTS[notice.verdict],
+      reason: notice.reason ?? '',
+      sent: notice.deliveries.sent,
+      failed: notice.deliveries.failed,
+    }));
+  });
+  return stringify(records, {
+    ...CSV_OPTIONS,
+    columns: COMPLIANCE_COLUMNS.map(([key, header]) => ({ key, header })),
+  });
+}
+
+export interface AuditCsvEvent {
+  id: string;
+  window_id: string | null;
+  actor: string;
+  action: string;
+  at: Date;
+  details: Record<string, unknown>;
+}
+
+/** The audit trail, one row per event; details stay JSON, as they were recorded. */
+export function auditCsv(events: readonly AuditCsvEvent[], zone: string): string {
+  const records = events.map((event) => ({
+    id: event.id,
+    window: event.window_id ?? '',
+    actor: event.actor,
+    action: AUDIT_ACTIONS[event.action] ?? event.action,
+    at: localDateTime(event.at, zone),
+    details: JSON.stringify(event.details),
+  }));
+  return stringify(records, {
+    ...CSV_OPTIONS,
+    columns: [
+      { key: 'id', header: 'id' },
+      { key: 'window', header: 'fönster' },
+      { key: 'actor', header: 'utförd av' },
+      { key: 'action', header: 'händelse' },
+      { key: 'at', header: 'tidpunkt' },
+      { key: 'details', header: 'detaljer' },
+    ],
+  });
+}

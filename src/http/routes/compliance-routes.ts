@@ -1,0 +1,147 @@
+import type { Request, Response } from 'express';
+import { Router } from 'express';
+import type { DateTime } from 'luxon';
+import { z } from 'zod';
+import { auditCsv, complianceCsv } from '../../compliance/compliance-csv.js';
+import { complianceReport, type WindowCompliance } from '../../compliance/compliance-report.js';
+import { loadComplianceRows } from '../../compliance/compliance-repository.js';
+import { ValidationError } from '../../errors.js';
+import type { Policy } from '../../policy/policy-schema.js';
+import type { Db } from '../../storage/database.js';
+import { listAudit } from '../../windows/audit-log.js';
+import { formatInstant } from '../../windows/window-view.js';
+import { parseInput, parseInstant } from '../validate.js';
+
+const instantOrDate = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()], 'must be an ISO 8601 instant with an offset, or a date YYYY-MM-DD')
+  .describe('ISO 8601 instant with an offset, or a date (local midnight, Europe/Stockholm)');
+
+const format = z.enum(['json', 'csv']).optional().describe('csv: the same as a spreadsheet (also with Accept: text/csv)');
+
+export const complianceQuery = z.strictObject({
+  from: instantOrDate.optional().describe('Windows starting at or after this; default 30 days ago'),
+  to: instantOrDate.optional().describe('Windows starting before this; default one year ahead'),
+  format,
+});
+
+export const auditQuery = z.strictObject({
+  from: instantOrDate.optional(),
+  to: instantOrDate.optional(),
+  windowId: z.uuid('must be a window id (UUID)').optional(),
+  format,
+});
+
+export interface ComplianceRouteDeps {
+  db: Db;
+  policy: Policy;
+  clock: () => DateTime;
+}
+
+/**
+ * The record that proves every rule was kept (GET /compliance) and who did what (GET /audit),
+ * as JSON or as CSV for a spreadsheet. Mount under /api after the token check.
+ */
+export function complianceRoutes(deps: ComplianceRouteDeps): Router {
+  const router = Router();
+  const zone = deps.policy.timezone;
+
+  router.get('/compliance', async (req, res) => {
+    const query = parseInput(complianceQuery, req.query, 'query');
+    const now = deps.clock();
+    const given = range(query, zone, { from: now.minus({ days: 30 }), to: now.plus({ years: 1 }) });
+    const [from, to] = [given.from!, given.to!];
+    const rows = await loadComplianceRows(deps.db, { from: from.toJSDate(), to: to.toJSDate() });
+    const report = complianceReport(rows.windows, rows.notices, rows.deliveries, now.toJSDate());
+    if (wantsCsv(req, res, query.format)) {
+      sendCsv(res, `driftstopp-efterlevnad-${from.toISODate()}-${to.toISODate()}.csv`, complianceCsv(report, deps.policy));
+      return;
+    }
+    res.json({
+      from: formatInstant(from.toJSDate(), zone),
+      to: formatInstant(to.toJSDate(), zone),
+      items: report.map((window) => complianceView(window, zone)),
+      generatedAt: formatInstant(now.toJSDate(), zone),
+    });
+  });
+
+  router.get('/audit', async (req, res) => {
+    const query = parseInput(auditQuery, req.query, 'query');
+    const { from, to } = range(query, zone, {});
+    const events = await listAudit(deps.db, { windowId: query.windowId, from: from?.toJSDate(), to: to?.toJSDate() });
+    if (wantsCsv(req, res, query.format)) {
+      const span = [from?.toISODate() ?? 'början', to?.toISODate() ?? deps.clock().toISODate()].join('-');
+      sendCsv(res, `driftstopp-logg-${span}.csv`, auditCsv(events, zone));
+      return;
+    }
+    res.json({
+      items: events.map((event) => ({
+        id: event.id,
+        windowId: event.window_id,
+        actor: event.actor,
+        action: event.action,
+        at: formatInstant(event.at, zone),
+        details: event.details,
+      })),
+    });
+  });
+
+  return router;
+}
+
+/**
+ * The query's from/to (dates are local midnight) over the defaults; `to` must come after
+ * `from`, and the error names whichever of them the caller gave.
+ */
+function range(
+  query: { from?: string | undefined; to?: string | undefined },
+  zone: string,
+  defaults: { from?: DateTime; to?: DateTime },
+): { from: DateTime | undefined; to: DateTime | undefined } {
+  const from = query.from === undefined ? defaults.from : parseInstant(query.from, zone);
+  const to = query.to === undefined ? defaults.to : parseInstant(query.to, zone);
+  if (from && to && to <= from) {
+    const path = query.to === undefined ? 'from' : 'to';
+    const message = path === 'to' ? 'must be after from' : 'must be before to (give to as well)';
+    throw new ValidationError([{ path, code: 'invalid_range', message }], `The request query is not valid: ${path}.`);
+  }
+  return { from, to };
+}
+
+/** `?format=` decides; without it the Accept header does, JSON first. */
+function wantsCsv(req: Request, res: Response, format: 'json' | 'csv' | undefined): boolean {
+  res.vary('Accept');
+  if (format) return format === 'csv';
+  return req.accepts(['application/json', 'text/csv']) === 'text/csv';
+}
+
+function sendCsv(res: Response, filename: string, csv: string): void {
+  res.attachment(filename).type('text/csv; charset=utf-8').send(csv);
+}
+
+function complianceView(window: WindowCompliance, zone: string) {
+  return {
+    windowId: window.windowId,
+    title: window.title,
+    systems: window.systems,
+    kind: window.kind,
+    start: formatInstant(window.start, zone),
+    end: formatInstant(window.end, zone),
+    status: window.status,
+    revision: window.revision,
+    shortNotice: window.shortNotice,
+    audiences: window.audiences.map((notice) => ({
+      noticeId: notice.noticeId,
+      revision: notice.revision,
+      audience: notice.audience,
+      kind: notice.kind,
+      requiredBy: formatInstant(notice.requiredBy, zone),
+      dueAt: formatInstant(notice.dueAt, zone),
+      sentAt: formatInstant(notice.sentAt, zone),
+      onTime: notice.onTime,
+      verdict: notice.verdict,
+      reason: notice.reason,
+      deliveries: notice.deliveries,
+    })),
+    atRisk: window.atRisk,
+  };
+}

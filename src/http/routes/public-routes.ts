@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import type { DateTime } from 'luxon';
+import type { Policy } from '../../policy/policy-schema.js';
+import { renderAtom, renderIcs, renderJson, type FeedInput } from '../../publications/public-feeds.js';
+import { publicListing, publicationUrls } from '../../publications/public-listing.js';
+import { renderPublicPage } from '../../publications/public-page.js';
+import { loadPublishedWindows } from '../../publications/public-windows.js';
+import type { Db } from '../../storage/database.js';
+
+export interface PublicRoutesDeps {
+  db: Db;
+  policy: Policy;
+  /** Where this service is reached from outside; the page and feeds link to themselves there. */
+  publicBaseUrl: string;
+  clock: () => DateTime;
+}
+
+/** Proxies and readers may keep a copy for a minute; a notice going out shows within that. */
+const CACHE_CONTROL = 'public, max-age=60';
+
+interface Representation {
+  contentType: string;
+  render: (input: FeedInput) => string;
+}
+
+const REPRESENTATIONS: Record<string, Representation> = {
+  '/public/driftstopp': { contentType: 'text/html; charset=utf-8', render: renderPublicPage },
+  '/public/driftstopp.ics': { contentType: 'text/calendar; charset=utf-8', render: renderIcs },
+  '/public/driftstopp.atom': { contentType: 'application/atom+xml; charset=utf-8', render: renderAtom },
+  '/public/driftstopp.json': { contentType: 'application/json; charset=utf-8', render: renderJson },
+};
+
+/**
+ * The public page and its three feeds, without a token: windows whose public notice has
+ * gone out. Each answer carries a strong ETag of its bytes and the instant its content last
+ * changed, so readers polling every minute mostly get an empty 304.
+ */
+export function publicRoutes(deps: PublicRoutesDeps): Router {
+  const router = Router();
+  const urls = publicationUrls(deps.publicBaseUrl);
+
+  for (const [path, representation] of Object.entries(REPRESENTATIONS)) {
+    router.get(path, async (req, res) => {
+      const now = deps.clock().toJSDate();
+      const listing = publicListing(await loadPublishedWindows(deps.db, now), deps.policy, now);
+      const body = representation.render({ listing, policy: deps.policy, urls });
+      sendCached(req, res, { body, contentType: representation.contentType, lastModified: listing.lastModified });
+    });
+  }
+  return router;
+}
+
+function sendCached(
+  req: Request,
+  res: Response,
+  { body, contentType, lastModified }: { body: string; contentType: string; lastModified: Date | null },
+): void {
+  const etag = strongEtag(body);
+  res.set('Cache-Control', CACHE_CONTROL);
+  res.set('ETag', etag);
+  if (lastModified) res.set('Last-Modified', lastModified.toUTCString());
+  res.set('X-Content-Type-Options', 'nosniff');
+  if (contentType.startsWith('text/html')) {
+    // The page runs no script at all; say so, so that nothing injected could run either.
+    res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'");
+  }
+  if (notModified(req.headers, etag, lastModified)) {
+    res.status(304).end();
+    return;
+  }
+  res.status(200).type(contentType).send(body);
+}
+
+/** `"<sha-256 of the body>"`: the same bytes, the same tag, on every replica. */
+export function strongEtag(body: string): string {
+  return `"${createHash('sha256').update(body, 'utf8').digest('base64url')}"`;
+}
+
+/**
+ * RFC 9110 §13.2.2: If-None-Match decides when present (compared weakly, as the RFC says for
+ * it); only without it does If-Modified-Since count. HTTP dates have whole seconds, so the
+ * change instant is compared at that precision.
+ */
+export function notModified(
+  headers: { 'if-none-match'?: string | undefined; 'if-modified-since'?: string | undefined },
+  etag: string,
+  lastModified: Date | null,
+): boolean {
+  const ifNoneMatch = headers['if-none-match'];
+  if (ifNoneMatch !== undefined) {
+    const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+    return ifNoneMatch.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));
+  }
+  const ifModifiedSince = headers['if-modified-since'];
+  if (ifModifiedSince === undefined || lastModified === null) return false;
+  const since = Date.parse(ifModifiedSince);
+  if (Number.isNaN(since)) return false;
+  return Math.floor(lastModified.getTime() / 1000) <= Math.floor(since / 1000);
+}

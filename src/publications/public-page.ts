@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import Handlebars from 'handlebars';
+import { TEMPLATES_DIR } from '../messages/render-notice.js';
+import { formatDateTime } from '../messages/swedish-time.js';
+import type { Policy } from '../policy/policy-schema.js';
+import { windowAnchor, type PublicItem, type PublicListing, type PublicationUrls } from './public-listing.js';
+
+export interface PublicPageInput {
+  listing: PublicListing;
+  policy: Policy;
+  urls: PublicationUrls;
+}
+
+const PAGE_TITLE = 'Planerade driftstopp i hemtjänstens IT-system';
+
+/**
+ * The public page: plain, accessible HTML without scripts. Everything from a window or the
+ * policy goes through Handlebars' escaping, so a title is text on the page, never markup.
+ */
+export function renderPublicPage(input: PublicPageInput): string {
+  return compiledPage()(pageContext(input));
+}
+
+/** Every key a template reads is always present: strict templates fail on a missing one. */
+function pageContext({ listing, policy, urls }: PublicPageInput) {
+  return {
+    pageTitle: PAGE_TITLE,
+    municipality: policy.municipality,
+    urls,
+    items: listing.items.map((item) => itemContext(item, policy)),
+    support: {
+      ...policy.support,
+      /** `tel:019212000`: a dialable link for the number as the policy writes it. */
+      phoneHref: `tel:${policy.support.phone.replace(/[^\d+]/g, '')}`,
+    },
+  };
+}
+
+function itemContext(item: PublicItem, policy: Policy) {
+  return {
+    anchor: windowAnchor(item.window.id),
+    title: item.window.title.trim(),
+    description: item.window.description.trim(),
+    status: item.status,
+    statusLabel: item.statusLabel,
+    cancelled: item.status === 'cancelled',
+    when: item.when,
+    previousWhen: item.previousWhen,
+    cancelReason: item.cancelReason,
+    systems: item.systems,
+    advice: item.advice,
+    published: formatDateTime(item.publishedAt, policy.timezone),
+    publishedIso: item.publishedAt.toISOString(),
+  };
+}
+
+let cache: Handlebars.TemplateDelegate | undefined;
+
+/**
+ * Compiled once per process with an instance of its own, so the page's partials never mix
+ * with the notice templates' partials of the same names.
+ */
+function compiledPage(): Handlebars.TemplateDelegate {
+  if (cache) return cache;
+  const engine = Handlebars.create();
+  const read = (path: string) => readFileSync(new URL(path, TEMPLATES_DIR), 'utf8');
+  const options = { strict: true };
+  for (const partial of ['window', 'support', 'feeds']) {
+    engine.registerPartial(`public-${partial}`, engine.compile(read(`public-page/${partial}.html.hbs`), options));
+  }
+  cache = engine.compile(read('public-page.html.hbs'), options);
+  return cache;
+}

@@ -1,0 +1,71 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Queue } from 'bullmq';
+import { sql } from 'kysely';
+import type { Db } from '../storage/database.js';
+
+/**
+ * Prometheus metrics. Counts of notices come from the database at each scrape (the record,
+ * the same from every process); latencies are observed where they happen.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly httpDuration = new Histogram({
+    name: 'driftstopp_http_request_duration_seconds',
+    help: 'HTTP request duration by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly deliveryLatency = new Histogram({
+    name: 'driftstopp_delivery_latency_seconds',
+    help: 'From a notice’s due instant to its acceptance by the SMTP server or CMS, per channel',
+    labelNames: ['channel'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300, 1800],
+    registers: [this.registry],
+  });
+  readonly deliveriesFinished = new Counter({
+    name: 'driftstopp_deliveries_total',
+    help: 'Deliveries finished by this process, by channel and outcome',
+    labelNames: ['channel', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: { db?: Db; defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'driftstopp_' });
+    const { db } = options;
+    if (db) {
+      new Gauge({
+        name: 'driftstopp_notices',
+        help: 'Notices by status; "overdue" are pending past their due instant by more than a minute',
+        labelNames: ['status'] as const,
+        registers: [this.registry],
+        async collect() {
+          const rows = await sql<{ status: string; n: string }>`
+            select status, count(*) as n from notices group by status
+            union all select 'late', count(*) from notices where late or (sent_at is not null and sent_at >= required_by)
+            union all select 'overdue', count(*) from notices
+              where status = 'pending' and dispatched_at is null and due_at < now() - interval '1 minute'`.execute(db);
+          this.reset();
+          for (const row of rows.rows) this.set({ status: row.status }, Number(row.n));
+        },
+      });
+    }
+  }
+
+  /** Queue depths, read from Redis at each scrape. */
+  watchQueues(queues: Record<string, Queue>): void {
+    new Gauge({
+      name: 'driftstopp_queue_jobs',
+      help: 'BullMQ jobs by queue and state',
+      labelNames: ['queue', 'state'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const [name, queue] of Object.entries(queues)) {
+          const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
+          for (const [state, n] of Object.entries(counts)) this.set({ queue: name, state }, n);
+        }
+      },
+    });
+  }
+}

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import express from 'express';
+import { DateTime } from 'luxon';
+import { pino } from 'pino';
+import { notFoundHandler, problemHandler } from '../../src/http/problem.js';
+import { publicRoutes } from '../../src/http/routes/public-routes.js';
+import { loadPolicy } from '../../src/policy/load-policy.js';
+import type { Db } from '../../src/storage/database.js';
+import type { NewNoticeRow, NewWindowRow, NoticeRow, WindowRow } from '../../src/storage/schema.js';
+
+export const policy = loadPolicy();
+export const PUBLIC_BASE_URL = 'https://driftstopp.example.se';
+
+/** An instant from Stockholm wall-clock time, e.g. `local('2027-03-30T09:00')`. */
+export function local(wallClock: string): Date {
+  return DateTime.fromISO(wallClock, { zone: 'Europe/Stockholm' }).toJSDate();
+}
+
+export interface PublicTestApi {
+  baseUrl: string;
+  /** Moves the service's clock; the next request sees the new `now`. */
+  setNow(wallClock: string): void;
+  get(path: string, headers?: Record<string, string>): Promise<{ status: number; text: string; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+/** The public router alone over real HTTP on a free port, behind the app's own error handlers. */
+export async function startPublicApi(db: Db, now: string): Promise<PublicTestApi> {
+  let clock = DateTime.fromISO(now, { zone: 'Europe/Stockholm' });
+  const app = express();
+  app.use(publicRoutes({ db, policy, publicBaseUrl: PUBLIC_BASE_URL, clock: () => clock }));
+  app.use(notFoundHandler);
+  app.use(problemHandler(pino({ level: 'silent' })));
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return {
+    baseUrl,
+    setNow(wallClock) {
+      clock = DateTime.fromISO(wallClock, { zone: 'Europe/Stockholm' });
+    },
+    async get(path, headers = {}) {
+      const response = await fetch(`${baseUrl}${path}`, { headers });
+      return { status: response.status, text: await response.text(), headers: response.headers };
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** A minor window in Tes and CareApp, first revision, registered well before; override what matters. */
+export async function arrangeWindow(db: Db, overrides: Partial<NewWindowRow> & Pick<NewWindowRow, 'start_at' | 'end_at'>): Promise<WindowRow> {
+  return db
+    .insertInto('windows')
+    .values({
+      id: randomUUID(),
+      title: 'Uppgradering av Tes',
+      description: 'Tes uppgraderas till version 24.2.',
+      systems: ['tes', 'careapp'],
+      kind: 'minor',
+      status: 'scheduled',
+      revision: 1,
+      plan: null,
+      short_notice_reason: null,
+      cancel_reason: null,
+      created_by: 'admin:test',
+      created_at: local('2027-03-01T10:00'),
+      updated_at: local('2027-03-01T10:00'),
+      ...overrides,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** A public announcement of the window unless overridden: pending, or gone out at `sentAt`. */
+export async function arrangeNotice(
+  db: Db,
+  window: WindowRow,
+  overrides: Partial<NewNoticeRow> & { sentAt?: Date } = {},
+): Promise<NoticeRow> {
+  const { sentAt, ...row } = overrides;
+  return db
+    .insertInto('notices')
+    .values({
+      id: randomUUID(),
+      window_id: window.id,
+      revision: window.revision,
+      audience: 'public',
+      kind: 'announcement',
+      lead_days: 7,
+      previous_start_at: null,
+      previous_end_at: null,
+      due_at: sentAt ?? DateTime.fromJSDate(window.start_at).minus({ days: 7 }).toJSDate(),
+      required_by: DateTime.fromJSDate(window.start_at).minus({ days: 7 }).toJSDate(),
+      status: sentAt ? 'sent' : 'pending',
+      late: false,
+      dispatched_at: sentAt ?? null,
+      sent_at: sentAt ?? null,
+      error: null,
+      created_at: local('2027-03-01T10:00'),
+      ...row,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
