@@ -14,6 +14,7 @@ import { notFoundHandler, problemHandler } from './problem.js';
 import { DASHBOARD_PATH, queueDashboard } from './queue-dashboard.js';
 import { deliveryRoutes } from './routes/delivery-routes.js';
 import { docsRoutes } from './routes/docs-routes.js';
+import { publicRoutes } from './routes/public-routes.js';
 import { previewRoutes } from './routes/preview-routes.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
 import { windowRoutes } from './routes/window-routes.js';
@@ -59,6 +60,7 @@ export function createApp(deps: AppDeps): Express {
     res.json(openApi);
   });
   app.use(docsRoutes());
+  app.use(publicRoutes({ db: deps.db, policy: deps.rules.policy, publicBaseUrl: deps.publicBaseUrl, clock: deps.clock }));
 
   const authenticate = tokenAuthenticator(deps.tokens);
   // Guessing tokens is slowed down per client address; only failures count.

@@ -26,6 +26,8 @@ function pageContext({ listing, policy, urls }: PublicPageInput) {
   return {
     pageTitle: PAGE_TITLE,
     municipality: policy.municipality,
+    /** The public lead from the policy; a short-notice window can appear later, hence "normally". */
+    leadDays: policy.audiences.public.leadDays,
     urls,
     items: listing.items.map((item) => itemContext(item, policy)),
     support: {

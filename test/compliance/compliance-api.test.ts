@@ -71,7 +71,7 @@ describe.each(testBackends)('compliance API on $name', (backend) => {
     expect(before.body.items[0]).toMatchObject({ shortNotice: { reason }, atRisk: false });
     expect(entry(before.body.items[0], 'managers')).toMatchObject({ verdict: 'pending', onTime: false, reason: `kort varsel: ${reason}` });
 
-    await markSent(database.db, window.id, (n) => minutesAfter(n.due_at, 2));
+    await markSent(database.db, window.id, (n) => (n.kind === 'announcement' ? minutesAfter(n.due_at, 2) : null));
     api.setNow('2026-11-25T13:00:00Z');
     const after = await api.request('/api/compliance?from=2026-12-01&to=2026-12-02');
     for (const audience of ['managers', 'egetval', 'intranet', 'public']) {

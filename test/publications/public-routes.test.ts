@@ -202,6 +202,7 @@ describe.each(testBackends)('the public page and feeds on $name', (backend) => {
       const etag = first.headers.get('etag')!;
       expect(etag).toMatch(/^"[A-Za-z0-9_-]{43}"$/);
       expect(first.headers.get('cache-control')).toBe('public, max-age=60');
+      expect(first.headers.get('access-control-allow-origin')).toBe('*');
       expect((await api.get(path)).headers.get('etag')).toBe(etag);
 
       const cached = await api.get(path, { 'if-none-match': `"something-else", ${etag}` });

@@ -47,7 +47,7 @@ export function complianceRoutes(deps: ComplianceRouteDeps): Router {
 
   router.get('/compliance', async (req, res) => {
     const query = parseInput(complianceQuery, req.query, 'query');
-    const now = deps.clock();
+    const now = deps.clock().setZone(zone);
     const given = range(query, zone, { from: now.minus({ days: 30 }), to: now.plus({ years: 1 }) });
     const [from, to] = [given.from!, given.to!];
     const rows = await loadComplianceRows(deps.db, { from: from.toJSDate(), to: to.toJSDate() });
@@ -69,7 +69,8 @@ export function complianceRoutes(deps: ComplianceRouteDeps): Router {
     const { from, to } = range(query, zone, {});
     const events = await listAudit(deps.db, { windowId: query.windowId, from: from?.toJSDate(), to: to?.toJSDate() });
     if (wantsCsv(req, res, query.format)) {
-      const span = [from?.toISODate() ?? 'början', to?.toISODate() ?? deps.clock().toISODate()].join('-');
+      const until = (to ?? deps.clock()).setZone(zone).toISODate();
+      const span = from ? `${from.toISODate()}-${until}` : `till-${until}`;
       sendCsv(res, `driftstopp-logg-${span}.csv`, auditCsv(events, zone));
       return;
     }
@@ -114,8 +115,9 @@ function wantsCsv(req: Request, res: Response, format: 'json' | 'csv' | undefine
   return req.accepts(['application/json', 'text/csv']) === 'text/csv';
 }
 
+/** `filename` is ASCII (dates and words without å, ä, ö), so it needs no RFC 5987 form. */
 function sendCsv(res: Response, filename: string, csv: string): void {
-  res.attachment(filename).type('text/csv; charset=utf-8').send(csv);
+  res.set('Content-Disposition', `attachment; filename="${filename}"`).type('text/csv; charset=utf-8').send(csv);
 }
 
 function complianceView(window: WindowCompliance, zone: string) {

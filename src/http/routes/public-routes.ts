@@ -61,6 +61,8 @@ function sendCached(
   res.set('ETag', etag);
   if (lastModified) res.set('Last-Modified', lastModified.toUTCString());
   res.set('X-Content-Type-Options', 'nosniff');
+  // Public data without credentials: an intranet or CMS page may read the feeds from its own origin.
+  res.set('Access-Control-Allow-Origin', '*');
   if (contentType.startsWith('text/html')) {
     // The page runs no script at all; say so, so that nothing injected could run either.
     res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'");
