@@ -64,7 +64,7 @@ describe.each(testBackends)('when Redis loses its data on $name', (backend) => {
     const { announcement, reminder } = await pendingNotices(2);
     const redis = new Redis(stack.redis.url);
     try {
-      expect(await redis.flushall()).toBe("OK"); console.log("keys after flush", await redis.keys("*")); setTimeout(async () => { const r = new Redis(stack.redis.url); console.log("keys 2s later", await r.keys("*")); r.disconnect(); await stack.workers.reconcileNow(); console.log("reconciled by hand"); }, 2000);
+      expect(await redis.flushall()).toBe("OK"); setTimeout(async () => { const r = new Redis(stack.redis.url); console.log("keys 2s later", JSON.stringify(await r.keys("*"))); r.disconnect(); }, 2000);
     } finally {
       redis.disconnect();
     }
