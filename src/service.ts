@@ -12,7 +12,7 @@ import { databaseReachable, openDatabase, type Db } from './storage/database.js'
 import { migrateToLatest } from './storage/migrate.js';
 import type { WindowServiceDeps } from './windows/window-service.js';
 import type { Queue } from 'bullmq';
-import { countOverdueNotices } from './notices/notice-repository.js';
+import { countOverdueNotices } from './compliance/compliance-repository.js';
 import type { Metrics } from './runtime/metrics.js';
 
 export const VERSION = '0.1.0';

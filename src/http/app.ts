@@ -12,6 +12,7 @@ import { httpMetrics, requestLogging } from './observability.js';
 import { buildOpenApi } from './openapi.js';
 import { notFoundHandler, problemHandler } from './problem.js';
 import { DASHBOARD_PATH, queueDashboard } from './queue-dashboard.js';
+import { complianceRoutes } from './routes/compliance-routes.js';
 import { deliveryRoutes } from './routes/delivery-routes.js';
 import { docsRoutes } from './routes/docs-routes.js';
 import { publicRoutes } from './routes/public-routes.js';
@@ -90,6 +91,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(authFailures, requireToken(authenticate), requireAdminForWrites);
   api.use(windowRoutes(deps));
   api.use(recipientRoutes({ db: deps.db, policy: deps.rules.policy, clock: deps.clock }));
+  api.use(complianceRoutes({ db: deps.db, policy: deps.rules.policy, clock: deps.clock }));
   api.use(deliveryRoutes({ db: deps.db, zone: deps.rules.policy.timezone }));
   api.use(previewRoutes({ db: deps.db, policy: deps.rules.policy, publicBaseUrl: deps.publicBaseUrl }));
   app.use('/api', api);

@@ -20,6 +20,7 @@ import {
   recipientListSchema,
   recipientSchema,
 } from '../recipients/recipient-schemas.js';
+import { auditQuery, complianceQuery } from './routes/compliance-routes.js';
 import { deliveryListSchema } from './routes/delivery-routes.js';
 import { previewParams, previewQuery, previewSchema } from './routes/preview-routes.js';
 
@@ -152,6 +153,28 @@ export const operations: Operation[] = [
     bodyContentType: 'text/csv',
     response: { status: 200, schema: importReportSchema, description: 'What was imported and what was refused, row by row' },
     errors: [400, 401, 403, 415],
+  },
+  {
+    method: 'get',
+    path: '/api/compliance',
+    summary: 'Per window and audience: required by, sent at, on time or late and why; JSON, or CSV with ?format=csv',
+    auth: 'viewer',
+    query: complianceQuery,
+    response: {
+      status: 200,
+      schema: z.object({ items: z.array(z.looseObject({ windowId: z.uuid(), atRisk: z.boolean() })), generatedAt: z.string() }),
+      description: 'The compliance report',
+    },
+    errors: [400, 401],
+  },
+  {
+    method: 'get',
+    path: '/api/audit',
+    summary: 'Who registered, moved and cancelled what, and when; JSON, or CSV with ?format=csv',
+    auth: 'viewer',
+    query: auditQuery,
+    response: { status: 200, schema: z.object({ items: z.array(z.looseObject({ action: z.string(), actor: z.string() })) }), description: 'The audit trail' },
+    errors: [400, 401],
   },
 ];
 

@@ -72,14 +72,3 @@ export async function settleNotices(db: Db, noticeIds: readonly string[], now: D
   `.execute(db);
 }
 
-/** Pending notices not fanned out this long after their due instant: no worker is doing its job. */
-export async function countOverdueNotices(db: Db, now: Date, graceMs = 5 * 60 * 1000): Promise<number> {
-  const row = await db
-    .selectFrom('notices')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('status', '=', 'pending')
-    .where('dispatched_at', 'is', null)
-    .where('due_at', '<', new Date(now.getTime() - graceMs))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}

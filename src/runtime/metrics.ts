@@ -36,7 +36,7 @@ export class Metrics {
     if (db) {
       new Gauge({
         name: 'driftstopp_notices',
-        help: 'Notices by status; "overdue" are pending past their due instant by more than a minute',
+        help: 'Notices by status; "late" sent after the rule\'s deadline; "overdue" pending over 5 minutes past due',
         labelNames: ['status'] as const,
         registers: [this.registry],
         async collect() {
@@ -44,7 +44,7 @@ export class Metrics {
             select status, count(*) as n from notices group by status
             union all select 'late', count(*) from notices where late or (sent_at is not null and sent_at >= required_by)
             union all select 'overdue', count(*) from notices
-              where status = 'pending' and dispatched_at is null and due_at < now() - interval '1 minute'`.execute(db);
+              where status = 'pending' and dispatched_at is null and due_at < now() - interval '5 minutes'`.execute(db);
           this.reset();
           for (const row of rows.rows) this.set({ status: row.status }, Number(row.n));
         },
