@@ -8,6 +8,7 @@ import { NoticeScheduler } from './queues/notice-scheduler.js';
 import { openQueues, redisConnection } from './queues/queues.js';
 import { createLogger } from './runtime/logger.js';
 import { Metrics } from './runtime/metrics.js';
+import { readRedisSettings, redisWarnings } from './runtime/redis-check.js';
 import { connectRedisUrl, openMigratedDatabase, startApi } from './service.js';
 
 const SHUTDOWN_BOUND_MS = 25_000;
@@ -39,6 +40,7 @@ export async function runService(roles: { api: boolean; workers: boolean }): Pro
 
 async function start(config: Readonly<Config>, logger: Logger, roles: { api: boolean; workers: boolean }): Promise<void> {
   const redis = await connectRedisUrl(config, logger);
+  for (const warning of redisWarnings(await readRedisSettings(redis.url))) logger.warn({ redisUrl: redis.url }, warning);
   const db = await openMigratedDatabase(config);
   logger.info({ database: config.databaseUrl ? 'postgresql' : `pglite i ${config.dataDir}/pglite` }, 'databasen är migrerad');
   const stops: (() => Promise<void>)[] = [];

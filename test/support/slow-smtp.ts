@@ -29,16 +29,14 @@ export async function startSlowSmtp(options: { delayMs: number }): Promise<SlowS
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        setTimeout(() => {
-          const raw = Buffer.concat(chunks).toString('utf8');
-          const headers = raw.slice(0, raw.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ');
-          received.push({
-            to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
-            messageId: /^Message-ID:\s*(\S+)/im.exec(headers)?.[1],
-            receivedAt: Date.now(),
-          });
-          callback();
-        }, options.delayMs);
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const headers = raw.slice(0, raw.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ');
+        received.push({
+          to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
+          messageId: /^Message-ID:\s*(\S+)/im.exec(headers)?.[1],
+          receivedAt: Date.now(),
+        });
+        setTimeout(() => callback(), options.delayMs);
       });
     },
   });
