@@ -1,8 +1,10 @@
 import type { Server } from 'node:http';
+import type { Queue } from 'bullmq';
 import { DateTime } from 'luxon';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { createApp } from '../../src/http/app.js';
 import { loadPolicy } from '../../src/policy/load-policy.js';
+import type { Metrics } from '../../src/runtime/metrics.js';
 import { BusinessCalendar } from '../../src/rules/business-calendar.js';
 import type { Db } from '../../src/storage/database.js';
 import type { NoticeRow } from '../../src/storage/schema.js';
@@ -19,11 +21,21 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
+export interface TestApiOptions {
+  now?: string | (() => DateTime);
+  onCommitted?: WindowServiceDeps['onCommitted'];
+  /** Mounts /metrics. @defaultValue none */
+  metrics?: Metrics;
+  /** Mounts the queue dashboard at /admin/queues. @defaultValue none */
+  queues?: readonly Queue[];
+  /** Failed authentications per client before 429. @defaultValue the app's own */
+  authFailureLimit?: number;
+  /** Where the app logs. @defaultValue a silent logger */
+  logger?: Logger;
+}
+
 /** The real Express app over real HTTP on a free port, with a fixed or moving clock. */
-export async function startTestApi(
-  db: Db,
-  options: { now?: string | (() => DateTime); onCommitted?: WindowServiceDeps['onCommitted'] } = {},
-): Promise<TestApi> {
+export async function startTestApi(db: Db, options: TestApiOptions = {}): Promise<TestApi> {
   const policy = loadPolicy();
   const fixed = typeof options.now === 'string' ? DateTime.fromISO(options.now) : undefined;
   const clock = typeof options.now === 'function' ? options.now : () => fixed ?? DateTime.now();
@@ -40,10 +52,13 @@ export async function startTestApi(
       { role: 'admin', token: ADMIN_TOKEN },
       { role: 'viewer', token: VIEWER_TOKEN },
     ],
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     readiness: async () => ({ checks: { database: true, redis: true }, overdueNotices: 0 }),
     version: 'test',
     publicBaseUrl: 'http://localhost:3000',
+    metrics: options.metrics,
+    queues: options.queues,
+    ...(options.authFailureLimit !== undefined ? { authFailureLimit: options.authFailureLimit } : {}),
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
