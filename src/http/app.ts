@@ -44,7 +44,6 @@ export function createApp(deps: AppDeps): Express {
   if (deps.metrics) app.use(httpMetrics(deps.metrics));
   // No upgrade-insecure-requests: municipal installations often run on plain HTTP inside the network.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
-  app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -88,7 +87,9 @@ export function createApp(deps: AppDeps): Express {
   }
 
   const api = express.Router();
+  // Bodies are read only once the token is known good: strangers make us parse nothing.
   api.use(authFailures, requireToken(authenticate), requireAdminForWrites);
+  api.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
   api.use(windowRoutes(deps));
   api.use(recipientRoutes({ db: deps.db, policy: deps.rules.policy, clock: deps.clock }));
   api.use(complianceRoutes({ db: deps.db, policy: deps.rules.policy, clock: deps.clock }));

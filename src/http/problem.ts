@@ -54,8 +54,17 @@ function toAppError(error: unknown): AppError {
     });
   }
   if (e?.type === 'entity.too.large') return new AppError('too_large', 413, 'The request body is too large.');
+  if (error instanceof URIError || e?.message?.startsWith('Failed to decode param')) {
+    return new AppError('invalid_path', 400, 'The request path is not validly percent-encoded.', {
+      errors: [{ path: 'params', code: 'invalid_encoding', message: 'not valid percent-encoding' }],
+    });
+  }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-    return new AppError('bad_request', e.status, e.message ?? 'Bad request.');
+    // Other body-parser refusals: a false Content-Encoding, an unknown charset, a bad media type.
+    const code = e.status === 415 ? 'unsupported_media_type' : 'invalid_body';
+    return new AppError(code, e.status, `The request body cannot be read: ${e.message ?? 'invalid'}.`, {
+      errors: [{ path: 'body', code: e.type?.replace(/\./g, '_') ?? code, message: e.message ?? 'cannot be read' }],
+    });
   }
   return new AppError('internal', 500, 'Ett oväntat fel inträffade. Händelsen är loggad.', { cause: error });
 }

@@ -18,7 +18,9 @@ export function parsePolicy(text: string, source: string): Policy {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new PolicyError(`policy ${source} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    // One line: V8 quotes a snippet of the text, newlines included.
+    const reason = (error as Error).message.replace(/\s+/g, ' ');
+    throw new PolicyError(`policy ${source} is not valid JSON: ${reason}`, { cause: error });
   }
   const result = policySchema.safeParse(raw);
   if (!result.success) {

@@ -1,0 +1,106 @@
+import { Router, type Response } from 'express';
+import { listDeliveriesOfWindow } from '../delivery/delivery-repository.js';
+import { AppError, type FieldError } from '../errors.js';
+import { listNoticesOfWindows } from '../notices/notice-repository.js';
+import type { WindowRow } from '../storage/schema.js';
+import { findWindow } from '../windows/window-repository.js';
+import { cancelWindow, changeWindow } from '../windows/window-service.js';
+import { adminOnly, sessionOf, type AdminContext } from './admin-context.js';
+import { localInput, sendPage } from './admin-views.js';
+import { noticeImpact } from './notice-impact.js';
+import { earliestStartFor, parseWindowForm, readWindowForm, refusalOf, type WindowForm } from './window-form.js';
+import { windowFormContext, windowId, windowSummary } from './window-form-view.js';
+
+/**
+ * Reschedule and cancel. Each page says, before anything is confirmed, who will be told:
+ * audiences already told get an update or a cancellation at once, the others nothing now.
+ */
+export function windowChangeRoutes(ctx: AdminContext): Router {
+  const router = Router();
+  const { deps } = ctx;
+  const { rules, db } = deps;
+  const zone = rules.policy.timezone;
+
+  /** The window to change: it must exist and still be scheduled. */
+  const scheduledWindow = async (value: unknown): Promise<WindowRow> => {
+    const row = await findWindow(db, windowId(value));
+    if (!row) throw new AppError('not_found', 404, 'Driftstoppet finns inte.');
+    if (row.status !== 'scheduled') {
+      throw new AppError('conflict', 409, 'Driftstoppet har redan börjat, är genomfört eller inställt och kan inte längre ändras.');
+    }
+    return row;
+  };
+
+  const impactOf = async (row: WindowRow) =>
+    noticeImpact(await listNoticesOfWindows(db, [row.id]), await listDeliveriesOfWindow(db, row.id), rules.policy);
+
+  const showReschedule = async (res: Response, row: WindowRow, form: WindowForm, errors: FieldError[], earliest: string | null, status = 200) => {
+    const path = `/admin/driftstopp/${row.id}/flytta`;
+    sendPage(res, 'window-reschedule', ctx.frame(res, `${errors.length ? 'Fel i formuläret: ' : ''}Flytta ${row.title}`), {
+      window: windowSummary(row, rules.policy),
+      impact: await impactOf(row),
+      action: path,
+      ...windowFormContext({ rules, form, errors, earliest, formPath: path }),
+    }, status);
+  };
+
+  router.get('/admin/driftstopp/:id/flytta', ctx.signedIn, adminOnly, async (req, res) => {
+    const row = await scheduledWindow(req.params.id);
+    const typed = readWindowForm(req.query as Record<string, unknown>);
+    const form: WindowForm = {
+      ...typed,
+      start: typed.start || localInput(row.start_at, zone),
+      end: typed.end || localInput(row.end_at, zone),
+      acceptShortNotice: false,
+    };
+    await showReschedule(res, row, form, [], null);
+  });
+
+  router.post('/admin/driftstopp/:id/flytta', ...ctx.changes(), async (req, res) => {
+    const row = await scheduledWindow(req.params.id);
+    const form = readWindowForm(req.body as Record<string, unknown>);
+    const parsed = parseWindowForm(form, rules.policy, { details: false });
+    if (!parsed.value) {
+      await showReschedule(res, row, form, parsed.errors, null, 422);
+      return;
+    }
+    try {
+      const { start, end, shortNotice } = parsed.value;
+      await changeWindow(deps, row.id, { start, end, shortNotice }, sessionOf(res).actor);
+      res.redirect(303, `/admin/driftstopp/${row.id}?klart=flyttat`);
+    } catch (error) {
+      const refusal = refusalOf(error);
+      const draft = { kind: row.kind, systems: row.systems, start: parsed.value.start, end: parsed.value.end };
+      await showReschedule(res, row, form, refusal.errors, earliestStartFor(rules, draft, refusal, deps.clock()), 422);
+    }
+  });
+
+  const showCancel = async (res: Response, row: WindowRow, reason: string, errors: string[], status = 200) => {
+    sendPage(res, 'window-cancel', ctx.frame(res, `${errors.length ? 'Fel i formuläret: ' : ''}Ställ in ${row.title}`), {
+      window: windowSummary(row, rules.policy),
+      impact: await impactOf(row),
+      action: `/admin/driftstopp/${row.id}/stall-in`,
+      reason,
+      errors,
+      invalid: errors.length > 0,
+    }, status);
+  };
+
+  router.get('/admin/driftstopp/:id/stall-in', ctx.signedIn, adminOnly, async (req, res) => {
+    await showCancel(res, await scheduledWindow(req.params.id), '', []);
+  });
+
+  router.post('/admin/driftstopp/:id/stall-in', ...ctx.changes(), async (req, res) => {
+    const row = await scheduledWindow(req.params.id);
+    const body = req.body as Record<string, unknown>;
+    const reason = typeof body.skal === 'string' ? body.skal.trim().slice(0, 1000) : '';
+    if (reason.length < 3) {
+      await showCancel(res, row, reason, ['Skriv varför driftstoppet ställs in (minst 3 tecken). Orsaken står i meddelandet.'], 422);
+      return;
+    }
+    await cancelWindow(deps, row.id, reason, sessionOf(res).actor);
+    res.redirect(303, `/admin/driftstopp/${row.id}?klart=installt`);
+  });
+
+  return router;
+}

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { Router, type Response } from 'express';
+import { DateTime } from 'luxon';
+import { complianceReport, noticesThatMatter } from '../compliance/compliance-report.js';
+import { loadComplianceRows } from '../compliance/compliance-repository.js';
+import { AppError, type FieldError } from '../errors.js';
+import { listNoticesOfWindows } from '../notices/notice-repository.js';
+import { nextMinorSlots } from '../rules/slots.js';
+import { findWindow } from '../windows/window-repository.js';
+import { createWindow } from '../windows/window-service.js';
+import { calendarWeeks } from './admin-calendar.js';
+import { ALARMING, NOTICE_KIND, NOTICE_STATUS, audienceName } from './admin-labels.js';
+import { adminOnly, confirmation, sessionOf, type AdminContext } from './admin-context.js';
+import { sendPage, when } from './admin-views.js';
+import { earliestStartFor, parseWindowForm, readWindowForm, refusalOf, type WindowForm } from './window-form.js';
+import { windowChangeRoutes } from './window-change-pages.js';
+import { windowFormContext, windowId, windowSummary } from './window-form-view.js';
+
+/** Compliant slots offered above the register form. */
+const OFFERED_SLOTS = 6;
+
+/** Weeks on the calendar page: six cover the routine's longest lead (four weeks for extensive windows) with room. */
+export const CALENDAR_WEEKS = 6;
+
+/** The calendar of the coming weeks, the register form, and a window's own page with its notice plan. */
+export function windowPageRoutes(ctx: AdminContext): Router {
+  const router = Router();
+  const { deps } = ctx;
+  const { rules, clock, db } = deps;
+  const zone = rules.policy.timezone;
+
+  const showForm = (res: Response, form: WindowForm, errors: FieldError[], earliest: string | null, status = 200) => {
+    const now = clock();
+    const context = windowFormContext({
+      rules,
+      form,
+      errors,
+      earliest,
+      formPath: '/admin/driftstopp/ny',
+      slots: nextMinorSlots(rules, now, OFFERED_SLOTS, now),
+    });
+    sendPage(res, 'window-new', ctx.frame(res, errors.length ? 'Fel i formuläret: Registrera driftstopp' : 'Registrera driftstopp', 'new'), context, status);
+  };
+
+  router.get('/admin', ctx.signedIn, async (req, res) => {
+    const now = clock().setZone(zone);
+    const asked = typeof req.query.fran === 'string' ? DateTime.fromISO(req.query.fran, { zone }) : null;
+    const firstMonday = (asked?.isValid ? asked : now).startOf('week');
+    const until = firstMonday.plus({ weeks: CALENDAR_WEEKS });
+    const rows = await loadComplianceRows(db, { from: firstMonday.toJSDate(), to: until.toJSDate() });
+    const windows = complianceReport(rows.windows, rows.notices, rows.deliveries, now.toJSDate());
+    // Enough slots to reach past the page: two a week, a few lost to holidays or notice.
+    const offered = nextMinorSlots(rules, firstMonday, CALENDAR_WEEKS * 3, now).filter((slot) => slot.start < until);
+    const weeks = calendarWeeks({ rules, now, firstMonday, weeks: CALENDAR_WEEKS, windows, offered });
+    const flagged = windows.filter((w) => w.audiences.some((a) => ALARMING.has(a.verdict))).length;
+    sendPage(res, 'calendar', ctx.frame(res, 'Kalender', 'calendar', confirmation(req)), {
+      weeks,
+      flagged,
+      windowCount: windows.length,
+      earlier: `/admin?fran=${firstMonday.minus({ weeks: CALENDAR_WEEKS }).toISODate()}`,
+      later: `/admin?fran=${until.toISODate()}`,
+      isCurrent: firstMonday.hasSame(now, 'week'),
+      range: `${firstMonday.setLocale('sv').toFormat('d LLLL yyyy')} – ${until.minus({ days: 1 }).setLocale('sv').toFormat('d LLLL yyyy')}`,
+    });
+  });
+
+  router.get('/admin/driftstopp/ny', ctx.signedIn, adminOnly, (req, res) => {
+    const form = readWindowForm(req.query as Record<string, unknown>);
+    showForm(res, { ...form, acceptShortNotice: false, idempotencyKey: randomUUID() }, [], null);
+  });
+
+  router.post('/admin/driftstopp/ny', ...ctx.changes(), async (req, res) => {
+    const form = readWindowForm(req.body as Record<string, unknown>);
+    if (!form.idempotencyKey) form.idempotencyKey = randomUUID();
+    const parsed = parseWindowForm(form, rules.policy, { details: true });
+    if (!parsed.value) {
+      showForm(res, form, parsed.errors, null, 422);
+      return;
+    }
+    try {
+      const window = await createWindow(deps, parsed.value, sessionOf(res).actor, `admin:${form.idempotencyKey}`);
+      const done = window.shortNotice ? 'kort-varsel' : 'registrerat';
+      res.redirect(303, `/admin/driftstopp/${window.id}?klart=${done}`);
+    } catch (error) {
+      const refusal = refusalOf(error);
+      // The one 409 here: this form was sent before with other values (a key is per form shown).
+      const errors = refusal.errors.map((e) =>
+        e.code === 'conflict' ? { ...e, message: 'Formuläret har redan skickats med andra uppgifter. Öppna formuläret på nytt.' } : e,
+      );
+      const earliest = earliestStartFor(rules, parsed.value, refusal, clock());
+      showForm(res, { ...form, idempotencyKey: randomUUID() }, errors, earliest, 422);
+    }
+  });
+
+  router.get('/admin/driftstopp/:id', ctx.signedIn, async (req, res) => {
+    const id = windowId(req.params.id);
+    const row = await findWindow(db, id);
+    if (!row) throw new AppError('not_found', 404, 'Driftstoppet finns inte.');
+    const notices = await listNoticesOfWindows(db, [id]);
+    const summary = windowSummary(row, rules.policy);
+    sendPage(res, 'window', ctx.frame(res, `${row.title}`, undefined, confirmation(req)), {
+      window: summary,
+      canChange: sessionOf(res).role === 'admin' && summary.scheduled,
+      notices: noticesThatMatter(row, notices).map((n) => ({
+        audience: audienceName(rules.policy, n.audience),
+        kind: NOTICE_KIND[n.kind] ?? n.kind,
+        revision: n.revision,
+        due: when(n.due_at, zone),
+        requiredBy: n.kind === 'announcement' ? when(n.required_by, zone) : '',
+        status: NOTICE_STATUS[n.status] ?? n.status,
+        statusCode: n.status,
+        sent: when(n.sent_at, zone),
+        late: n.late,
+      })),
+    });
+  });
+
+  router.use(windowChangeRoutes(ctx));
+  return router;
+}
