@@ -11,6 +11,7 @@ import { requireAdmin, requireAdminForWrites, requireToken, tokenAuthenticator }
 import { httpMetrics, requestLogging } from './observability.js';
 import { buildOpenApi } from './openapi.js';
 import { notFoundHandler, problemHandler } from './problem.js';
+import { adminRoutes } from '../admin/admin-routes.js';
 import { DASHBOARD_PATH, queueDashboard } from './queue-dashboard.js';
 import { complianceRoutes } from './routes/compliance-routes.js';
 import { deliveryRoutes } from './routes/delivery-routes.js';
@@ -60,6 +61,7 @@ export function createApp(deps: AppDeps): Express {
     res.json(openApi);
   });
   app.use(docsRoutes());
+  app.use(adminRoutes(deps));
   app.use(publicRoutes({ db: deps.db, policy: deps.rules.policy, publicBaseUrl: deps.publicBaseUrl, clock: deps.clock }));
 
   const authenticate = tokenAuthenticator(deps.tokens);
