@@ -1,0 +1,107 @@
+import { DateTime } from 'luxon';
+import { describe, expect, it } from 'vitest';
+import { calendarWeeks } from '../../src/admin/admin-calendar.js';
+import { parseWindowForm, readWindowForm } from '../../src/admin/window-form.js';
+import type { WindowCompliance } from '../../src/compliance/compliance-report.js';
+import { loadPolicy } from '../../src/policy/load-policy.js';
+import { BusinessCalendar } from '../../src/rules/business-calendar.js';
+import { nextMinorSlots } from '../../src/rules/slots.js';
+
+const policy = loadPolicy();
+const rules = { policy, calendar: new BusinessCalendar(policy) };
+const zone = policy.timezone;
+const at = (iso: string) => DateTime.fromISO(iso, { zone });
+
+describe('admin calendar weeks', () => {
+  const now = at('2026-12-10T10:00');
+  const firstMonday = at('2026-12-21T00:00');
+  const late: WindowCompliance = {
+    windowId: '11111111-1111-4111-8111-111111111111',
+    title: 'Akut rättning',
+    systems: ['careapp', 'tes'],
+    kind: 'minor',
+    start: at('2026-12-22T09:00').toJSDate(),
+    end: at('2026-12-22T11:00').toJSDate(),
+    status: 'scheduled',
+    revision: 1,
+    shortNotice: { reason: 'säkerhet' },
+    atRisk: false,
+    audiences: [
+      {
+        noticeId: 'n1',
+        revision: 1,
+        audience: 'managers',
+        kind: 'announcement',
+        requiredBy: at('2026-12-08T08:00').toJSDate(),
+        dueAt: at('2026-12-15T08:00').toJSDate(),
+        sentAt: at('2026-12-15T08:00').toJSDate(),
+        onTime: false,
+        verdict: 'late',
+        reason: 'kort varsel: säkerhet',
+        deliveries: { sent: 1, failed: 0, pending: 0, cancelled: 0 },
+      },
+    ],
+  };
+  const weeks = calendarWeeks({
+    rules,
+    now,
+    firstMonday,
+    weeks: 2,
+    windows: [late],
+    offered: nextMinorSlots(rules, firstMonday, 6, now),
+  });
+  const day = (iso: string) => weeks.flatMap((w) => w.days).find((d) => d.iso === iso);
+
+  it('when Christmas falls in the weeks shown, then its days are named as holidays and offer no slot', () => {
+    expect(weeks.map((w) => w.heading)).toEqual(['Vecka 52: 21 december – 25 december 2026', 'Vecka 53: 28 december – 1 januari 2027']);
+    expect(day('2026-12-24')?.holiday).toBe('julafton');
+    expect(day('2026-12-25')?.holiday).toBe('juldagen');
+    expect(day('2027-01-01')?.holiday).toBe('nyårsdagen');
+    expect(day('2026-12-26')).toBeUndefined();
+  });
+
+  it('when a Tuesday or Wednesday is a business day, then its slot is marked, with a link only where every notice can still go out in time', () => {
+    expect(day('2026-12-22')?.slot).toMatchObject({ label: 'Uppgraderingstid 09.00–14.00', href: null });
+    expect(day('2026-12-29')?.slot).toEqual({
+      label: 'Uppgraderingstid 09.00–14.00',
+      href: '/admin/driftstopp/ny?start=2026-12-29T09:00&slut=2026-12-29T14:00',
+      note: null,
+    });
+    expect(day('2026-12-21')?.slot).toBeNull();
+  });
+
+  it('when a window was announced late, then it sits on its day with the reason in words', () => {
+    expect(day('2026-12-22')?.windows).toEqual([
+      expect.objectContaining({
+        title: 'Akut rättning',
+        when: 'tisdag 22 december 2026 kl. 09.00–11.00',
+        systems: 'Tes, CareApp',
+        kind: 'Mindre uppgradering',
+        statusLabel: 'Planerat',
+        warnings: ['Meddelande sent till Berörda chefer (kort varsel: säkerhet)'],
+      }),
+    ]);
+  });
+});
+
+describe('admin window form', () => {
+  const form = (fields: Record<string, unknown>) =>
+    readWindowForm({ titel: 'Uppgradering', system: 'tes', typ: 'minor', start: '2027-03-30T09:00', slut: '2027-03-30T12:00', ...fields });
+
+  it('when datetime-local values are posted, then they are read as Swedish wall-clock time on either side of daylight saving', () => {
+    const summer = parseWindowForm(form({}), policy, { details: true }).value!;
+    expect(summer.start.toISO()).toBe('2027-03-30T09:00:00.000+02:00');
+    const winter = parseWindowForm(form({ start: '2027-03-23T09:00', slut: '2027-03-23T12:00' }), policy, { details: true }).value!;
+    expect(winter.end.toISO()).toBe('2027-03-23T12:00:00.000+01:00');
+  });
+
+  it('when a time is skipped by the change to summer time, then it is refused rather than moved', () => {
+    const { errors } = parseWindowForm(form({ start: '2027-03-28T02:30', slut: '2027-03-28T04:00' }), policy, { details: true });
+    expect(errors).toEqual([expect.objectContaining({ path: 'start', code: 'nonexistent_time' })]);
+  });
+
+  it('when short notice is asked for without a reason, or fields are missing, then each field says what is wrong', () => {
+    const { errors } = parseWindowForm(form({ titel: ' ', system: undefined, kortVarsel: 'ja', start: 'i morgon' }), policy, { details: true });
+    expect(errors.map((e) => `${e.path}:${e.code}`)).toEqual(['title:required', 'systems:required', 'start:invalid_format', 'reason:required']);
+  });
+});
