@@ -60,7 +60,8 @@ export async function deliverBatch(
       try {
         const messageId = await send(delivery);
         const sentAt = ctx.now();
-        await markSent(ctx.db, delivery.id, claimedAt, messageId, sentAt);
+        // The server has it now: the mark must not be lost to a database that is away for a moment.
+        await untilRecorded(() => markSent(ctx.db, delivery.id, claimedAt, messageId, sentAt));
         result.sent += 1;
         ctx.metrics?.deliveryLatency.observe({ channel: delivery.channel }, (sentAt.getTime() - notice.due_at.getTime()) / 1000);
         ctx.metrics?.deliveriesFinished.inc({ channel: delivery.channel, outcome: 'sent' });
@@ -100,6 +101,22 @@ function sender(ctx: DeliveryContext, notice: NoticeRow, window: WindowRow, name
     await ctx.mailer.send(message);
     return String(message.messageId);
   };
+}
+
+/**
+ * Retries recording an accepted send while the database is unreachable (restarting, failing
+ * over), for up to about half a minute. Giving up leaves the delivery claimed, to be sent once
+ * more when the claim is taken over: the at-least-once case the README describes.
+ */
+async function untilRecorded(record: () => Promise<void>): Promise<void> {
+  for (let delayMs = 100; ; delayMs *= 2) {
+    try {
+      return await record();
+    } catch (error) {
+      if (delayMs > 16_000) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
 }
 
 async function forEachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {

@@ -29,10 +29,14 @@ export interface TestStack {
  * The whole service for one test file: a database, a private redis-server, a real SMTP
  * server, the workers with short retry and recovery times, and the API over HTTP.
  */
-export async function startTestStack(backend: TestBackend, overrides: Partial<WorkerSettings> = {}): Promise<TestStack> {
+export async function startTestStack(
+  backend: TestBackend,
+  overrides: Partial<WorkerSettings> = {},
+  options: { parseMail?: boolean } = {},
+): Promise<TestStack> {
   const database = await backend.open();
   const redis = await startTestRedis();
-  const smtp = await startTestSmtp();
+  const smtp = await startTestSmtp(undefined, { parse: options.parseMail });
   const mailer = createMailer({ smtpUrl: smtp.url, outboxDir: '/tmp/unused' });
   const policy = loadPolicy();
   const queuePrefix = `t${Math.random().toString(36).slice(2, 8)}`;
