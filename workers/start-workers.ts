@@ -136,10 +136,19 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
     worker.on('error', (error) => logger.error({ queue: worker.name, error: error.message }, 'worker error'));
   }
 
-  await queues.maintenance.upsertJobScheduler('reconciler', { every: settings.reconcileEveryMs ?? MINUTE }, {
-    name: 'reconcile',
-    opts: { removeOnComplete: 100, removeOnFail: 100 },
-  });
+  const reconcileEveryMs = settings.reconcileEveryMs ?? MINUTE;
+  const ensureSchedule = () =>
+    queues.maintenance.upsertJobScheduler('reconciler', { every: reconcileEveryMs }, {
+      name: 'reconcile',
+      opts: { removeOnComplete: 100, removeOnFail: 100 },
+    });
+  await ensureSchedule();
+  // The schedule itself lives in Redis: a Redis that comes back empty has lost it too. Each
+  // worker process puts it back (an idempotent upsert) as often as it would run.
+  const keepScheduled = setInterval(() => {
+    ensureSchedule().catch((error: Error) => logger.warn({ error: error.message }, 'could not renew the reconciler schedule'));
+  }, reconcileEveryMs);
+  keepScheduled.unref();
   const reconcileNow = async () => {
     const report = await reconcile(reconcilerDeps);
     logger.debug({ ...report }, 'reconciled');
@@ -153,6 +162,7 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
     queues,
     reconcileNow,
     async stop() {
+      clearInterval(keepScheduled);
       await Promise.all([noticeWorker.close(), deliveryWorker.close(), maintenanceWorker.close()]);
       await queues.close();
       for (const c of [connection, ...workerConnections]) c.disconnect();

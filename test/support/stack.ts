@@ -65,7 +65,7 @@ export async function startTestStack(
       await workers.scheduler.scheduleWindowTransitions([window]);
     },
   });
-  return {
+  const stack: TestStack = {
     database,
     redis,
     smtp,
@@ -79,10 +79,12 @@ export async function startTestStack(
       await workers.stop();
       mailer.close();
       await smtp.stop();
-      await redis.stop();
+      // The test may have replaced the Redis (restarted it empty on the same port).
+      await stack.redis.stop();
       await database.close();
     },
   };
+  return stack;
 }
 
 /** Polls until `check` holds, or fails after `timeoutMs` with what it last saw. */
