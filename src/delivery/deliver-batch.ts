@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { settleNotices } from '../notices/notice-repository.js';
 import type { Db } from '../storage/database.js';
 import type { DeliveryRow, NoticeRow, WindowRow } from '../storage/schema.js';
-import { claimBatch, markFailed, markSent, release } from './delivery-repository.js';
+import { claimBatch, markFailed, markSentMany, release, type SentMark } from './delivery-repository.js';
 import { classifyFailure, describeFailure } from './failure-kinds.js';
 import type { Metrics } from '../runtime/metrics.js';
 import type { Mailer } from './mailer.js';
@@ -20,6 +20,10 @@ export interface DeliveryContext {
   abandonedAfterMs: number;
   /** Sends in flight at once within one batch. */
   concurrency: number;
+  /** `sent` marks are written together once this many wait... @defaultValue 20 */
+  markBatchRows?: number;
+  /** ...or this long after the first of them. @defaultValue 20 */
+  markBatchMs?: number;
   metrics?: Metrics | undefined;
 }
 
@@ -55,13 +59,16 @@ export async function deliverBatch(
         : (await ctx.db.selectFrom('recipients').select(['id', 'name']).where('id', 'in', ids).execute()).map((r) => [r.id, r.name]),
     );
     const send = sender(ctx, notice, window, names);
+    const markSent = sentMarker(ctx.db, ctx.markBatchRows ?? 20, ctx.markBatchMs ?? 20);
     await forEachConcurrently(claimed, ctx.concurrency, async (delivery) => {
       const claimedAt = delivery.claimed_at!;
       try {
         const messageId = await send(delivery);
         const sentAt = ctx.now();
         // The server has it now: the mark must not be lost to a database that is away for a moment.
-        await untilRecorded(() => markSent(ctx.db, delivery.id, claimedAt, messageId, sentAt));
+        // The lane waits for its own mark before it sends again, so there is still at most one
+        // accepted but unmarked message per send in flight; only the UPDATE is shared.
+        await untilRecorded(() => markSent({ id: delivery.id, claimedAt, messageId, sentAt }));
         result.sent += 1;
         ctx.metrics?.deliveryLatency.observe({ channel: delivery.channel }, (sentAt.getTime() - notice.due_at.getTime()) / 1000);
         ctx.metrics?.deliveriesFinished.inc({ channel: delivery.channel, outcome: 'sent' });
@@ -117,6 +124,31 @@ async function untilRecorded(record: () => Promise<void>): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
+}
+
+/**
+ * Group commit of `sent` marks: the marks of lanes that finish within `windowMs` of each
+ * other (or `maxRows` of them) go in one UPDATE; each caller resolves when its mark is stored.
+ */
+function sentMarker(db: Db, maxRows: number, windowMs: number): (mark: SentMark) => Promise<void> {
+  let waiting: { mark: SentMark; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    const group = waiting;
+    waiting = [];
+    markSentMany(db, group.map((w) => w.mark)).then(
+      () => group.forEach((w) => w.resolve()),
+      (error: unknown) => group.forEach((w) => w.reject(error)),
+    );
+  };
+  return (mark) =>
+    new Promise<void>((resolve, reject) => {
+      waiting.push({ mark, resolve, reject });
+      if (waiting.length >= maxRows) flush();
+      else timer ??= setTimeout(flush, windowMs);
+    });
 }
 
 async function forEachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {

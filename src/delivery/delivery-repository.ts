@@ -32,6 +32,27 @@ export async function markSent(db: Db, id: string, claimedAt: Date, messageId: s
     .execute();
 }
 
+export interface SentMark {
+  id: string;
+  claimedAt: Date;
+  messageId: string | null;
+  sentAt: Date;
+}
+
+/** markSent for many deliveries in one statement, each under the same claim condition. */
+export async function markSentMany(db: Db, marks: readonly SentMark[]): Promise<void> {
+  if (marks.length === 0) return;
+  const values = sql.join(
+    marks.map((m) => sql`(${m.id}::uuid, ${m.claimedAt}::timestamptz, ${m.messageId}::text, ${m.sentAt}::timestamptz)`),
+  );
+  await sql`
+    update deliveries d
+    set status = 'sent', sent_at = v.sent_at, message_id = v.message_id, last_error = null
+    from (values ${values}) as v(id, claimed_at, message_id, sent_at)
+    where d.id = v.id and d.status = 'sending' and d.claimed_at = v.claimed_at
+  `.execute(db);
+}
+
 export async function markFailed(db: Db, id: string, claimedAt: Date, error: string): Promise<void> {
   await db
     .updateTable('deliveries')
