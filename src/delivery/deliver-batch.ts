@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { settleNotices } from '../notices/notice-repository.js';
 import type { Db } from '../storage/database.js';
 import type { DeliveryRow, NoticeRow, WindowRow } from '../storage/schema.js';
-import { claimBatch, markFailed, markSentMany, release, type SentMark } from './delivery-repository.js';
+import { claimableInBatch, claimDelivery, markFailed, markSentMany, release, type SentMark } from './delivery-repository.js';
 import { classifyFailure, describeFailure } from './failure-kinds.js';
 import type { Metrics } from '../runtime/metrics.js';
 import type { Mailer } from './mailer.js';
@@ -48,11 +48,11 @@ export async function deliverBatch(
   options: { finalAttempt: boolean },
 ): Promise<BatchResult> {
   const result: BatchResult = { sent: 0, failed: 0, retry: 0, lastError: null };
-  const claimed = await claimBatch(ctx.db, noticeId, batch, ctx.now(), ctx.abandonedAfterMs);
-  if (claimed.length > 0) {
+  const candidates = await claimableInBatch(ctx.db, noticeId, batch, ctx.now(), ctx.abandonedAfterMs);
+  if (candidates.length > 0) {
     const notice = await ctx.db.selectFrom('notices').selectAll().where('id', '=', noticeId).executeTakeFirstOrThrow();
     const window = await ctx.db.selectFrom('windows').selectAll().where('id', '=', notice.window_id).executeTakeFirstOrThrow();
-    const ids = claimed.flatMap((d) => (d.recipient_id ? [d.recipient_id] : []));
+    const ids = candidates.flatMap((d) => (d.recipient_id ? [d.recipient_id] : []));
     const names = new Map(
       ids.length === 0
         ? []
@@ -60,7 +60,9 @@ export async function deliverBatch(
     );
     const send = sender(ctx, notice, window, names);
     const markSent = sentMarker(ctx.db, ctx.markBatchRows ?? 20, ctx.markBatchMs ?? 20);
-    await forEachConcurrently(claimed, ctx.concurrency, async (delivery) => {
+    await forEachConcurrently(candidates, ctx.concurrency, async (candidate) => {
+      const delivery = await claimDelivery(ctx.db, candidate.id, ctx.now(), ctx.abandonedAfterMs);
+      if (!delivery) return; // another worker has it
       const claimedAt = delivery.claimed_at!;
       try {
         const messageId = await send(delivery);

@@ -1,24 +1,39 @@
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { Db } from '../storage/database.js';
-import type { DeliveryRow } from '../storage/schema.js';
+import type { Database, DeliveryRow } from '../storage/schema.js';
+
+/** A delivery nobody is sending: pending, or claimed by a worker that has since died. */
+function claimable(now: Date, abandonedAfterMs: number) {
+  const abandonedBefore = new Date(now.getTime() - abandonedAfterMs);
+  return (eb: ExpressionBuilder<Database, 'deliveries'>) =>
+    eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'sending'), eb('claimed_at', '<', abandonedBefore)])]);
+}
+
+/** The batch's deliveries that nobody is sending, read without claiming them. */
+export async function claimableInBatch(db: Db, noticeId: string, batch: number, now: Date, abandonedAfterMs: number): Promise<DeliveryRow[]> {
+  return db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('notice_id', '=', noticeId)
+    .where('batch', '=', batch)
+    .where(claimable(now, abandonedAfterMs))
+    .orderBy('id')
+    .execute();
+}
 
 /**
- * Claims the batch's deliveries that nobody is sending: pending ones, and ones whose claim
- * is older than `abandonedAfterMs` (their worker died; a live send is over long before).
- * The claim is what keeps two workers from sending the same delivery.
+ * Claims one delivery right before it is sent. The claim is what keeps two workers from
+ * sending the same delivery; taken per send, not per batch, its age measures one send (far
+ * below `abandonedAfterMs`) and never the wait behind the batch's other sends.
  */
-export async function claimBatch(db: Db, noticeId: string, batch: number, now: Date, abandonedAfterMs: number): Promise<DeliveryRow[]> {
-  const abandonedBefore = new Date(now.getTime() - abandonedAfterMs);
+export async function claimDelivery(db: Db, id: string, now: Date, abandonedAfterMs: number): Promise<DeliveryRow | undefined> {
   return db
     .updateTable('deliveries')
     .set((eb) => ({ status: 'sending', claimed_at: now, attempts: eb('attempts', '+', 1) }))
-    .where('notice_id', '=', noticeId)
-    .where('batch', '=', batch)
-    .where((eb) =>
-      eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'sending'), eb('claimed_at', '<', abandonedBefore)])]),
-    )
+    .where('id', '=', id)
+    .where(claimable(now, abandonedAfterMs))
     .returningAll()
-    .execute();
+    .executeTakeFirst();
 }
 
 /** Only a delivery still claimed by this worker moves on: a withdrawn or reclaimed one stays as it is. */

@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import type { Db } from '../../src/storage/database.js';
 import type { NoticeRow } from '../../src/storage/schema.js';
 import type { TestApi } from './api.js';
+import type { TestSmtp } from './smtp.js';
 
 /**
  * Arrangements shared by the fault and punctuality tests: many recipients at once, a
@@ -94,6 +95,11 @@ export interface Tally {
   perRecipient: Record<string, number>;
   /** Distinct Message-IDs per recipient address: 1 when every repeat is recognisable as one. */
   messageIdsPerRecipient: Record<string, number>;
+}
+
+/** What test/support/smtp.ts received, as receipts to tally. */
+export function receiptsOf(smtp: TestSmtp): Receipt[] {
+  return smtp.received.map((m) => ({ to: m.to, messageId: m.parsed.messageId, receivedAt: m.receivedAt }));
 }
 
 /** What the SMTP server accepted of one notice (its id is in every Message-ID), per recipient. */

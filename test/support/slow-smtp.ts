@@ -2,23 +2,40 @@ import { SMTPServer } from 'smtp-server';
 import { freePort } from '../../src/runtime/local-redis.js';
 import type { Receipt } from './notice-fixtures.js';
 
+export interface SlowSmtpOptions {
+  /** How long the "250 OK" of each message takes, so that a fan-out of hundreds lasts a few seconds. */
+  delayMs: number;
+  /**
+   * After this many messages, the server keeps each further message but holds its reply
+   * until `releaseReplies()`: the senders are left with messages the server has and they
+   * do not know it has, the at-least-once window a crash can fall into.
+   */
+  holdRepliesAfter?: number;
+}
+
 export interface SlowSmtp {
   url: string;
   /** What the server accepted, in order: recipients and Message-ID of each message. */
   received: Receipt[];
+  /** Messages kept whose reply is being held. */
+  readonly held: number;
+  /** Answers the held messages (on connections still open) and every later one as usual. */
+  releaseReplies(): void;
   stop(): Promise<void>;
 }
 
 /**
- * A real SMTP server (smtp-server) that takes `delayMs` to accept each message, so that a
- * fan-out of hundreds lasts a few seconds and a worker can be killed in the middle of it.
- * Unlike test/support/smtp.ts it only reads the Message-ID header: parsing hundreds of
- * messages with their invitations would cost the two cores more than the workers under test.
- * A message is recorded before its "250 OK" goes out, as a real server queues it first.
+ * A real SMTP server (smtp-server) that is slow to answer, and can be made to keep messages
+ * without answering. Unlike test/support/smtp.ts it only reads the Message-ID header: parsing
+ * hundreds of messages with their invitations would cost the two cores more than the workers
+ * under test. A message is recorded as soon as its data is in, before the reply, as a real
+ * server queues a message before it answers "250 OK".
  */
-export async function startSlowSmtp(options: { delayMs: number }): Promise<SlowSmtp> {
+export async function startSlowSmtp(options: SlowSmtpOptions): Promise<SlowSmtp> {
   const port = await freePort();
   const received: Receipt[] = [];
+  let holdAfter = options.holdRepliesAfter ?? Infinity;
+  let holding: (() => void)[] | null = null;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -36,7 +53,10 @@ export async function startSlowSmtp(options: { delayMs: number }): Promise<SlowS
           messageId: /^Message-ID:\s*(\S+)/im.exec(headers)?.[1],
           receivedAt: Date.now(),
         });
-        setTimeout(() => callback(), options.delayMs);
+        const reply = () => setTimeout(() => callback(), options.delayMs);
+        if (holding === null && received.length > holdAfter) holding = [];
+        if (holding) holding.push(reply);
+        else reply();
       });
     },
   });
@@ -45,6 +65,15 @@ export async function startSlowSmtp(options: { delayMs: number }): Promise<SlowS
   return {
     url: `smtp://127.0.0.1:${port}`,
     received,
+    get held() {
+      return holding?.length ?? 0;
+    },
+    releaseReplies() {
+      const waiting = holding ?? [];
+      holdAfter = Infinity;
+      holding = null;
+      for (const reply of waiting) reply();
+    },
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

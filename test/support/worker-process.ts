@@ -1,6 +1,6 @@
 /**
  * The workers as a process of their own, for tests that SIGKILL one mid-fan-out or run two
- * against one database. Started by test/support/worker-processes.ts with `node --import tsx`
+ * against one database. Started by test/support/spawn-worker-process.ts with `node --import tsx`
  * (not `npx tsx`, whose wrapper process would take the signal and leave the workers running).
  * Configured by WORKER_* variables; prints "ready" on stdout once the workers run, and logs
  * (TEST_LOG_LEVEL, silent by default) to stderr.
