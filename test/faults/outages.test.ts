@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer } from '../../src/runtime/local-redis.js';
 import { testBackends } from '../support/database.js';
+import { insertManagers } from '../support/notice-fixtures.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
@@ -23,17 +24,7 @@ describe.each(testBackends.slice(-1))('outages during a fan-out to 2,000 on $nam
   beforeAll(async () => {
     cms = await startWebhookReceiver(SECRET);
     stack = await startTestStack(backend, { deliveryAttempts: 10, deliveryBackoffMs: 500, webhooks: { intranet: cms.url }, webhookSecret: SECRET }, { parseMail: false });
-    const now = new Date();
-    const rows = Array.from({ length: RECIPIENTS }, (_, i) => ({
-      id: crypto.randomUUID(),
-      kind: 'manager' as const,
-      name: `Chef ${i}`,
-      email: `chef${i}@orebro.se`,
-      systems: ['tes', 'careapp'],
-      unit: null,
-      created_at: now,
-    }));
-    for (let i = 0; i < rows.length; i += 500) await stack.database.db.insertInto('recipients').values(rows.slice(i, i + 500)).execute();
+    await insertManagers(stack.database.db, RECIPIENTS, { systems: ['tes', 'careapp'], tag: 'outage' });
   });
   afterAll(async () => {
     await stack?.stop();

@@ -3,6 +3,7 @@ import { openDatabase } from '../../src/storage/database.js';
 import { migrateToLatest } from '../../src/storage/migrate.js';
 import type { TestBackend } from '../support/database.js';
 import { postgresBin, startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.js';
+import { insertManagers } from '../support/notice-fixtures.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
 const RECIPIENTS = 2000;
@@ -23,17 +24,7 @@ describe.runIf(postgresBin())('when PostgreSQL restarts in the middle of a fan-o
       },
     };
     stack = await startTestStack(backend, { deliveryAttempts: 10, deliveryBackoffMs: 500 }, { parseMail: false });
-    const now = new Date();
-    const rows = Array.from({ length: RECIPIENTS }, (_, i) => ({
-      id: crypto.randomUUID(),
-      kind: 'manager' as const,
-      name: `Chef ${i}`,
-      email: `chef${i}@orebro.se`,
-      systems: ['tes'],
-      unit: null,
-      created_at: now,
-    }));
-    for (let i = 0; i < rows.length; i += 500) await stack.database.db.insertInto('recipients').values(rows.slice(i, i + 500)).execute();
+    await insertManagers(stack.database.db, RECIPIENTS, { systems: ['tes'], tag: 'pgrestart' });
   });
   afterAll(async () => {
     await stack?.stop();
