@@ -51,7 +51,8 @@ export async function startTestStack(
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     deliveryAttempts: 6,
     deliveryBackoffMs: 300,
-    abandonedAfterMs: 3000,
+    // Longer than any send on a loaded CI machine: these tests kill no worker, so no claim is ever really abandoned.
+    abandonedAfterMs: 15_000,
     reconcileEveryMs: 1000,
     stalledIntervalMs: 1000,
     lockDurationMs: 2000,
