@@ -41,7 +41,7 @@ export async function runService(roles: { api: boolean; workers: boolean }): Pro
 async function start(config: Readonly<Config>, logger: Logger, roles: { api: boolean; workers: boolean }): Promise<void> {
   const redis = await connectRedisUrl(config, logger);
   for (const warning of redisWarnings(await readRedisSettings(redis.url))) logger.warn({ redisUrl: redis.url }, warning);
-  const db = await openMigratedDatabase(config);
+  const db = await openMigratedDatabase(config, logger);
   logger.info({ database: config.databaseUrl ? 'postgresql' : `pglite i ${config.dataDir}/pglite` }, 'databasen är migrerad');
   const stops: (() => Promise<void>)[] = [];
 

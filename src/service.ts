@@ -36,8 +36,12 @@ export async function connectRedisUrl(config: Config, logger: Logger): Promise<{
 }
 
 /** Opens the database (PostgreSQL or embedded PGlite) and brings its schema up to date. */
-export async function openMigratedDatabase(config: Config): Promise<Db> {
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : `${config.dataDir}/pglite` });
+export async function openMigratedDatabase(config: Config, logger: Logger): Promise<Db> {
+  const db = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.databaseUrl ? undefined : `${config.dataDir}/pglite`,
+    onConnectionError: (err) => logger.warn({ err: err.message }, 'förbindelsen till PostgreSQL bröts; frågan görs om'),
+  });
   await migrateToLatest(db);
   return db;
 }

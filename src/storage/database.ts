@@ -16,6 +16,8 @@ export interface DatabaseOptions {
   schema?: string | undefined;
   /** Connections in the pool. @defaultValue 10 */
   poolSize?: number;
+  /** Told when a connection breaks (PostgreSQL restarted); the query on it fails and is retried. */
+  onConnectionError?: (error: Error) => void;
 }
 
 /** Which database we talk to: PostgreSQL when a URL is given, embedded PGlite otherwise. */
@@ -31,7 +33,11 @@ async function createDialect(options: DatabaseOptions): Promise<Dialect> {
       max: options.poolSize ?? 10,
       options: options.schema ? `-c search_path=${options.schema}` : undefined,
     });
-    // An idle client that loses its server (PostgreSQL restarted) must not crash the process.
+    // A client that loses its server (PostgreSQL restarted) emits 'error': on the pool while
+    // idle, on the client itself while checked out. Unheard, either would crash the process.
+    // Every client gets its own listener; the pool's repeats what that one already heard.
+    const onConnectionError = options.onConnectionError ?? (() => {});
+    pool.on('connect', (client) => client.on('error', onConnectionError));
     pool.on('error', () => {});
     return new PostgresDialect({ pool });
   }
