@@ -1,32 +1,72 @@
+import { fork } from 'node:child_process';
 import { SMTPServer } from 'smtp-server';
 import { freePort } from '../src/runtime/local-redis.js';
 
+/**
+ * An SMTP server that accepts and discards, in a process of its own as a real mail server
+ * would be: the sender under test does not pay for the receiving side's CPU.
+ */
 export interface Sink {
   url: string;
-  accepted: number;
-  /** Date.now() of the latest acceptance. */
-  lastAt: number;
+  /** Messages accepted so far. */
+  accepted(): Promise<number>;
+  /** Resolves with Date.now() of the `count`th acceptance. */
   waitFor(count: number, timeoutMs: number): Promise<number>;
   stop(): Promise<void>;
 }
 
-/** An SMTP server that accepts and discards: no parsing, so it measures the sender, not itself. */
+type Reply = { id: number; accepted: number; lastAt: number };
+
 export async function startSink(): Promise<Sink> {
   const port = await freePort();
-  const sink: Sink = {
+  const child = fork(new URL(import.meta.url).pathname, ['--serve', String(port)], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const waiting = new Map<number, (reply: Reply) => void>();
+  let nextId = 0;
+  child.on('message', (reply: Reply) => {
+    waiting.get(reply.id)?.(reply);
+    waiting.delete(reply.id);
+  });
+  const ask = (question: { count: number }) =>
+    new Promise<Reply>((resolve) => {
+      const id = nextId++;
+      waiting.set(id, resolve);
+      child.send({ id, ...question });
+    });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`sink exited with ${code}`)));
+  });
+  return {
     url: `smtp://127.0.0.1:${port}`,
-    accepted: 0,
-    lastAt: 0,
+    accepted: async () => (await ask({ count: 0 })).accepted,
     waitFor: async (count, timeoutMs) => {
-      const deadline = Date.now() + timeoutMs;
-      while (sink.accepted < count) {
-        if (Date.now() > deadline) throw new Error(`sink: expected ${count}, got ${sink.accepted}`);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      return sink.lastAt;
+      const timeout = new Promise<never>((_, reject) => {
+        setTimeout(() => reject(new Error(`sink: expected ${count} within ${timeoutMs} ms`)), timeoutMs).unref();
+      });
+      return (await Promise.race([ask({ count }), timeout])).lastAt;
     },
-    stop: async () => {},
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill();
+      await exited;
+    },
   };
+}
+
+/** The child: serves SMTP and answers "tell me when `count` have been accepted". */
+function serve(port: number): void {
+  let accepted = 0;
+  let lastAt = 0;
+  let questions: { id: number; count: number }[] = [];
+  const answer = () => {
+    const due = questions.filter((q) => q.count <= accepted);
+    questions = questions.filter((q) => q.count > accepted);
+    for (const q of due) process.send!({ id: q.id, accepted, lastAt });
+  };
+  process.on('message', (question: { id: number; count: number }) => {
+    questions.push(question);
+    answer();
+  });
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -34,14 +74,15 @@ export async function startSink(): Promise<Sink> {
     onData(stream, _session, callback) {
       stream.on('data', () => {});
       stream.on('end', () => {
-        sink.accepted += 1;
-        sink.lastAt = Date.now();
+        accepted += 1;
+        lastAt = Date.now();
+        if (questions.length) answer();
         callback();
       });
     },
   });
   server.on('error', () => {});
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
-  sink.stop = () => new Promise((resolve) => server.close(() => resolve()));
-  return sink;
+  server.listen(port, '127.0.0.1', () => process.send!({ id: -1, accepted: 0, lastAt: 0 }));
 }
+
+if (process.argv[2] === '--serve') serve(Number(process.argv[3]));

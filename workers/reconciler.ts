@@ -48,11 +48,7 @@ export async function reconcile(deps: ReconcilerDeps): Promise<ReconcileReport> 
 
   const batches = await unfinishedDeliveryBatches(deps.db, now, deps.abandonedAfterMs);
   await removeFinishedJobs(deps.deliveryQueue, batches.map((b) => jobId.deliveryBatch(b.notice_id, b.batch)));
-  const byNotice = new Map<string, number[]>();
-  for (const { notice_id, batch } of batches) byNotice.set(notice_id, [...(byNotice.get(notice_id) ?? []), batch]);
-  for (const [noticeId, numbers] of byNotice) {
-    await deps.scheduler.scheduleDeliveryBatches(noticeId, numbers, deps.delivery);
-  }
+  await deps.scheduler.scheduleDeliveryBatches(batches.map((b) => ({ noticeId: b.notice_id, batch: b.batch })), deps.delivery);
   return { windowsMoved: moved.length, noticesScheduled: notices.length, batchesScheduled: batches.length };
 }
 

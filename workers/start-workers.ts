@@ -1,9 +1,9 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { deliverBatch, type DeliveryContext } from '../src/delivery/deliver-batch.js';
+import { deliverBatch, deliveryPipeline, type DeliveryContext } from '../src/delivery/deliver-batch.js';
 import type { Mailer } from '../src/delivery/mailer.js';
 import type { NoticeMessages } from '../src/delivery/notice-messages.js';
-import { dispatchNotice } from '../src/notices/notice-dispatch.js';
+import { dispatchDueNotices, dispatchNotice, type DueDispatch } from '../src/notices/notice-dispatch.js';
 import type { Audience } from '../src/policy/policy-schema.js';
 import { NoticeScheduler } from '../src/queues/notice-scheduler.js';
 import { openQueues, QUEUE, redisConnection, type Queues } from '../src/queues/queues.js';
@@ -14,6 +14,8 @@ import { reconcile } from './reconciler.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
+/** Due notices fanned out together in one transaction. */
+const DISPATCH_TOGETHER = 1000;
 
 export interface WorkerSettings {
   db: Db;
@@ -28,6 +30,8 @@ export interface WorkerSettings {
   concurrency?: number;
   /** Deliveries per batch job. @defaultValue 100 */
   batchSize?: number;
+  /** Deliveries of one batch job waiting for a send slot at once (the Mailer's capacity limits sends in flight). @defaultValue 20 */
+  sendsPerBatch?: number;
   /** Attempts per delivery batch before a transient failure is final. @defaultValue 12 (about 5.7 hours with 5 s backoff) */
   deliveryAttempts?: number;
   /** First retry delay, doubled on each attempt. @defaultValue 5 * SECOND */
@@ -59,7 +63,7 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
   const scheduler = new NoticeScheduler(queues, () => now().getTime());
   const delivery = { attempts: settings.deliveryAttempts ?? 12, backoffMs: settings.deliveryBackoffMs ?? 5 * SECOND };
   const abandonedAfterMs = settings.abandonedAfterMs ?? 2 * MINUTE;
-  const batchSize = settings.batchSize ?? 100;
+  const batchSize = settings.batchSize ?? 500;
   const reconcilerDeps = {
     db,
     scheduler,
@@ -78,7 +82,8 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
     logger,
     now,
     abandonedAfterMs,
-    concurrency: 5,
+    concurrency: settings.sendsPerBatch ?? 20,
+    ...deliveryPipeline(db, settings.mailer),
     metrics: settings.metrics,
   };
 
@@ -94,20 +99,31 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
   const noticeWorker = new Worker(
     QUEUE.notices,
     async (job: Job<{ noticeId: string }>, token?: string) => {
-      const outcome = await dispatchNotice(db, job.data.noticeId, { now: now(), webhooks: settings.webhooks, batchSize });
-      if (outcome.outcome === 'not_due') {
+      const { noticeId } = job.data;
+      const options = { now: now(), webhooks: settings.webhooks, batchSize };
+      // The first job of an instant fans out every notice due by then that no other worker
+      // holds; their own jobs then find them dispatched and only make sure of their batches.
+      const together = await dispatchDueNotices(db, { ...options, limit: DISPATCH_TOGETHER });
+      await scheduleBatchesOf(together);
+      for (const d of together) {
+        if (d.outcome.outcome === 'dispatched') logger.info({ noticeId: d.noticeId, batches: d.outcome.batches.length }, 'varsel skickas ut');
+      }
+      const mine = together.find((d) => d.noticeId === noticeId)?.outcome ?? (await dispatchNotice(db, noticeId, options));
+      if (mine.outcome === 'not_due') {
         // Fired early (another worker's clock, or a re-add): wait for the real due instant.
-        await job.moveToDelayed(outcome.dueAt.getTime(), token);
+        await job.moveToDelayed(mine.dueAt.getTime(), token);
         throw new DelayedError();
       }
-      if (outcome.outcome === 'dispatched') {
-        await scheduler.scheduleDeliveryBatches(job.data.noticeId, outcome.batches, delivery);
-        logger.info({ noticeId: job.data.noticeId, batches: outcome.batches.length }, 'varsel skickas ut');
-      }
-      return outcome;
+      if (mine.outcome === 'dispatched') await scheduleBatchesOf([{ noticeId, outcome: mine }]);
+      return mine;
     },
     common(),
   );
+  const scheduleBatchesOf = (dispatched: readonly DueDispatch[]) =>
+    scheduler.scheduleDeliveryBatches(
+      dispatched.flatMap(({ noticeId, outcome }) => (outcome.outcome === 'dispatched' ? outcome.batches.map((batch) => ({ noticeId, batch })) : [])),
+      delivery,
+    );
 
   const deliveryWorker = new Worker(
     QUEUE.deliveries,

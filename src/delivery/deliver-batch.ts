@@ -1,10 +1,12 @@
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import { settleNotices } from '../notices/notice-repository.js';
+import type { Metrics } from '../runtime/metrics.js';
 import type { Db } from '../storage/database.js';
 import type { DeliveryRow, NoticeRow, WindowRow } from '../storage/schema.js';
-import { claimableInBatch, claimDelivery, markFailed, markSentMany, release, type SentMark } from './delivery-repository.js';
+import { claimBatch, markFailed, markSentMany, release, renewClaim, type SentMark } from './delivery-repository.js';
 import { classifyFailure, describeFailure } from './failure-kinds.js';
-import type { Metrics } from '../runtime/metrics.js';
+import { groupCommit } from './group-commit.js';
 import type { Mailer } from './mailer.js';
 import type { NoticeMessages } from './notice-messages.js';
 import { postWebhook } from './webhook-sender.js';
@@ -18,12 +20,12 @@ export interface DeliveryContext {
   now: () => Date;
   /** A claim older than this belongs to a dead worker. Longer than any live send. */
   abandonedAfterMs: number;
-  /** Sends in flight at once within one batch. */
+  /** Deliveries of one batch waiting for a send slot at once. */
   concurrency: number;
-  /** `sent` marks are written together once this many wait... @defaultValue 20 */
-  markBatchRows?: number;
-  /** ...or this long after the first of them. @defaultValue 20 */
-  markBatchMs?: number;
+  /** Sends in flight in this process: a few per SMTP connection, so no send waits long in the transport's queue. */
+  sendSlots: LimitFunction;
+  /** Writes the `sent` marks of this process's sends together. */
+  markSent: (mark: SentMark) => Promise<void>;
   metrics?: Metrics | undefined;
 }
 
@@ -35,11 +37,26 @@ export interface BatchResult {
   lastError: string | null;
 }
 
+/** The parts of a DeliveryContext shared by every batch of a process. */
+export function deliveryPipeline(db: Db, mailer: Mailer): Pick<DeliveryContext, 'sendSlots' | 'markSent'> {
+  return {
+    sendSlots: pLimit(mailer.capacity),
+    // Group commit: the marks of sends that finish within 20 ms of each other go in one UPDATE.
+    markSent: groupCommit(async (marks: SentMark[]) => {
+      await markSentMany(db, marks);
+      return marks.map(() => undefined);
+    }, { maxItems: 200, windowMs: 20 }),
+  };
+}
+
 /**
- * Sends one batch of a notice's deliveries. Each delivery is claimed, sent and marked on
- * its own, so a crash repeats at most the deliveries that were between the server's
- * acceptance and their mark (the at-least-once window the README describes).
- * On the final attempt a transient failure is final too.
+ * Sends one batch of a notice's deliveries. The batch is claimed in one statement; each
+ * delivery then waits for a send slot, and a claim that has aged to a third of
+ * `abandonedAfterMs` meanwhile (a slow mail server) is renewed before the send, so no live
+ * send is ever taken over. Each accepted send is marked `sent` before its lane goes on: a
+ * crash repeats at most the sends between the server's acceptance and their mark (the
+ * at-least-once window the README describes). On the final attempt a transient failure is
+ * final too.
  */
 export async function deliverBatch(
   ctx: DeliveryContext,
@@ -48,52 +65,65 @@ export async function deliverBatch(
   options: { finalAttempt: boolean },
 ): Promise<BatchResult> {
   const result: BatchResult = { sent: 0, failed: 0, retry: 0, lastError: null };
-  const candidates = await claimableInBatch(ctx.db, noticeId, batch, ctx.now(), ctx.abandonedAfterMs);
-  if (candidates.length > 0) {
+  const claimedAt = ctx.now();
+  const claimed = await claimBatch(ctx.db, noticeId, batch, claimedAt, ctx.abandonedAfterMs);
+  if (claimed.length > 0) {
     const notice = await ctx.db.selectFrom('notices').selectAll().where('id', '=', noticeId).executeTakeFirstOrThrow();
     const window = await ctx.db.selectFrom('windows').selectAll().where('id', '=', notice.window_id).executeTakeFirstOrThrow();
-    const ids = candidates.flatMap((d) => (d.recipient_id ? [d.recipient_id] : []));
+    const ids = claimed.flatMap((d) => (d.recipient_id ? [d.recipient_id] : []));
     const names = new Map(
       ids.length === 0
         ? []
         : (await ctx.db.selectFrom('recipients').select(['id', 'name']).where('id', 'in', ids).execute()).map((r) => [r.id, r.name]),
     );
     const send = sender(ctx, notice, window, names);
-    const markSent = sentMarker(ctx.db, ctx.markBatchRows ?? 20, ctx.markBatchMs ?? 20);
-    await forEachConcurrently(candidates, ctx.concurrency, async (candidate) => {
-      const delivery = await claimDelivery(ctx.db, candidate.id, ctx.now(), ctx.abandonedAfterMs);
-      if (!delivery) return; // another worker has it
-      const claimedAt = delivery.claimed_at!;
+    const renewAfterMs = ctx.abandonedAfterMs / 3;
+    await forEachConcurrently(claimed, ctx.concurrency, async (delivery) => {
+      let claim = claimedAt;
+      let messageId: string | null = null;
       try {
-        const messageId = await send(delivery);
-        const sentAt = ctx.now();
-        // The server has it now: the mark must not be lost to a database that is away for a moment.
-        // The lane waits for its own mark before it sends again, so there is still at most one
-        // accepted but unmarked message per send in flight; only the UPDATE is shared.
-        await untilRecorded(() => markSent({ id: delivery.id, claimedAt, messageId, sentAt }));
-        result.sent += 1;
-        ctx.metrics?.deliveryLatency.observe({ channel: delivery.channel }, (sentAt.getTime() - notice.due_at.getTime()) / 1000);
-        ctx.metrics?.deliveriesFinished.inc({ channel: delivery.channel, outcome: 'sent' });
+        const sent = await ctx.sendSlots(async () => {
+          const now = ctx.now();
+          if (now.getTime() - claim.getTime() > renewAfterMs) {
+            if (!(await renewClaim(ctx.db, delivery.id, claim, now))) return false; // taken over: not ours to send
+            claim = now;
+          }
+          messageId = await send(delivery);
+          return true;
+        });
+        if (!sent) return;
       } catch (error) {
-        const reason = describeFailure(error);
-        result.lastError = reason;
-        if (classifyFailure(error) === 'permanent' || options.finalAttempt) {
-          await markFailed(ctx.db, delivery.id, claimedAt, reason);
-          result.failed += 1;
-          ctx.metrics?.deliveriesFinished.inc({ channel: delivery.channel, outcome: 'failed' });
-          ctx.logger.warn({ noticeId, deliveryId: delivery.id, channel: delivery.channel, error: reason }, 'delivery failed for good');
-        } else {
-          await release(ctx.db, delivery.id, claimedAt, reason);
-          result.retry += 1;
-        }
+        await settleFailure(ctx, delivery, claim, error, options.finalAttempt, result);
+        return;
       }
+      const sentAt = ctx.now();
+      // The server has it now: the mark must not be lost to a database that is away for a moment.
+      await untilRecorded(() => ctx.markSent({ id: delivery.id, claimedAt: claim, messageId, sentAt }));
+      result.sent += 1;
+      ctx.metrics?.deliveryLatency.observe({ channel: delivery.channel }, (sentAt.getTime() - notice.due_at.getTime()) / 1000);
+      ctx.metrics?.deliveriesFinished.inc({ channel: delivery.channel, outcome: 'sent' });
     });
   }
   await settleNotices(ctx.db, [noticeId], ctx.now());
   return result;
 }
 
-/** Renders once per batch; per delivery only the recipient and the Message-ID differ. */
+/** A permanent failure (or any on the last attempt) is final; a transient one gives the delivery back. */
+async function settleFailure(ctx: DeliveryContext, delivery: DeliveryRow, claimedAt: Date, error: unknown, finalAttempt: boolean, result: BatchResult) {
+  const reason = describeFailure(error);
+  result.lastError = reason;
+  if (classifyFailure(error) === 'permanent' || finalAttempt) {
+    await markFailed(ctx.db, delivery.id, claimedAt, reason);
+    result.failed += 1;
+    ctx.metrics?.deliveriesFinished.inc({ channel: delivery.channel, outcome: 'failed' });
+    ctx.logger.warn({ noticeId: delivery.notice_id, deliveryId: delivery.id, channel: delivery.channel, error: reason }, 'delivery failed for good');
+  } else {
+    await release(ctx.db, delivery.id, claimedAt, reason);
+    result.retry += 1;
+  }
+}
+
+/** Renders and compiles once per batch; per delivery only the To and Message-ID lines are written. */
 function sender(ctx: DeliveryContext, notice: NoticeRow, window: WindowRow, names: ReadonlyMap<string, string>) {
   let email: ReturnType<NoticeMessages['emailFor']> | undefined;
   let webhookBody: string | undefined;
@@ -106,9 +136,9 @@ function sender(ctx: DeliveryContext, notice: NoticeRow, window: WindowRow, name
     }
     email ??= ctx.messages.emailFor(notice, window);
     const name = (delivery.recipient_id && names.get(delivery.recipient_id)) || '';
-    const message = email({ name, email: delivery.target }, delivery.recipient_key);
+    const message = (await email)({ name, email: delivery.target }, delivery.recipient_key);
     await ctx.mailer.send(message);
-    return String(message.messageId);
+    return message.messageId;
   };
 }
 
@@ -126,31 +156,6 @@ async function untilRecorded(record: () => Promise<void>): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
-}
-
-/**
- * Group commit of `sent` marks: the marks of lanes that finish within `windowMs` of each
- * other (or `maxRows` of them) go in one UPDATE; each caller resolves when its mark is stored.
- */
-function sentMarker(db: Db, maxRows: number, windowMs: number): (mark: SentMark) => Promise<void> {
-  let waiting: { mark: SentMark; resolve: () => void; reject: (error: unknown) => void }[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  const flush = () => {
-    clearTimeout(timer);
-    timer = undefined;
-    const group = waiting;
-    waiting = [];
-    markSentMany(db, group.map((w) => w.mark)).then(
-      () => group.forEach((w) => w.resolve()),
-      (error: unknown) => group.forEach((w) => w.reject(error)),
-    );
-  };
-  return (mark) =>
-    new Promise<void>((resolve, reject) => {
-      waiting.push({ mark, resolve, reject });
-      if (waiting.length >= maxRows) flush();
-      else timer ??= setTimeout(flush, windowMs);
-    });
 }
 
 async function forEachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {

@@ -9,42 +9,32 @@ function claimable(now: Date, abandonedAfterMs: number) {
     eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'sending'), eb('claimed_at', '<', abandonedBefore)])]);
 }
 
-/** The batch's deliveries that nobody is sending, read without claiming them. */
-export async function claimableInBatch(db: Db, noticeId: string, batch: number, now: Date, abandonedAfterMs: number): Promise<DeliveryRow[]> {
-  return db
-    .selectFrom('deliveries')
-    .selectAll()
-    .where('notice_id', '=', noticeId)
-    .where('batch', '=', batch)
-    .where(claimable(now, abandonedAfterMs))
-    .orderBy('id')
-    .execute();
-}
-
 /**
- * Claims one delivery right before it is sent. The claim is what keeps two workers from
- * sending the same delivery; taken per send, not per batch, its age measures one send (far
- * below `abandonedAfterMs`) and never the wait behind the batch's other sends.
+ * Claims the batch's deliveries that nobody is sending. The claim is what keeps two workers
+ * from sending the same delivery; a claim older than `abandonedAfterMs` belongs to a dead
+ * worker and is taken over, so a live worker renews a claim that has aged before it sends.
  */
-export async function claimDelivery(db: Db, id: string, now: Date, abandonedAfterMs: number): Promise<DeliveryRow | undefined> {
+export async function claimBatch(db: Db, noticeId: string, batch: number, now: Date, abandonedAfterMs: number): Promise<DeliveryRow[]> {
   return db
     .updateTable('deliveries')
     .set((eb) => ({ status: 'sending', claimed_at: now, attempts: eb('attempts', '+', 1) }))
-    .where('id', '=', id)
+    .where('notice_id', '=', noticeId)
+    .where('batch', '=', batch)
     .where(claimable(now, abandonedAfterMs))
     .returningAll()
-    .executeTakeFirst();
+    .execute();
 }
 
-/** Only a delivery still claimed by this worker moves on: a withdrawn or reclaimed one stays as it is. */
-export async function markSent(db: Db, id: string, claimedAt: Date, messageId: string | null, now: Date): Promise<void> {
-  await db
+/** Moves a claim of this worker to `now`; false when it is no longer this worker's. */
+export async function renewClaim(db: Db, id: string, claimedAt: Date, now: Date): Promise<boolean> {
+  const renewed = await db
     .updateTable('deliveries')
-    .set({ status: 'sent', sent_at: now, message_id: messageId, last_error: null })
+    .set({ claimed_at: now })
     .where('id', '=', id)
     .where('status', '=', 'sending')
     .where('claimed_at', '=', claimedAt)
-    .execute();
+    .executeTakeFirst();
+  return renewed.numUpdatedRows > 0n;
 }
 
 export interface SentMark {
@@ -54,16 +44,18 @@ export interface SentMark {
   sentAt: Date;
 }
 
-/** markSent for many deliveries in one statement, each under the same claim condition. */
+/**
+ * Marks deliveries sent, in one statement. Only a delivery still claimed by this worker moves
+ * on: a withdrawn or reclaimed one stays as it is.
+ */
 export async function markSentMany(db: Db, marks: readonly SentMark[]): Promise<void> {
   if (marks.length === 0) return;
-  const values = sql.join(
-    marks.map((m) => sql`(${m.id}::uuid, ${m.claimedAt}::timestamptz, ${m.messageId}::text, ${m.sentAt}::timestamptz)`),
-  );
   await sql`
     update deliveries d
     set status = 'sent', sent_at = v.sent_at, message_id = v.message_id, last_error = null
-    from (values ${values}) as v(id, claimed_at, message_id, sent_at)
+    from unnest(${sql.val(marks.map((m) => m.id))}::uuid[], ${sql.val(marks.map((m) => m.claimedAt))}::timestamptz[],
+                ${sql.val(marks.map((m) => m.messageId))}::text[], ${sql.val(marks.map((m) => m.sentAt))}::timestamptz[])
+      as v(id, claimed_at, message_id, sent_at)
     where d.id = v.id and d.status = 'sending' and d.claimed_at = v.claimed_at
   `.execute(db);
 }

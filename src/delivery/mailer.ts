@@ -1,12 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import nodemailer, { type SendMailOptions } from 'nodemailer';
+import nodemailer from 'nodemailer';
+import type { OutgoingEmail } from '../messages/prebuilt-email.js';
 
 export interface Mailer {
   /** Resolves when the server (or the outbox folder) has accepted the message. */
-  send(message: SendMailOptions): Promise<void>;
+  send(message: OutgoingEmail): Promise<void>;
   close(): void;
   describe: string;
+  /** Sends worth having in flight at once: enough to keep every connection busy, few enough that none waits long. */
+  capacity: number;
 }
 
 export interface MailerOptions {
@@ -20,10 +23,11 @@ export interface MailerOptions {
 /** Nodemailer with a pooled SMTP transport, or an outbox folder of .eml files for trying it out. */
 export function createMailer(options: MailerOptions): Mailer {
   if (options.smtpUrl) {
+    const maxConnections = options.maxConnections ?? 5;
     const transport = nodemailer.createTransport({
       url: options.smtpUrl,
       pool: true,
-      maxConnections: options.maxConnections ?? 5,
+      maxConnections,
       maxMessages: 500,
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
@@ -32,22 +36,23 @@ export function createMailer(options: MailerOptions): Mailer {
     } as Parameters<typeof nodemailer.createTransport>[0]);
     return {
       describe: `SMTP ${new URL(options.smtpUrl).host}`,
+      capacity: 2 * maxConnections,
       send: async (message) => {
-        await transport.sendMail(message);
+        // The bytes are final: nodemailer only speaks SMTP.
+        await transport.sendMail({ envelope: message.envelope, raw: message.raw });
       },
       close: () => transport.close(),
     };
   }
-  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   mkdirSync(options.outboxDir, { recursive: true });
   return {
     describe: `.eml-filer i ${options.outboxDir}`,
+    capacity: 4,
     send: async (message) => {
-      const info = (await composer.sendMail(message)) as unknown as { message: Buffer; messageId: string };
-      const safeId = info.messageId.replace(/[^\w.-]+/g, '_');
+      const safeId = message.messageId.replace(/[^\w.-]+/g, '_');
       const file = path.join(options.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${safeId}.eml`);
-      writeFileSync(file, info.message);
+      writeFileSync(file, message.raw);
     },
-    close: () => composer.close(),
+    close: () => {},
   };
 }

@@ -1,15 +1,15 @@
-import type { SendMailOptions } from 'nodemailer';
 import { buildInvite } from '../messages/calendar-invite.js';
-import { composeEmail } from '../messages/compose-email.js';
+import { composeNotice } from '../messages/compose-email.js';
 import { noticeWindowFromRow } from '../messages/notice-window.js';
+import { prebuildEmail, type OutgoingEmail } from '../messages/prebuilt-email.js';
 import { renderNotice } from '../messages/render-notice.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { NoticeRow, WindowRow } from '../storage/schema.js';
 import { formatInstant } from '../windows/window-view.js';
 
 export interface NoticeMessages {
-  /** Renders the notice once; the returned function addresses it to one recipient. */
-  emailFor(notice: NoticeRow, window: WindowRow): (to: { name: string; email: string }, recipientKey: string) => SendMailOptions;
+  /** Renders and compiles the notice once; the returned function addresses it to one recipient. */
+  emailFor(notice: NoticeRow, window: WindowRow): Promise<(to: { name: string; email: string }, recipientKey: string) => OutgoingEmail>;
   /** The webhook body of a publication: `{ audience, kind, window, publishedAt }` (contract). */
   publicationBody(notice: NoticeRow, window: WindowRow): string;
 }
@@ -47,7 +47,7 @@ export function noticeMessages(options: MessageOptions): NoticeMessages {
   const from = addressOf(options.mailFrom);
   const domain = from.email.split('@')[1] ?? 'driftstopp.local';
   return {
-    emailFor(notice, window) {
+    async emailFor(notice, window) {
       const facts = noticeWindowFromRow(window);
       const content = renderNotice({
         policy,
@@ -67,16 +67,9 @@ export function noticeMessages(options: MessageOptions): NoticeMessages {
         method,
         organizer: from,
       });
-      return (to, recipientKey) =>
-        composeEmail({
-          content,
-          to,
-          from: options.mailFrom,
-          // Stable per notice and recipient: a mail system can drop a rare repeat.
-          messageId: `<${notice.id}.${recipientKey}@${domain}>`,
-          invite,
-          method,
-        });
+      const address = await prebuildEmail(composeNotice({ content, from: options.mailFrom, invite, method }), from.email);
+      // Stable per notice and recipient: a mail system can drop a rare repeat.
+      return (to, recipientKey) => address(to, `<${notice.id}.${recipientKey}@${domain}>`);
     },
     publicationBody(notice, window) {
       return JSON.stringify({

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { memoize } from '../runtime/memoize.js';
 
 /** The routine's time zone; every rule and every text is in Swedish wall-clock time. */
 export const STOCKHOLM = 'Europe/Stockholm';
@@ -33,6 +34,12 @@ export function formatDateTime(instant: Date, zone: string = STOCKHOLM): string 
  * dash, as Swedish typography spaces a dash between longer expressions).
  */
 export function formatWhen(start: Date, end: Date, zone: string = STOCKHOLM): string {
+  return rememberedWhen(start, end, zone);
+}
+
+const rememberedWhen = memoize(computeWhen, (start, end, zone) => `${start.getTime()}|${end.getTime()}|${zone}`);
+
+function computeWhen(start: Date, end: Date, zone: string): string {
   const from = local(start, zone);
   const to = local(end, zone);
   if (from.hasSame(to, 'day')) {

@@ -25,6 +25,16 @@ const WEEKDAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
  * each transition is listed on its own.
  */
 export function vtimezone(zone: string, fromYear: number, toYear: number): string {
+  // Walking three years day by day costs milliseconds; every invitation of a year asks the same.
+  const key = `${zone}|${fromYear}|${toYear}`;
+  let text = generated.get(key);
+  if (text === undefined) generated.set(key, (text = generate(zone, fromYear, toYear)));
+  return text;
+}
+
+const generated = new Map<string, string>();
+
+function generate(zone: string, fromYear: number, toYear: number): string {
   const start = DateTime.fromObject({ year: fromYear }, { zone });
   if (!start.isValid) throw new RangeError(`unknown time zone ${zone}`);
   const transitions = findTransitions(zone, fromYear, toYear);

@@ -7,6 +7,11 @@ export interface ScheduledNotice {
   due_at: Date;
 }
 
+export interface DeliveryBatch {
+  noticeId: string;
+  batch: number;
+}
+
 export interface ScheduledWindow {
   id: string;
   revision: number;
@@ -43,10 +48,10 @@ export class NoticeScheduler {
     );
   }
 
-  async scheduleDeliveryBatches(noticeId: string, batches: readonly number[], options: { attempts: number; backoffMs: number }): Promise<void> {
+  async scheduleDeliveryBatches(batches: readonly DeliveryBatch[], options: { attempts: number; backoffMs: number }): Promise<void> {
     if (batches.length === 0) return;
     await this.queues.deliveries.addBulk(
-      batches.map((batch) => ({
+      batches.map(({ noticeId, batch }) => ({
         name: 'deliver',
         data: { noticeId, batch },
         opts: {

@@ -1,11 +1,17 @@
 import { DateTime } from 'luxon';
+import { memoize } from '../runtime/memoize.js';
 import type { PlanStep } from '../policy/policy-schema.js';
 import type { NoticeRow, WindowRow } from '../storage/schema.js';
 
 /** An instant as the API shows it: ISO 8601 in Swedish local time with its offset. */
 export function formatInstant(instant: Date | null, zone = 'Europe/Stockholm'): string | null {
-  return instant ? DateTime.fromJSDate(instant).setZone(zone).toISO({ suppressMilliseconds: true }) : null;
+  return instant ? isoInZone(instant, zone) : null;
 }
+
+const isoInZone = memoize(
+  (instant: Date, zone: string) => DateTime.fromJSDate(instant).setZone(zone).toISO({ suppressMilliseconds: true })!,
+  (instant, zone) => `${instant.getTime()}|${zone}`,
+);
 
 export interface NoticeView {
   id: string;

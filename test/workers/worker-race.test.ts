@@ -5,9 +5,10 @@ import { postgresBackend, startProcessStack, type ProcessStack } from '../suppor
 import { eventually } from '../support/stack.js';
 
 const SECOND = 1000;
+const RECIPIENTS = 2000;
 
 async function expectEachManagerOnce(stack: ProcessStack, noticeId: string, label: string) {
-  const row = await eventually(() => noticeRow(stack.database.db, noticeId), (n) => n.status !== 'pending', 30 * SECOND);
+  const row = await eventually(() => noticeRow(stack.database.db, noticeId), (n) => n.status !== 'pending', 60 * SECOND);
   expect(row.status).toBe('sent');
   const counted = tally(stack.smtp.received, noticeId);
   console.log(`${label}: ${counted.total} messages to ${Object.keys(counted.perRecipient).length} recipients`);
@@ -17,8 +18,8 @@ async function expectEachManagerOnce(stack: ProcessStack, noticeId: string, labe
 
 /** Two processes must share one database: PostgreSQL only (TEST_DATABASE_URL). */
 describe.runIf(postgresBackend)('when worker processes race on one notice on PostgreSQL', () => {
-  it('when two worker processes start at once on the same pending notice of 500 managers, then each manager gets it exactly once', async () => {
-    const stack = await startProcessStack({ managers: 500, smtp: { delayMs: 5 } });
+  it(`when two worker processes start at once on the same pending notice of ${RECIPIENTS} managers, then each manager gets it exactly once`, async () => {
+    const stack = await startProcessStack({ managers: RECIPIENTS, smtp: { delayMs: 5 } });
     onTestFinished(() => stack.stop());
     const notice = managersAnnouncement(await createShortNoticeWindow(stack.api, ['tes']));
 
