@@ -3,9 +3,9 @@ import type { Logger } from 'pino';
 import { deliverBatch, deliveryPipeline, type DeliveryContext } from '../src/delivery/deliver-batch.js';
 import type { Mailer } from '../src/delivery/mailer.js';
 import type { NoticeMessages } from '../src/delivery/notice-messages.js';
-import { dispatchDueNotices, dispatchNotice, type DueDispatch } from '../src/notices/notice-dispatch.js';
+import { dispatchDueNotices, dispatchNotice, type DispatchOutcome, type DueDispatch } from '../src/notices/notice-dispatch.js';
 import type { Audience } from '../src/policy/policy-schema.js';
-import { NoticeScheduler } from '../src/queues/notice-scheduler.js';
+import { ARM_EARLY_MS, NoticeScheduler } from '../src/queues/notice-scheduler.js';
 import { openQueues, QUEUE, redisConnection, type Queues } from '../src/queues/queues.js';
 import type { Metrics } from '../src/runtime/metrics.js';
 import type { Db } from '../src/storage/database.js';
@@ -96,22 +96,35 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
     ...(settings.lockDurationMs ? { lockDuration: settings.lockDurationMs } : {}),
   });
 
+  /** The notice's own fan-out, and with it every other due notice no other worker holds. */
+  const dispatchTogether = async (noticeId: string): Promise<DispatchOutcome> => {
+    const options = { now: now(), webhooks: settings.webhooks, batchSize };
+    // The first job of an instant fans out every notice due by then that no other worker
+    // holds; their own jobs then find them dispatched and only make sure of their batches.
+    const together = await dispatchDueNotices(db, { ...options, limit: DISPATCH_TOGETHER });
+    await scheduleBatchesOf(together);
+    for (const d of together) {
+      if (d.outcome.outcome === 'dispatched') logger.info({ noticeId: d.noticeId, batches: d.outcome.batches.length }, 'varsel skickas ut');
+    }
+    return together.find((d) => d.noticeId === noticeId)?.outcome ?? (await dispatchNotice(db, noticeId, options));
+  };
+
   const noticeWorker = new Worker(
     QUEUE.notices,
     async (job: Job<{ noticeId: string }>, token?: string) => {
       const { noticeId } = job.data;
-      const options = { now: now(), webhooks: settings.webhooks, batchSize };
-      // The first job of an instant fans out every notice due by then that no other worker
-      // holds; their own jobs then find them dispatched and only make sure of their batches.
-      const together = await dispatchDueNotices(db, { ...options, limit: DISPATCH_TOGETHER });
-      await scheduleBatchesOf(together);
-      for (const d of together) {
-        if (d.outcome.outcome === 'dispatched') logger.info({ noticeId: d.noticeId, batches: d.outcome.batches.length }, 'varsel skickas ut');
+      let mine = await dispatchTogether(noticeId);
+      if (mine.outcome === 'not_due') {
+        const waitMs = mine.dueAt.getTime() - now().getTime();
+        if (waitMs <= 4 * ARM_EARLY_MS) {
+          // Armed early on purpose (see NoticeScheduler): wait here, on a precise timer, for the instant.
+          await new Promise((resolve) => setTimeout(resolve, waitMs));
+          mine = await dispatchTogether(noticeId);
+        }
       }
-      const mine = together.find((d) => d.noticeId === noticeId)?.outcome ?? (await dispatchNotice(db, noticeId, options));
       if (mine.outcome === 'not_due') {
         // Fired early (another worker's clock, or a re-add): wait for the real due instant.
-        await job.moveToDelayed(mine.dueAt.getTime(), token);
+        await job.moveToDelayed(mine.dueAt.getTime() - ARM_EARLY_MS, token);
         throw new DelayedError();
       }
       if (mine.outcome === 'dispatched') await scheduleBatchesOf([{ noticeId, outcome: mine }]);

@@ -7,6 +7,13 @@ export interface ScheduledNotice {
   due_at: Date;
 }
 
+/**
+ * A notice's job becomes due this much before the notice: promoting a thousand delayed jobs
+ * that fall due at once takes BullMQ a while, so the job is taken early and its worker waits
+ * for the instant on its own timer (see start-workers). It never fans out before the instant.
+ */
+export const ARM_EARLY_MS = 250;
+
 export interface DeliveryBatch {
   noticeId: string;
   batch: number;
@@ -38,7 +45,7 @@ export class NoticeScheduler {
         data: { noticeId: n.id },
         opts: {
           jobId: jobId.notice(n.id, n.revision),
-          delay: this.delayUntil(n.due_at),
+          delay: this.delayUntil(new Date(n.due_at.getTime() - ARM_EARLY_MS)),
           // A fan-out that fails (database away) is retried; the reconciler picks up what outlives this.
           attempts: 8,
           backoff: { type: 'exponential', delay: 1000 },
