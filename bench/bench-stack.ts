@@ -1,10 +1,17 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DateTime } from 'luxon';
 import pg from 'pg';
 import { pino } from 'pino';
 import { createMailer, type Mailer } from '../src/delivery/mailer.js';
 import { noticeMessages } from '../src/delivery/notice-messages.js';
 import { loadPolicy } from '../src/policy/load-policy.js';
+import { NoticeScheduler } from '../src/queues/notice-scheduler.js';
+import { openQueues, redisConnection } from '../src/queues/queues.js';
 import { startRedisServer, type LocalRedis } from '../src/runtime/local-redis.js';
 import { databaseReachable, openDatabase, type Db } from '../src/storage/database.js';
 import { migrateToLatest } from '../src/storage/migrate.js';
@@ -20,6 +27,8 @@ let postgresOk: boolean | undefined;
 export interface BenchDb {
   db: Db;
   backend: 'postgres' | 'pglite';
+  /** How another process reaches the same schema (PostgreSQL only). */
+  url?: string;
   close(): Promise<void>;
 }
 
@@ -36,6 +45,7 @@ export async function openBenchDb(): Promise<BenchDb> {
     return {
       db,
       backend: 'postgres',
+      url: `${POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
       async close() {
         await db.destroy();
         const client = new pg.Client({ connectionString: POSTGRES_URL });
@@ -119,4 +129,70 @@ export async function insertManagersBulk(db: Db, count: number, systems: string[
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+export interface SplitBenchStack {
+  database: BenchDb;
+  redis: LocalRedis;
+  sink: Sink;
+  api: TestApi;
+  stop(): Promise<void>;
+}
+
+/**
+ * The API here and the workers as `npm run workers` in a process of their own, as
+ * docker-compose runs them: a fan-out and the API then share the cores, not one event loop.
+ * PostgreSQL only (two processes need one database).
+ */
+export async function startSplitBenchStack(): Promise<SplitBenchStack> {
+  const database = await openBenchDb();
+  if (!database.url) throw new Error('the split stack needs PostgreSQL');
+  const redis = await startRedisServer();
+  const sink = await startSink();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'driftstopp-bench-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      DATABASE_URL: database.url,
+      REDIS_URL: redis.url,
+      SMTP_URL: sink.url,
+      SMTP_MAX_CONNECTIONS: String(MAX_CONNECTIONS),
+      QUEUE_PREFIX: 'bench',
+      DATA_DIR: dataDir,
+      MAIL_FROM,
+      LOG_LEVEL: 'warn',
+    },
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const queues = openQueues(redisConnection(redis.url), 'bench');
+  const scheduler = new NoticeScheduler(queues);
+  for (let waited = 0; (await queues.deliveries.getWorkersCount()) === 0; waited += 100) {
+    if (waited > 60_000 || child.exitCode !== null) throw new Error('the worker process did not start');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const api = await startTestApi(database.db, {
+    now: () => DateTime.now(),
+    onCommitted: async ({ window, notices }) => {
+      await scheduler.scheduleNotices(notices);
+      await scheduler.scheduleWindowTransitions([window]);
+    },
+  });
+  return {
+    database,
+    redis,
+    sink,
+    api,
+    async stop() {
+      await api.close();
+      child.kill('SIGTERM');
+      await exited;
+      await queues.close();
+      await sink.stop();
+      await redis.stop();
+      await database.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }

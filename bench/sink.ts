@@ -63,6 +63,8 @@ function serve(port: number): void {
     questions = questions.filter((q) => q.count > accepted);
     for (const q of due) process.send!({ id: q.id, accepted, lastAt });
   };
+  // Orphaned (the bench died or was killed): go too, and free the port.
+  process.on('disconnect', () => process.exit(0));
   process.on('message', (question: { id: number; count: number }) => {
     questions.push(question);
     answer();

@@ -22,6 +22,7 @@ const envSchema = z
     DATA_DIR: z.string().min(1).default('./data'),
     REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
     SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+    SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(5),
     MAIL_FROM: z.string().min(3).default('Driftstopp <driftstopp@orebro.se>'),
     API_TOKENS: z
       .string()
@@ -35,6 +36,7 @@ const envSchema = z
     PUBLIC_BASE_URL: url(['http:', 'https:']).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(10),
+    WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
     QUEUE_PREFIX: z.string().regex(/^[\w:-]+$/).default('driftstopp'),
   })
   .superRefine((env, ctx) => {
@@ -66,6 +68,8 @@ export interface Config {
   dataDir: string;
   redisUrl: string;
   smtpUrl: string | undefined;
+  /** SMTP connections per worker process. */
+  smtpMaxConnections: number;
   mailFrom: string;
   /** Undefined: generate an admin token at first start (see auth-tokens.ts). */
   apiTokens: readonly ApiToken[] | undefined;
@@ -75,6 +79,8 @@ export interface Config {
   webhookSecret: string | undefined;
   publicBaseUrl: string;
   logLevel: string;
+  /** Niceness of a workers-only process, so a fan-out yields the CPU to the API on a shared machine. */
+  workerNice: number;
   workerConcurrency: number;
   queuePrefix: string;
 }
@@ -105,6 +111,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     dataDir: path.resolve(e.DATA_DIR),
     redisUrl: e.REDIS_URL,
     smtpUrl: e.SMTP_URL,
+    smtpMaxConnections: e.SMTP_MAX_CONNECTIONS,
     mailFrom: e.MAIL_FROM,
     apiTokens: e.API_TOKENS ? Object.freeze(e.API_TOKENS) : undefined,
     policyFile,
@@ -118,6 +125,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     logLevel: e.LOG_LEVEL,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    workerNice: e.WORKER_NICE,
     queuePrefix: e.QUEUE_PREFIX,
   });
 }

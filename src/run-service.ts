@@ -1,4 +1,5 @@
 import 'dotenv/config';
+import os from 'node:os';
 import type { Logger } from 'pino';
 import { startWorkers, type RunningWorkers } from '../workers/start-workers.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -47,8 +48,13 @@ async function start(config: Readonly<Config>, logger: Logger, roles: { api: boo
 
   const metrics = new Metrics({ db });
   let workers: RunningWorkers | null = null;
+  if (roles.workers && !roles.api && config.workerNice > 0) {
+    // A fan-out can take every core it is given; requests to the API on the same machine come first.
+    os.setPriority(Math.min(19, os.getPriority() + config.workerNice));
+    logger.info({ nice: os.getPriority() }, 'workers ger API:t företräde till processorn');
+  }
   if (roles.workers) {
-    const mailer = createMailer({ smtpUrl: config.smtpUrl, outboxDir: `${config.dataDir}/outbox` });
+    const mailer = createMailer({ smtpUrl: config.smtpUrl, outboxDir: `${config.dataDir}/outbox`, maxConnections: config.smtpMaxConnections });
     workers = await startWorkers({
       db,
       redisUrl: redis.url,

@@ -83,7 +83,7 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
     now,
     abandonedAfterMs,
     concurrency: settings.sendsPerBatch ?? 20,
-    ...deliveryPipeline(db, settings.mailer),
+    ...deliveryPipeline(db, settings.mailer, settings.messages),
     metrics: settings.metrics,
   };
 

@@ -26,8 +26,13 @@ export interface DeliveryContext {
   sendSlots: LimitFunction;
   /** Writes the `sent` marks of this process's sends together. */
   markSent: (mark: SentMark) => Promise<void>;
+  /** The notice's e-mail, rendered and compiled once for all its batches in this process. */
+  emailFor: NoticeMessages['emailFor'];
   metrics?: Metrics | undefined;
 }
+
+/** Compiled notices kept per process: the notices of one morning's fan-outs. */
+const COMPILED_NOTICES = 100;
 
 export interface BatchResult {
   sent: number;
@@ -38,8 +43,21 @@ export interface BatchResult {
 }
 
 /** The parts of a DeliveryContext shared by every batch of a process. */
-export function deliveryPipeline(db: Db, mailer: Mailer): Pick<DeliveryContext, 'sendSlots' | 'markSent'> {
+export function deliveryPipeline(db: Db, mailer: Mailer, messages: NoticeMessages): Pick<DeliveryContext, 'sendSlots' | 'markSent' | 'emailFor'> {
+  const compiled = new Map<string, ReturnType<NoticeMessages['emailFor']>>();
   return {
+    emailFor: (notice, window) => {
+      // A changed window is a new revision with new notices; updated_at keeps even an edit in place apart.
+      const key = `${notice.id}|${window.updated_at.getTime()}`;
+      let email = compiled.get(key);
+      if (!email) {
+        if (compiled.size >= COMPILED_NOTICES) compiled.delete(compiled.keys().next().value!);
+        email = messages.emailFor(notice, window);
+        email.catch(() => compiled.delete(key));
+        compiled.set(key, email);
+      }
+      return email;
+    },
     sendSlots: pLimit(mailer.capacity),
     // Group commit: the marks of sends that finish within 20 ms of each other go in one UPDATE.
     markSent: groupCommit(async (marks: SentMark[]) => {
@@ -123,7 +141,7 @@ async function settleFailure(ctx: DeliveryContext, delivery: DeliveryRow, claime
   }
 }
 
-/** Renders and compiles once per batch; per delivery only the To and Message-ID lines are written. */
+/** The notice's e-mail comes compiled (ctx.emailFor); per delivery only the To and Message-ID lines are written. */
 function sender(ctx: DeliveryContext, notice: NoticeRow, window: WindowRow, names: ReadonlyMap<string, string>) {
   let email: ReturnType<NoticeMessages['emailFor']> | undefined;
   let webhookBody: string | undefined;
@@ -134,7 +152,7 @@ function sender(ctx: DeliveryContext, notice: NoticeRow, window: WindowRow, name
       await postWebhook(delivery.target, webhookBody, ctx.webhookSecret, delivery.id);
       return null;
     }
-    email ??= ctx.messages.emailFor(notice, window);
+    email ??= ctx.emailFor(notice, window);
     const name = (delivery.recipient_id && names.get(delivery.recipient_id)) || '';
     const message = (await email)({ name, email: delivery.target }, delivery.recipient_key);
     await ctx.mailer.send(message);

@@ -37,6 +37,8 @@ describe('loadConfig', () => {
       webhookSecret: undefined,
       dataDir: path.resolve('./data'),
       policyFile: DEFAULT_POLICY_FILE,
+      smtpMaxConnections: 5,
+      workerNice: 10,
     });
     expect(config.mailFrom.length).toBeGreaterThan(3);
     expect(config.policy).toEqual(loadPolicy());
@@ -57,14 +59,15 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('when PORT, REDIS_URL and webhooks are valid, then they are used', () => {
+  it('when PORT, REDIS_URL, SMTP_MAX_CONNECTIONS and webhooks are valid, then they are used', () => {
     const config = loadConfig({
       PORT: '8080',
       REDIS_URL: 'rediss://cache.example:6380',
+      SMTP_MAX_CONNECTIONS: '12',
       INTRANET_WEBHOOK_URL: 'https://intranat.example/hook',
       WEBHOOK_SECRET: 'a-secret-of-sixteen-or-more',
     });
-    expect(config).toMatchObject({ port: 8080, redisUrl: 'rediss://cache.example:6380', webhookSecret: 'a-secret-of-sixteen-or-more' });
+    expect(config).toMatchObject({ port: 8080, redisUrl: 'rediss://cache.example:6380', smtpMaxConnections: 12, webhookSecret: 'a-secret-of-sixteen-or-more' });
     expect(config.webhooks.intranet).toBe('https://intranat.example/hook');
   });
 
@@ -73,6 +76,9 @@ describe('loadConfig', () => {
     [{ PORT: '70000' }, 'PORT'],
     [{ REDIS_URL: 'http://x' }, 'REDIS_URL'],
     [{ DATABASE_URL: 'mysql://db/x' }, 'DATABASE_URL'],
+    [{ SMTP_MAX_CONNECTIONS: '0' }, 'SMTP_MAX_CONNECTIONS'],
+    [{ SMTP_MAX_CONNECTIONS: 'many' }, 'SMTP_MAX_CONNECTIONS'],
+    [{ WORKER_NICE: '25' }, 'WORKER_NICE'],
     [{ API_TOKENS: 'boss:short' }, 'API_TOKENS'],
     [{ API_TOKENS: 'admin:short' }, 'API_TOKENS'],
     [{ API_TOKENS: 'adminxxxxxxxxxxxxxxxxxxxx' }, 'API_TOKENS'],
