@@ -45,6 +45,22 @@ async function start(config: Readonly<Config>, logger: Logger, roles: { api: boo
   const db = await openMigratedDatabase(config, logger);
   logger.info({ database: config.databaseUrl ? 'postgresql' : `pglite i ${config.dataDir}/pglite` }, 'databasen är migrerad');
   const stops: (() => Promise<void>)[] = [];
+  // Listening from here on: a SIGTERM while the rest starts still stops what has started.
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stänger ner');
+    const timer = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_BOUND_MS);
+    for (const stop of stops) await stop().catch((error: Error) => logger.warn({ error: error.message }, 'while stopping'));
+    clearTimeout(timer);
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
 
   const metrics = new Metrics({ db });
   let workers: RunningWorkers | null = null;
@@ -104,19 +120,5 @@ async function start(config: Readonly<Config>, logger: Logger, roles: { api: boo
   stops.push(() => db.destroy());
   if (redis.local) stops.push(() => redis.local!.stop());
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stänger ner');
-    const timer = setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, SHUTDOWN_BOUND_MS);
-    for (const stop of stops) await stop().catch((error: Error) => logger.warn({ error: error.message }, 'while stopping'));
-    clearTimeout(timer);
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  logger.info({ roles }, 'driftstopp är igång');
 }

@@ -33,7 +33,7 @@ describe('npm run workers, as its own process', () => {
       const timer = setTimeout(() => reject(new Error(`workers not started within 60 s: ${log}`)), 60_000);
       child.stdout!.on('data', (chunk: Buffer) => {
         log += chunk.toString('utf8');
-        if (log.includes('workers startade')) {
+        if (log.includes('driftstopp är igång')) {
           clearTimeout(timer);
           resolve();
         }
