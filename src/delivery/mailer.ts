@@ -38,8 +38,8 @@ export function createMailer(options: MailerOptions): Mailer {
       describe: `SMTP ${new URL(options.smtpUrl).host}`,
       capacity: 2 * maxConnections,
       send: async (message) => {
-        // The bytes are final: nodemailer only speaks SMTP.
-        await transport.sendMail({ envelope: message.envelope, raw: message.raw });
+        // The bytes are final: nodemailer only speaks SMTP (told the Message-ID, it makes none up).
+        await transport.sendMail({ envelope: message.envelope, raw: message.raw, messageId: message.messageId });
       },
       close: () => transport.close(),
     };
