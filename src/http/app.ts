@@ -34,6 +34,8 @@ export interface AppDeps extends WindowServiceDeps {
   queues?: readonly Queue[] | undefined;
   /** Failed authentications per client address in 15 minutes before 429. @defaultValue 50 */
   authFailureLimit?: number;
+  /** How long the public page and feeds reuse a rendered answer. @defaultValue 1000 */
+  publicCacheMs?: number;
 }
 
 /** The HTTP app; it parses, authorises, calls the domain and replies, nothing more. */
@@ -62,7 +64,9 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(docsRoutes());
   app.use(adminRoutes(deps));
-  app.use(publicRoutes({ db: deps.db, policy: deps.rules.policy, publicBaseUrl: deps.publicBaseUrl, clock: deps.clock }));
+  app.use(
+    publicRoutes({ db: deps.db, policy: deps.rules.policy, publicBaseUrl: deps.publicBaseUrl, clock: deps.clock, cacheMs: deps.publicCacheMs ?? 1000 }),
+  );
 
   const authenticate = tokenAuthenticator(deps.tokens);
   // Guessing tokens is slowed down per client address; only failures count.

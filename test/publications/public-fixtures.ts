@@ -26,10 +26,10 @@ export interface PublicTestApi {
 }
 
 /** The public router alone over real HTTP on a free port, behind the app's own error handlers. */
-export async function startPublicApi(db: Db, now: string): Promise<PublicTestApi> {
+export async function startPublicApi(db: Db, now: string, options: { cacheMs?: number } = {}): Promise<PublicTestApi> {
   let clock = DateTime.fromISO(now, { zone: 'Europe/Stockholm' });
   const app = express();
-  app.use(publicRoutes({ db, policy, publicBaseUrl: PUBLIC_BASE_URL, clock: () => clock }));
+  app.use(publicRoutes({ db, policy, publicBaseUrl: PUBLIC_BASE_URL, clock: () => clock, cacheMs: options.cacheMs }));
   app.use(notFoundHandler);
   app.use(problemHandler(pino({ level: 'silent' })));
   const server = await new Promise<Server>((resolve) => {

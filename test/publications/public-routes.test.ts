@@ -274,3 +274,33 @@ describe.each(testBackends)('the public page and feeds on $name', (backend) => {
     });
   });
 });
+
+describe.each(testBackends)('the public page and feeds reused for a moment on $name', (backend) => {
+  let database: TestDatabase;
+  let api: PublicTestApi;
+
+  beforeAll(async () => {
+    database = await backend.open();
+    api = await startPublicApi(database.db, NOW, { cacheMs: 1000 });
+  });
+  afterAll(async () => {
+    await api?.close();
+    await database?.close();
+  });
+
+  it('when a window is published within the second an answer is reused, then readers get the same bytes until the second has passed, then the window', async () => {
+    const before = await api.get('/public/driftstopp.json');
+    const window = await arrangeWindow(database.db, { title: 'Publicerat nyss', start_at: local('2027-03-30T09:00'), end_at: local('2027-03-30T12:00') });
+    await arrangeNotice(database.db, window, { sentAt: local('2027-03-22T09:59') });
+
+    const within = await api.get('/public/driftstopp.json');
+    api.setNow('2027-03-22T10:00:01');
+    const after = await api.get('/public/driftstopp.json');
+
+    expect(within.text).toBe(before.text);
+    expect(within.headers.get('etag')).toBe(before.headers.get('etag'));
+    expect(JSON.parse(before.text).items).toEqual([]);
+    expect(JSON.parse(after.text).items.map((w: { id: string }) => w.id)).toEqual([window.id]);
+    expect(after.headers.get('etag')).not.toBe(before.headers.get('etag'));
+  });
+});

@@ -14,6 +14,12 @@ export interface PublicRoutesDeps {
   /** Where this service is reached from outside; the page and feeds link to themselves there. */
   publicBaseUrl: string;
   clock: () => DateTime;
+  /**
+   * How long a rendered answer is reused before the database is asked again. Readers are told
+   * `max-age=60`, so a second more costs nobody anything, and a crowd or a row of CMS pollers
+   * then costs one render a second. @defaultValue 0 (every request renders)
+   */
+  cacheMs?: number;
 }
 
 /** Proxies and readers may keep a copy for a minute; a notice going out shows within that. */
@@ -41,22 +47,35 @@ export function publicRoutes(deps: PublicRoutesDeps): Router {
   const urls = publicationUrls(deps.publicBaseUrl);
 
   for (const [path, representation] of Object.entries(REPRESENTATIONS)) {
-    router.get(path, async (req, res) => {
-      const now = deps.clock().toJSDate();
+    const render = async (now: Date): Promise<Rendered> => {
       const listing = publicListing(await loadPublishedWindows(deps.db, now), deps.policy, now);
       const body = representation.render({ listing, policy: deps.policy, urls });
-      sendCached(req, res, { body, contentType: representation.contentType, lastModified: listing.lastModified });
+      return { body, etag: strongEtag(body), lastModified: listing.lastModified, contentType: representation.contentType };
+    };
+    let latest: { at: number; rendered: Promise<Rendered> } | undefined;
+    router.get(path, async (req, res) => {
+      const now = deps.clock().toJSDate();
+      const age = latest ? now.getTime() - latest.at : Infinity;
+      if (!latest || !(age >= 0 && age < (deps.cacheMs ?? 0))) {
+        // Concurrent requests share the one render in progress.
+        const rendered = render(now);
+        latest = { at: now.getTime(), rendered };
+        rendered.catch(() => (latest = undefined));
+      }
+      sendCached(req, res, await latest.rendered);
     });
   }
   return router;
 }
 
-function sendCached(
-  req: Request,
-  res: Response,
-  { body, contentType, lastModified }: { body: string; contentType: string; lastModified: Date | null },
-): void {
-  const etag = strongEtag(body);
+interface Rendered {
+  body: string;
+  etag: string;
+  contentType: string;
+  lastModified: Date | null;
+}
+
+function sendCached(req: Request, res: Response, { body, etag, contentType, lastModified }: Rendered): void {
   res.set('Cache-Control', CACHE_CONTROL);
   res.set('ETag', etag);
   if (lastModified) res.set('Last-Modified', lastModified.toUTCString());
