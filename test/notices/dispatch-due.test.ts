@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatchDueNotices } from '../../src/notices/notice-dispatch.js';
 import type { Db } from '../../src/storage/database.js';
-import { testBackends, type TestDatabase } from '../support/database.js';
+import { testBackends, type TestBackend, type TestDatabase } from '../support/database.js';
 import { insertManagers, insertReminderDueAt } from '../support/notice-fixtures.js';
 
 const MINUTE = 60_000;
@@ -35,20 +35,24 @@ async function insertWindow(db: Db, status: 'scheduled' | 'cancelled' = 'schedul
 
 const options = (now: Date) => ({ now, webhooks: {}, batchSize: 100, limit: 1000 });
 
-describe.each(testBackends)('notices due at one instant on $name', (backend) => {
+/** A database of the describe block's own with `count` managers of Tes; read it inside a test. */
+function databaseWithManagers(backend: TestBackend, count: number, tag: string): () => Db {
   let database: TestDatabase;
-  let db: Db;
-
   beforeAll(async () => {
     database = await backend.open();
-    db = database.db;
-    await insertManagers(db, 3, { systems: ['tes'], tag: 'due' });
+    await insertManagers(database.db, count, { systems: ['tes'], tag });
   });
   afterAll(async () => {
     await database?.close();
   });
+  return () => database.db;
+}
+
+describe.each(testBackends)('notices due at one instant on $name', (backend) => {
+  const database = databaseWithManagers(backend, 3, 'due');
 
   it('when three notices are due and one is not, then one call fans out the three at one instant and leaves the fourth', async () => {
+    const db = database();
     const now = new Date();
     const windowId = await insertWindow(db);
     const due = await Promise.all([1, 2, 3].map((s) => insertReminderDueAt(db, windowId, new Date(now.getTime() - s * 1000))));
@@ -69,6 +73,7 @@ describe.each(testBackends)('notices due at one instant on $name', (backend) => 
   });
 
   it('when the window of a due reminder is cancelled, then the reminder is cancelled, not fanned out', async () => {
+    const db = database();
     const now = new Date();
     const windowId = await insertWindow(db, 'cancelled');
     const reminder = await insertReminderDueAt(db, windowId, new Date(now.getTime() - 1000));
@@ -85,19 +90,10 @@ describe.each(testBackends)('notices due at one instant on $name', (backend) => 
 const postgres = testBackends.find((b) => b.name === 'postgres');
 
 describe.runIf(postgres)('due notices held by another worker on PostgreSQL', () => {
-  let database: TestDatabase;
-  let db: Db;
-
-  beforeAll(async () => {
-    database = await postgres!.open();
-    db = database.db;
-    await insertManagers(db, 1, { systems: ['tes'], tag: 'held' });
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
+  const database = databaseWithManagers(postgres!, 1, 'held');
 
   it('when another worker holds a due notice, then it is skipped at once, not waited for', async () => {
+    const db = database();
     const now = new Date();
     const windowId = await insertWindow(db);
     const [held, free] = await Promise.all([0, 1].map(() => insertReminderDueAt(db, windowId, new Date(now.getTime() - 1000))));
