@@ -30,16 +30,36 @@ function unwrap(result: MigrationResultSet): void {
   }
 }
 
+/** Catalog errors of a schema or table that vanished while being read: invalid_schema_name, undefined_table. */
+const VANISHED = new Set(['3F000', '42P01']);
+const ATTEMPTS = 10;
+
+/**
+ * Kysely finds its bookkeeping tables by reading the catalog of every schema in the database.
+ * When another installation (or test) drops its schema during that read, the read fails before
+ * any migration ran; the run is then simply repeated.
+ */
+async function migrate(run: () => Promise<MigrationResultSet>): Promise<MigrationResultSet> {
+  for (let attempt = 1; ; attempt++) {
+    const result = await run();
+    const code = (result.error as { code?: unknown } | undefined)?.code;
+    const vanished = !result.results && typeof code === 'string' && VANISHED.has(code);
+    if (!vanished || attempt === ATTEMPTS) return result;
+    await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
+  }
+}
+
 /** Brings the schema up to date; safe to run from several processes at once (Kysely locks). */
 export async function migrateToLatest(db: Db): Promise<void> {
-  unwrap(await (await migrator(db)).migrateToLatest());
+  const m = await migrator(db);
+  unwrap(await migrate(() => m.migrateToLatest()));
 }
 
 /** Undoes every migration: for the up-down-up test. */
 export async function migrateDownAll(db: Db): Promise<void> {
   const m = await migrator(db);
   for (;;) {
-    const result = await m.migrateDown();
+    const result = await migrate(() => m.migrateDown());
     unwrap(result);
     if (!result.results?.length) return;
   }

@@ -120,6 +120,33 @@ describe.each(testBackends)('migrations on $name', (backend) => {
     }
   });
 
+  it('when other schemas of the same database come and go meanwhile, then migrating still succeeds every time', async () => {
+    if (!database.url) return; // PGlite: one database per test, nothing is shared
+    // Kysely reads the catalog of every schema; test files (or installations) drop theirs at any time.
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    const prefix = `churn_${randomBytes(4).toString('hex')}`;
+    let churning = true;
+    const churn = (async () => {
+      for (let i = 0; churning; i++) {
+        const schema = `${prefix}_${i % 10}`;
+        await client.query(`create schema ${schema}; create table ${schema}.t (id serial primary key, a int, b int)`);
+        await client.query(`drop schema ${schema} cascade`);
+      }
+    })();
+    try {
+      for (let i = 0; i < 40; i++) {
+        if (i % 2) await migrateDownAll(database.db);
+        else await migrateToLatest(database.db);
+      }
+      expect(await tablesOf(database)).toEqual([]);
+    } finally {
+      churning = false;
+      await churn;
+      await client.end();
+    }
+  });
+
   it('when the schema is up, then its constraints refuse a notice of an unknown window and an unknown status', async () => {
     await expect(
       database.db
