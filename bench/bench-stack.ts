@@ -93,6 +93,7 @@ export async function startBenchStack(options: { mailer?: Mailer; overrides?: Pa
   });
   const api = await startTestApi(database.db, {
     now: () => DateTime.now(),
+    watchRegister: true,
     onCommitted: async ({ window, notices }) => {
       await workers.scheduler.scheduleNotices(notices);
       await workers.scheduler.scheduleWindowTransitions([window]);
@@ -174,6 +175,7 @@ export async function startSplitBenchStack(): Promise<SplitBenchStack> {
   }
   const api = await startTestApi(database.db, {
     now: () => DateTime.now(),
+    watchRegister: true,
     onCommitted: async ({ window, notices }) => {
       await scheduler.scheduleNotices(notices);
       await scheduler.scheduleWindowTransitions([window]);

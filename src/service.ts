@@ -10,6 +10,7 @@ import { resolveTokens } from './runtime/admin-token.js';
 import { redisAnswers, redisServerAvailable, startRedisServer, type LocalRedis } from './runtime/local-redis.js';
 import { databaseReachable, openDatabase, type Db } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
+import { watchRegister } from './storage/register-changes.js';
 import type { WindowServiceDeps } from './windows/window-service.js';
 import type { Queue } from 'bullmq';
 import { countOverdueNotices } from './compliance/compliance-repository.js';
@@ -65,6 +66,7 @@ export async function startApi(options: {
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
   redis.on('error', () => {});
   await redis.connect().catch(() => {});
+  const registerChanges = await watchRegister(db, logger);
   const app = createApp({
     db,
     rules: ruleBookOf(config),
@@ -76,6 +78,7 @@ export async function startApi(options: {
     publicBaseUrl: config.publicBaseUrl,
     metrics: options.metrics,
     queues: options.queues,
+    registerChanges,
     readiness: async () => {
       const database = await databaseReachable(db);
       return {
@@ -96,6 +99,7 @@ export async function startApi(options: {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       redis.disconnect();
+      await registerChanges.close();
     },
   };
 }

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { ApiToken } from '../config.js';
 import { AppError } from '../errors.js';
 import type { Metrics } from '../runtime/metrics.js';
+import type { RegisterChanges } from '../storage/register-changes.js';
 import type { WindowServiceDeps } from '../windows/window-service.js';
 import { requireAdmin, requireAdminForWrites, requireToken, tokenAuthenticator } from './auth.js';
 import { httpMetrics, requestLogging } from './observability.js';
@@ -36,10 +37,17 @@ export interface AppDeps extends WindowServiceDeps {
   authFailureLimit?: number;
   /** How long the public page and feeds reuse a rendered answer. @defaultValue 1000 */
   publicCacheMs?: number;
+  /** Hears changes of the register, so that the window list is rendered once per change. @defaultValue none: every request renders */
+  registerChanges?: RegisterChanges | undefined;
 }
 
 /** The HTTP app; it parses, authorises, calls the domain and replies, nothing more. */
-export function createApp(deps: AppDeps): Express {
+export function createApp(appDeps: AppDeps): Express {
+  const { registerChanges } = appDeps;
+  // What this process commits counts as changed at once, before PostgreSQL's notification returns.
+  const deps: AppDeps = registerChanges
+    ? { ...appDeps, onCommitted: async (change) => (registerChanges.changed(), appDeps.onCommitted(change)) }
+    : appDeps;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');

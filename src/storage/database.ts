@@ -20,12 +20,19 @@ export interface DatabaseOptions {
   onConnectionError?: (error: Error) => void;
 }
 
+/** Where a Db's connections come from, for the one connection LISTEN needs beside the pool. */
+type Origin = { url: string } | { pglite: PGlite };
+const origins = new WeakMap<Db, Origin>();
+
 /** Which database we talk to: PostgreSQL when a URL is given, embedded PGlite otherwise. */
 export async function openDatabase(options: DatabaseOptions): Promise<Db> {
-  return new Kysely<Database>({ dialect: await createDialect(options) });
+  const { dialect, origin } = await createDialect(options);
+  const db = new Kysely<Database>({ dialect });
+  origins.set(db, origin);
+  return db;
 }
 
-async function createDialect(options: DatabaseOptions): Promise<Dialect> {
+async function createDialect(options: DatabaseOptions): Promise<{ dialect: Dialect; origin: Origin }> {
   if (options.url) {
     if (options.schema) await ensureSchema(options.url, options.schema);
     const pool = new pg.Pool({
@@ -39,12 +46,12 @@ async function createDialect(options: DatabaseOptions): Promise<Dialect> {
     const onConnectionError = options.onConnectionError ?? (() => {});
     pool.on('connect', (client) => client.on('error', onConnectionError));
     pool.on('error', () => {});
-    return new PostgresDialect({ pool });
+    return { dialect: new PostgresDialect({ pool }), origin: { url: options.url } };
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const pglite = new PGlite(options.dataDir);
   await pglite.waitReady;
-  return new PGliteDialect(pglite);
+  return { dialect: new PGliteDialect(pglite), origin: { pglite } };
 }
 
 async function ensureSchema(url: string, schema: string): Promise<void> {
@@ -66,4 +73,69 @@ export async function databaseReachable(db: Db): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+export interface ListenHandlers {
+  notify(payload: string): void;
+  /** Listening began, or began again after a loss: anything may have changed meanwhile. */
+  listening(): void;
+  /** Listening stopped: notifications may be missed until `listening` is called again. */
+  lost(error: Error): void;
+}
+
+/**
+ * LISTENs on `channel` of the database behind `db`. On PostgreSQL this takes a connection of
+ * its own, opened again every `retryMs` while it cannot be; PGlite runs in this process and
+ * hears its notifications directly.
+ */
+export async function listen(db: Db, channel: string, on: ListenHandlers, retryMs = 1000): Promise<{ close(): Promise<void> }> {
+  const origin = origins.get(db);
+  if (!origin) throw new Error('listen: this Db was not opened by openDatabase');
+  if ('pglite' in origin) {
+    const unlisten = await origin.pglite.listen(channel, on.notify);
+    on.listening();
+    return { close: unlisten };
+  }
+  let closed = false;
+  let current: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const open = async (): Promise<void> => {
+    const client = new pg.Client({ connectionString: origin.url });
+    let gone = false;
+    const lose = (error: Error) => {
+      if (gone) return;
+      gone = true;
+      client.end().catch(() => {});
+      if (current === client) {
+        current = undefined;
+        if (!closed) on.lost(error);
+      }
+      if (!closed) retry = setTimeout(() => void open(), retryMs);
+    };
+    client.on('error', lose);
+    client.on('end', () => lose(new Error('the connection ended')));
+    client.on('notification', (message) => on.notify(message.payload ?? ''));
+    try {
+      await client.connect();
+      await client.query(`listen ${client.escapeIdentifier(channel)}`);
+    } catch (error) {
+      lose(error as Error);
+      return;
+    }
+    if (gone) return;
+    if (closed) {
+      await client.end();
+      return;
+    }
+    current = client;
+    on.listening();
+  };
+  await open();
+  return {
+    async close() {
+      closed = true;
+      clearTimeout(retry);
+      await current?.end();
+    },
+  };
 }

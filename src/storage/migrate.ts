@@ -4,12 +4,14 @@ import type { Db } from './database.js';
 import * as windowsAndNotices from './migrations/2026-11-25-windows-and-notices.js';
 import * as recipientsAndDeliveries from './migrations/2026-11-26-recipients-and-deliveries.js';
 import * as windowsEndAt from './migrations/2026-11-27-windows-end-at.js';
+import * as registerChanges from './migrations/2026-11-28-register-changes.js';
 
 /** Append-only, in order of their date-stamped names. */
 const MIGRATIONS: Record<string, Migration> = {
   '2026-11-25-windows-and-notices': windowsAndNotices,
   '2026-11-26-recipients-and-deliveries': recipientsAndDeliveries,
   '2026-11-27-windows-end-at': windowsEndAt,
+  '2026-11-28-register-changes': registerChanges,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -2,9 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../src/storage/database.js';
+import { openDatabase } from '../../src/storage/database.js';
 import { migrateDownAll, migrateToLatest } from '../../src/storage/migrate.js';
 import { testBackends, type TestDatabase } from '../support/database.js';
+import { insertWindowWithNotice } from '../support/notice-fixtures.js';
 
 const APP_TABLES = ['audit_events', 'deliveries', 'idempotency_keys', 'notices', 'recipients', 'windows'];
 
@@ -16,51 +17,6 @@ async function tablesOf(database: TestDatabase): Promise<string[]> {
     where table_schema = ${schema} and table_type = 'BASE TABLE'
     order by table_name`.execute(database.db);
   return rows.map((r) => r.table_name).filter((name) => !name.startsWith('kysely_'));
-}
-
-async function insertWindowWithNotice(db: Db): Promise<string> {
-  const id = randomUUID();
-  const now = new Date('2026-11-25T12:00:00Z');
-  await db
-    .insertInto('windows')
-    .values({
-      id,
-      title: 'Efter migrering',
-      description: '',
-      systems: ['tes'],
-      kind: 'minor',
-      start_at: new Date('2027-03-30T07:00:00Z'),
-      end_at: new Date('2027-03-30T10:00:00Z'),
-      status: 'scheduled',
-      revision: 1,
-      plan: null,
-      short_notice_reason: null,
-      cancel_reason: null,
-      created_by: 'admin:test',
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
-  await db
-    .insertInto('notices')
-    .values({
-      id: randomUUID(),
-      window_id: id,
-      revision: 1,
-      audience: 'managers',
-      kind: 'announcement',
-      lead_days: 14,
-      due_at: new Date('2027-03-16T07:00:00Z'),
-      required_by: new Date('2027-03-16T23:00:00Z'),
-      status: 'pending',
-      late: false,
-      dispatched_at: null,
-      sent_at: null,
-      error: null,
-      created_at: now,
-    })
-    .execute();
-  return id;
 }
 
 describe.each(testBackends)('migrations on $name', (backend) => {

@@ -9,6 +9,7 @@ import { BusinessCalendar } from '../../src/rules/business-calendar.js';
 import type { Db } from '../../src/storage/database.js';
 import type { NoticeRow } from '../../src/storage/schema.js';
 import type { WindowServiceDeps } from '../../src/windows/window-service.js';
+import { watchRegister } from '../../src/storage/register-changes.js';
 
 export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 export const VIEWER_TOKEN = 'viewer-token-for-tests-012345678';
@@ -32,6 +33,8 @@ export interface TestApiOptions {
   authFailureLimit?: number;
   /** Where the app logs. @defaultValue a silent logger */
   logger?: Logger;
+  /** Renders the window list once per change of the register, as `npm start` does. @defaultValue false: every request renders */
+  watchRegister?: boolean;
 }
 
 /** The real Express app over real HTTP on a free port, with a fixed or moving clock. */
@@ -40,6 +43,8 @@ export async function startTestApi(db: Db, options: TestApiOptions = {}): Promis
   const fixed = typeof options.now === 'string' ? DateTime.fromISO(options.now) : undefined;
   const clock = typeof options.now === 'function' ? options.now : () => fixed ?? DateTime.now();
   const planned: NoticeRow[] = [];
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const registerChanges = options.watchRegister ? await watchRegister(db, logger) : undefined;
   const app = createApp({
     db,
     rules: { policy, calendar: new BusinessCalendar(policy) },
@@ -52,7 +57,8 @@ export async function startTestApi(db: Db, options: TestApiOptions = {}): Promis
       { role: 'admin', token: ADMIN_TOKEN },
       { role: 'viewer', token: VIEWER_TOKEN },
     ],
-    logger: options.logger ?? pino({ level: 'silent' }),
+    logger,
+    registerChanges,
     readiness: async () => ({ checks: { database: true, redis: true }, overdueNotices: 0 }),
     version: 'test',
     publicBaseUrl: 'http://localhost:3000',
@@ -86,10 +92,12 @@ export async function startTestApi(db: Db, options: TestApiOptions = {}): Promis
       }
       return { status: response.status, body: parsed, headers: response.headers };
     },
-    close: () =>
-      new Promise((resolve) => {
+    async close() {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      await registerChanges?.close();
+    },
   };
 }

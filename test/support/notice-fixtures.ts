@@ -135,3 +135,49 @@ export async function deliveryStatuses(db: Db, noticeId: string): Promise<Record
 export async function noticeRow(db: Db, noticeId: string): Promise<NoticeRow> {
   return db.selectFrom('notices').selectAll().where('id', '=', noticeId).executeTakeFirstOrThrow();
 }
+
+/** A scheduled window of 30 March 2027 with its managers' announcement pending, written straight to the tables. */
+export async function insertWindowWithNotice(db: Db): Promise<string> {
+  const id = randomUUID();
+  const now = new Date('2026-11-25T12:00:00Z');
+  await db
+    .insertInto('windows')
+    .values({
+      id,
+      title: 'Efter migrering',
+      description: '',
+      systems: ['tes'],
+      kind: 'minor',
+      start_at: new Date('2027-03-30T07:00:00Z'),
+      end_at: new Date('2027-03-30T10:00:00Z'),
+      status: 'scheduled',
+      revision: 1,
+      plan: null,
+      short_notice_reason: null,
+      cancel_reason: null,
+      created_by: 'admin:test',
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+  await db
+    .insertInto('notices')
+    .values({
+      id: randomUUID(),
+      window_id: id,
+      revision: 1,
+      audience: 'managers',
+      kind: 'announcement',
+      lead_days: 14,
+      due_at: new Date('2027-03-16T07:00:00Z'),
+      required_by: new Date('2027-03-16T23:00:00Z'),
+      status: 'pending',
+      late: false,
+      dispatched_at: null,
+      sent_at: null,
+      error: null,
+      created_at: now,
+    })
+    .execute();
+  return id;
+}

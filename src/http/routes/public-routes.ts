@@ -96,8 +96,8 @@ function sendCached(req: Request, res: Response, { body, etag, contentType, last
 }
 
 /** `"<sha-256 of the body>"`: the same bytes, the same tag, on every replica. */
-export function strongEtag(body: string): string {
-  return `"${createHash('sha256').update(body, 'utf8').digest('base64url')}"`;
+export function strongEtag(body: string | Buffer): string {
+  return `"${createHash('sha256').update(body).digest('base64url')}"`;
 }
 
 /**

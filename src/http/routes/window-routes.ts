@@ -20,9 +20,18 @@ import {
 } from '../api-schemas.js';
 import { principalOf } from '../auth.js';
 import { parseInput, parseInstant } from '../validate.js';
+import { versionCache } from '../version-cache.js';
+import { strongEtag } from './public-routes.js';
+import type { RegisterChanges } from '../../storage/register-changes.js';
 
-export function windowRoutes(deps: WindowServiceDeps): Router {
+export interface WindowRoutesDeps extends WindowServiceDeps {
+  /** When given, the list is rendered once per change of the register rather than per request. */
+  registerChanges?: RegisterChanges | undefined;
+}
+
+export function windowRoutes(deps: WindowRoutesDeps): Router {
   const router = Router();
+  const cachedList = versionCache<{ body: Buffer; etag: string }>(() => deps.registerChanges?.version() ?? null);
   const zone = deps.rules.policy.timezone;
   const instant = (value: string) => parseInstant(value, zone);
   const optionalInstant = (value: string | undefined) => (value === undefined ? undefined : instant(value));
@@ -46,12 +55,13 @@ export function windowRoutes(deps: WindowServiceDeps): Router {
 
   router.get('/windows', async (req, res) => {
     const query = parseInput(listWindowsQuery, req.query, 'query');
-    const items = await listWindowViews(deps.db, {
-      from: optionalInstant(query.from)?.toJSDate(),
-      to: optionalInstant(query.to)?.toJSDate(),
-      status: query.status,
+    const filter = { from: optionalInstant(query.from)?.toJSDate(), to: optionalInstant(query.to)?.toJSDate(), status: query.status };
+    const { body, etag } = await cachedList(JSON.stringify(filter), async () => {
+      const json = Buffer.from(JSON.stringify({ items: await listWindowViews(deps.db, filter) }));
+      return { body: json, etag: strongEtag(json) };
     });
-    res.json({ items });
+    // With the tag set, Express neither hashes the body again nor forgets to answer 304.
+    res.set('ETag', etag).type('json').send(body);
   });
 
   router.get('/windows/:id', async (req, res) => {

@@ -1,0 +1,40 @@
+import type { Logger } from 'pino';
+import { listen, type Db } from './database.js';
+
+/** The channel the migration's triggers NOTIFY on each committed change of a window or notice. */
+const CHANNEL = 'driftstopp_register';
+
+/**
+ * Tells whether the register (windows and their notices) may have changed since an answer
+ * was rendered, whichever process changed it: PostgreSQL NOTIFYs after each commit.
+ */
+export interface RegisterChanges {
+  /** Grows with every change heard; null while not listening, when nothing rendered may be trusted. */
+  version(): number | null;
+  /** A change this process committed: counts at once, before its notification comes back. */
+  changed(): void;
+  close(): Promise<void>;
+}
+
+export async function watchRegister(db: Db, logger: Logger): Promise<RegisterChanges> {
+  let count = 0;
+  let listening = false;
+  const listener = await listen(db, CHANNEL, {
+    notify: () => (count += 1),
+    listening: () => {
+      count += 1;
+      if (!listening) logger.info('lyssnar efter ändringar i registret');
+      listening = true;
+    },
+    lost: (error) => {
+      count += 1;
+      listening = false;
+      logger.warn({ err: error.message }, 'hör inte ändringar i registret just nu; listan läses om vid varje fråga');
+    },
+  });
+  return {
+    version: () => (listening ? count : null),
+    changed: () => (count += 1),
+    close: () => listener.close(),
+  };
+}
