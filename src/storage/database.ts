@@ -21,7 +21,7 @@ export interface DatabaseOptions {
 }
 
 /** Where a Db's connections come from, for the one connection LISTEN needs beside the pool. */
-type Origin = { url: string } | { pglite: PGlite };
+type Origin = { url: string; schema: string | undefined } | { pglite: PGlite };
 const origins = new WeakMap<Db, Origin>();
 
 /** Which database we talk to: PostgreSQL when a URL is given, embedded PGlite otherwise. */
@@ -46,7 +46,7 @@ async function createDialect(options: DatabaseOptions): Promise<{ dialect: Diale
     const onConnectionError = options.onConnectionError ?? (() => {});
     pool.on('connect', (client) => client.on('error', onConnectionError));
     pool.on('error', () => {});
-    return { dialect: new PostgresDialect({ pool }), origin: { url: options.url } };
+    return { dialect: new PostgresDialect({ pool }), origin: { url: options.url, schema: options.schema } };
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const pglite = new PGlite(options.dataDir);
@@ -100,7 +100,9 @@ export async function listen(db: Db, channel: string, on: ListenHandlers, retryM
   let current: pg.Client | undefined;
   let retry: NodeJS.Timeout | undefined;
   const open = async (): Promise<void> => {
-    const client = new pg.Client({ connectionString: origin.url });
+    // Named, so that an operator can tell it in pg_stat_activity.
+    const applicationName = `driftstopp-listen${origin.schema ? `:${origin.schema}` : ''}`;
+    const client = new pg.Client({ connectionString: origin.url, application_name: applicationName });
     let gone = false;
     const lose = (error: Error) => {
       if (gone) return;

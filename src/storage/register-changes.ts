@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { listen, type Db } from './database.js';
 
@@ -17,10 +18,15 @@ export interface RegisterChanges {
 }
 
 export async function watchRegister(db: Db, logger: Logger): Promise<RegisterChanges> {
+  // The triggers name the schema they fired in: other installations sharing the database are not ours.
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]!.schema;
   let count = 0;
   let listening = false;
   const listener = await listen(db, CHANNEL, {
-    notify: () => (count += 1),
+    notify: (payload) => {
+      if (payload === schema) count += 1;
+    },
     listening: () => {
       count += 1;
       if (!listening) logger.info('lyssnar efter ändringar i registret');
