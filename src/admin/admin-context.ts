@@ -4,6 +4,7 @@ import type { AppDeps } from '../http/app.js';
 import type { RecipientServiceDeps } from '../recipients/recipient-service.js';
 import { isSameOrigin, sessionKeeper, type AdminSession, type CookieOptions, type SessionKeeper } from './admin-session.js';
 import type { PageFrame } from './admin-views.js';
+import { isSessionRevoked, revokeSession } from './session-repository.js';
 
 /** What every admin page module needs: the service's dependencies and the session guards. */
 export interface AdminContext {
@@ -34,10 +35,13 @@ export function safeNext(value: unknown): string {
 
 export function adminContext(deps: AppDeps): AdminContext {
   const cookies = { publicBaseUrl: deps.publicBaseUrl };
-  const sessions = sessionKeeper(deps.tokens, () => deps.clock().toMillis(), cookies);
+  const sessions = sessionKeeper(deps.tokens, () => deps.clock().toMillis(), cookies, {
+    revoke: (id, expiresAt) => revokeSession(deps.db, id, new Date(expiresAt), deps.clock().toJSDate()),
+    isRevoked: (id) => isSessionRevoked(deps.db, id),
+  });
 
-  const signedIn: RequestHandler = (req, res, next) => {
-    const session = sessions.read(req);
+  const signedIn: RequestHandler = async (req, res, next) => {
+    const session = await sessions.read(req);
     if (!session) {
       if (req.method === 'GET' || req.method === 'HEAD') {
         res.redirect(303, `/admin/logga-in?next=${encodeURIComponent(safeNext(req.originalUrl))}`);

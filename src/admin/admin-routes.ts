@@ -52,8 +52,8 @@ export function adminRoutes(deps: AppDeps): Router {
     },
   });
 
-  router.get('/admin/logga-in', (req, res) => {
-    if (ctx.sessions.read(req)) {
+  router.get('/admin/logga-in', async (req, res) => {
+    if (await ctx.sessions.read(req)) {
       res.redirect(303, safeNext(req.query.next));
       return;
     }
@@ -79,8 +79,8 @@ export function adminRoutes(deps: AppDeps): Router {
     res.redirect(303, safeNext(body.next));
   });
 
-  router.post('/admin/logga-ut', ...ctx.changes({ anyRole: true }), (req, res) => {
-    ctx.sessions.end(req, res);
+  router.post('/admin/logga-ut', ...ctx.changes({ anyRole: true }), async (req, res) => {
+    await ctx.sessions.end(req, res);
     res.redirect(303, '/admin/logga-in?utloggad=1');
   });
 

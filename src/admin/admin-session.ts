@@ -21,18 +21,25 @@ export interface SessionKeeper {
   /** The principal of a token, or null: the same check, in constant time, as the API's. */
   authenticate(token: string): Principal | null;
   start(req: Request, res: Response, principal: Principal): AdminSession;
-  read(req: Request): AdminSession | null;
-  end(req: Request, res: Response): void;
+  read(req: Request): Promise<AdminSession | null>;
+  end(req: Request, res: Response): Promise<void>;
   csrfToken(session: AdminSession): string;
   checkCsrf(session: AdminSession, presented: unknown): boolean;
 }
 
+/** Where signed-out sessions are kept until they would have expired: the database, shared by every replica. */
+export interface Revocations {
+  revoke(id: string, expiresAt: number): Promise<void>;
+  isRevoked(id: string): Promise<boolean>;
+}
+
 /**
- * Stateless sessions: the cookie carries role, actor and expiry, signed with HMAC-SHA256.
+ * Signed sessions: the cookie carries role, actor and expiry, signed with HMAC-SHA256.
  * The key is derived from the configured tokens, so every replica accepts the same cookie,
- * a restart keeps people signed in, and rotating any token signs everyone out.
+ * a restart keeps people signed in, and rotating any token signs everyone out. A signed-out
+ * session is remembered in `revocations`, so its cookie opens nothing anywhere afterwards.
  */
-export function sessionKeeper(tokens: readonly ApiToken[], now: () => number, options: CookieOptions): SessionKeeper {
+export function sessionKeeper(tokens: readonly ApiToken[], now: () => number, options: CookieOptions, revocations: Revocations): SessionKeeper {
   const material = tokens.map((t) => `${t.role}:${t.token}`).sort().join('\n');
   const key = Buffer.from(hkdfSync('sha256', material, 'driftstopp-admin', 'session cookie v1', 32));
   const authenticate = tokenAuthenticator(tokens);
@@ -42,16 +49,14 @@ export function sessionKeeper(tokens: readonly ApiToken[], now: () => number, op
     const principal = authenticate(token);
     if (principal) roles.set(principal.actor, principal.role);
   }
-  /** Signed-out sessions until they would have expired anyway; per process, see sign-out. */
-  const revoked = new Map<string, number>();
   const mac = (data: string) => createHmac('sha256', key).update(data).digest('base64url');
 
-  const read = (req: Request): AdminSession | null => {
+  const read = async (req: Request): Promise<AdminSession | null> => {
     const value = readCookie(req, SESSION_COOKIE);
     const [payload, signature, extra] = value?.split('.') ?? [];
     if (!payload || !signature || extra !== undefined || !sameText(signature, mac(payload))) return null;
     const data = parsePayload(payload);
-    if (!data || data.e <= now() || revoked.has(data.i) || roles.get(data.a) !== data.r) return null;
+    if (!data || data.e <= now() || roles.get(data.a) !== data.r || (await revocations.isRevoked(data.i))) return null;
     return { id: data.i, role: data.r, actor: data.a, expiresAt: data.e };
   };
 
@@ -64,10 +69,9 @@ export function sessionKeeper(tokens: readonly ApiToken[], now: () => number, op
       return session;
     },
     read,
-    end(req, res) {
-      const session = read(req);
-      if (session) revoked.set(session.id, session.expiresAt);
-      for (const [id, expiresAt] of revoked) if (expiresAt <= now()) revoked.delete(id);
+    async end(req, res) {
+      const session = await read(req);
+      if (session) await revocations.revoke(session.id, session.expiresAt);
       setCookie(req, res, SESSION_COOKIE, '', 0, options);
     },
     csrfToken: (session) => mac(`csrf:${session.id}`),

@@ -5,6 +5,7 @@ import * as windowsAndNotices from './migrations/2026-11-25-windows-and-notices.
 import * as recipientsAndDeliveries from './migrations/2026-11-26-recipients-and-deliveries.js';
 import * as windowsEndAt from './migrations/2026-11-27-windows-end-at.js';
 import * as registerChanges from './migrations/2026-11-28-register-changes.js';
+import * as revokedSessions from './migrations/2026-11-29-revoked-sessions.js';
 
 /** Append-only, in order of their date-stamped names. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-26-recipients-and-deliveries': recipientsAndDeliveries,
   '2026-11-27-windows-end-at': windowsEndAt,
   '2026-11-28-register-changes': registerChanges,
+  '2026-11-29-revoked-sessions': revokedSessions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -99,6 +99,12 @@ export interface DeliveryTable {
   created_at: Timestamp;
 }
 
+/** Admin page sessions signed out before they expired; kept until they would have. */
+export interface RevokedSessionTable {
+  id: string;
+  expires_at: Date;
+}
+
 export interface Database {
   windows: WindowTable;
   notices: NoticeTable;
@@ -106,6 +112,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeyTable;
   recipients: RecipientTable;
   deliveries: DeliveryTable;
+  revoked_sessions: RevokedSessionTable;
 }
 
 export type WindowRow = Selectable<WindowTable>;

@@ -137,5 +137,14 @@ describe('admin web page: who may change what', () => {
     await page.getByRole('button', { name: 'Logga ut' }).click();
     await page.waitForURL(/\/admin\/logga-in/);
     expect((await fetch(`${api.baseUrl}/admin`, { redirect: 'manual', headers: { cookie: viewerCookie } })).status).toBe(303);
+    // Nor on another replica, or on this one after a restart: the sign-out is kept in the database.
+    const replica = await startTestApi(database.db, { now: NOW });
+    try {
+      expect((await fetch(`${replica.baseUrl}/admin`, { redirect: 'manual', headers: { cookie: viewerCookie } })).status).toBe(303);
+      // While the admin, still signed in, is let in there as well.
+      expect((await fetch(`${replica.baseUrl}/admin`, { redirect: 'manual', headers: { cookie: await cookieOf(admin) } })).status).toBe(200);
+    } finally {
+      await replica.close();
+    }
   });
 });
