@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { describeZodError } from './errors.js';
@@ -38,6 +39,7 @@ const envSchema = z
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(10),
     WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
     QUEUE_PREFIX: z.string().regex(/^[\w:-]+$/).default('driftstopp'),
+    TRUST_PROXY: z.string().default('loopback').transform((value, ctx) => parseTrustProxy(value, ctx)),
   })
   .superRefine((env, ctx) => {
     const hooks = ['INTRANET_WEBHOOK_URL', 'PUBLIC_WEBHOOK_URL', 'EGETVAL_WEBHOOK_URL'] as const;
@@ -62,6 +64,31 @@ function parseTokens(value: string, ctx: z.RefinementCtx): ApiToken[] {
   return tokens;
 }
 
+const NAMED_SUBNETS = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * Which reverse proxies may name the client in X-Forwarded-For (Express's `trust proxy`):
+ * a number of hops, or addresses, subnets (CIDR) and loopback/linklocal/uniquelocal, comma-separated.
+ * Trusting everyone would let any client choose its own address, and so escape the rate limits.
+ */
+function parseTrustProxy(value: string, ctx: z.RefinementCtx): number | string[] {
+  const trimmed = value.trim();
+  if (/^\d{1,2}$/.test(trimmed)) return Number(trimmed);
+  const entries = trimmed.split(',').map((entry) => entry.trim());
+  const bad = entries.find((entry) => {
+    if (NAMED_SUBNETS.includes(entry)) return false;
+    const [address = '', prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    return family === 0 || extra !== undefined || (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits));
+  });
+  if (bad !== undefined) {
+    ctx.addIssue({ code: 'custom', message: `"${bad}" is not a hop count, an address, a subnet or one of ${NAMED_SUBNETS.join(', ')}` });
+    return z.NEVER;
+  }
+  return entries;
+}
+
 export interface Config {
   port: number;
   databaseUrl: string | undefined;
@@ -83,6 +110,8 @@ export interface Config {
   workerNice: number;
   workerConcurrency: number;
   queuePrefix: string;
+  /** Express's `trust proxy`: hops, or the proxies' addresses and subnets. */
+  trustProxy: number | readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -127,5 +156,6 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerNice: e.WORKER_NICE,
     queuePrefix: e.QUEUE_PREFIX,
+    trustProxy: typeof e.TRUST_PROXY === 'number' ? e.TRUST_PROXY : Object.freeze(e.TRUST_PROXY),
   });
 }

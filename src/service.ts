@@ -79,6 +79,7 @@ export async function startApi(options: {
     metrics: options.metrics,
     queues: options.queues,
     registerChanges,
+    trustProxy: config.trustProxy,
     readiness: async () => {
       const database = await databaseReachable(db);
       return {

@@ -37,6 +37,8 @@ export interface AppDeps extends WindowServiceDeps {
   authFailureLimit?: number;
   /** How long the public page and feeds reuse a rendered answer. @defaultValue 1000 */
   publicCacheMs?: number;
+  /** Reverse proxies whose X-Forwarded-For names the client (Express's `trust proxy`). @defaultValue loopback */
+  trustProxy?: number | readonly string[] | undefined;
   /** Hears changes of the register, so that the window list is rendered once per change. @defaultValue none: every request renders */
   registerChanges?: RegisterChanges | undefined;
 }
@@ -50,7 +52,7 @@ export function createApp(appDeps: AppDeps): Express {
     : appDeps;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', deps.trustProxy ?? 'loopback');
   app.use(requestLogging(deps.logger));
   if (deps.metrics) app.use(httpMetrics(deps.metrics));
   // No upgrade-insecure-requests: municipal installations often run on plain HTTP inside the network.

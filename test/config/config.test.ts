@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       policyFile: DEFAULT_POLICY_FILE,
       smtpMaxConnections: 5,
       workerNice: 10,
+      trustProxy: ['loopback'],
     });
     expect(config.mailFrom.length).toBeGreaterThan(3);
     expect(config.policy).toEqual(loadPolicy());
@@ -79,6 +80,9 @@ describe('loadConfig', () => {
     [{ SMTP_MAX_CONNECTIONS: '0' }, 'SMTP_MAX_CONNECTIONS'],
     [{ SMTP_MAX_CONNECTIONS: 'many' }, 'SMTP_MAX_CONNECTIONS'],
     [{ WORKER_NICE: '25' }, 'WORKER_NICE'],
+    [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: 'loopback, 10.0.0.0/33' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: 'proxy.example' }, 'TRUST_PROXY'],
     [{ API_TOKENS: 'boss:short' }, 'API_TOKENS'],
     [{ API_TOKENS: 'admin:short' }, 'API_TOKENS'],
     [{ API_TOKENS: 'adminxxxxxxxxxxxxxxxxxxxx' }, 'API_TOKENS'],
@@ -89,6 +93,17 @@ describe('loadConfig', () => {
     expect(error.name).toBe('ConfigError');
     expect(error.message).toContain(name);
     expect(error.message).not.toContain('\n');
+  });
+
+  it('when TRUST_PROXY names proxies or a hop count, then they are what Express is told to trust', () => {
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8, 192.0.2.10, fd00::/8' }).trustProxy).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      '192.0.2.10',
+      'fd00::/8',
+    ]);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(0);
   });
 
   it('when a bad token is given, then the error does not echo the token', () => {

@@ -94,6 +94,18 @@ describe.each(testBackends)('HTTP hardening on $name', (backend) => {
 
       expect((await get(from('203.0.113.9', bearer(ADMIN_TOKEN)))).status).toBe(200);
     });
+
+    it('when the proxy on loopback is not among TRUST_PROXY, then X-Forwarded-For is ignored and the failures count against the connection', async () => {
+      const untrusting = await startTestApi(database.db, { now: NOW, authFailureLimit: LIMIT, trustProxy: ['10.0.0.0/8'] });
+      try {
+        const at = (headers: Record<string, string>) => fetch(`${untrusting.baseUrl}/api/windows`, { headers }).then(reply);
+        // Each failure claims another client; all of them come from 127.0.0.1, which is what counts.
+        for (let i = 0; i < LIMIT; i += 1) expectProblem(await at(from(`198.51.100.${i + 10}`, bearer(WRONG_TOKEN))), 401);
+        expectProblem(await at(from('203.0.113.50', bearer(WRONG_TOKEN))), 429);
+      } finally {
+        await untrusting.close();
+      }
+    });
   });
 
   describe('security headers', () => {

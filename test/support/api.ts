@@ -33,6 +33,8 @@ export interface TestApiOptions {
   authFailureLimit?: number;
   /** Where the app logs. @defaultValue a silent logger */
   logger?: Logger;
+  /** Express's `trust proxy`. @defaultValue the app's own (loopback) */
+  trustProxy?: number | string[];
   /** Renders the window list once per change of the register, as `npm start` does. @defaultValue false: every request renders */
   watchRegister?: boolean;
 }
@@ -59,6 +61,7 @@ export async function startTestApi(db: Db, options: TestApiOptions = {}): Promis
     ],
     logger,
     registerChanges,
+    trustProxy: options.trustProxy,
     readiness: async () => ({ checks: { database: true, redis: true }, overdueNotices: 0 }),
     version: 'test',
     publicBaseUrl: 'http://localhost:3000',
