@@ -48,7 +48,13 @@ export function createApp(appDeps: AppDeps): Express {
   const { registerChanges } = appDeps;
   // What this process commits counts as changed at once, before PostgreSQL's notification returns.
   const deps: AppDeps = registerChanges
-    ? { ...appDeps, onCommitted: async (change) => (registerChanges.changed(), appDeps.onCommitted(change)) }
+    ? {
+        ...appDeps,
+        onCommitted: async (change) => {
+          registerChanges.changed();
+          await appDeps.onCommitted(change);
+        },
+      }
     : appDeps;
   const app = express();
   app.disable('x-powered-by');

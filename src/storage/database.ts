@@ -112,7 +112,7 @@ export async function listen(db: Db, channel: string, on: ListenHandlers, retryM
         current = undefined;
         if (!closed) on.lost(error);
       }
-      if (!closed) retry = setTimeout(() => void open(), retryMs);
+      if (!closed) retry = setTimeout(() => void open(), retryMs).unref();
     };
     client.on('error', lose);
     client.on('end', () => lose(new Error('the connection ended')));
