@@ -86,7 +86,7 @@ export async function createWindow(
         if (earlier.actor !== actor || earlier.request_hash !== requestHash) {
           throw new ConflictError('Idempotency-Key har redan använts för en annan begäran.');
         }
-        return { window: (await findWindow(trx, earlier.window_id))!, notices: [] as NoticeRow[] };
+        return { window: (await findWindow(trx, earlier.window_id))!, notices: [] as NoticeRow[], replayed: true };
       }
     }
     throwIfViolated(rules, check.violations, check.earliestCompliantStart);
@@ -121,7 +121,7 @@ export async function createWindow(
       at: now.toJSDate(),
       details: { window: describe(window), shortNotice: window.short_notice_reason, notices: notices.map(describeNotice) },
     });
-    return { window, notices };
+    return { window, notices, replayed: false };
   });
   // Two requests racing with one key: the loser's insert of the key fails, and its retry finds the winner's window.
   const outcome = await attempt().catch((error: unknown) => {
@@ -129,7 +129,13 @@ export async function createWindow(
     throw error;
   });
   await deps.onCommitted(outcome);
-  return getWindow(deps.db, outcome.window.id);
+  // A new window's notices are exactly those just inserted; a replay shows what the first request stored.
+  return outcome.replayed ? getWindow(deps.db, outcome.window.id) : toWindowView(outcome.window, [...outcome.notices].sort(byListOrder));
+}
+
+/** The order `listNoticesOfWindows` gives: by due instant, then creation, then audience. */
+function byListOrder(a: NoticeRow, b: NoticeRow): number {
+  return a.due_at.getTime() - b.due_at.getTime() || a.created_at.getTime() - b.created_at.getTime() || (a.audience < b.audience ? -1 : a.audience > b.audience ? 1 : 0);
 }
 
 /**
