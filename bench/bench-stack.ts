@@ -94,10 +94,7 @@ export async function startBenchStack(options: { mailer?: Mailer; overrides?: Pa
   const api = await startTestApi(database.db, {
     now: () => DateTime.now(),
     watchRegister: true,
-    onCommitted: async ({ window, notices }) => {
-      await workers.scheduler.scheduleNotices(notices);
-      await workers.scheduler.scheduleWindowTransitions([window]);
-    },
+    onCommitted: (change) => workers.scheduler.scheduleCommitted(change),
   });
   return {
     database,
@@ -176,10 +173,7 @@ export async function startSplitBenchStack(): Promise<SplitBenchStack> {
   const api = await startTestApi(database.db, {
     now: () => DateTime.now(),
     watchRegister: true,
-    onCommitted: async ({ window, notices }) => {
-      await scheduler.scheduleNotices(notices);
-      await scheduler.scheduleWindowTransitions([window]);
-    },
+    onCommitted: (change) => scheduler.scheduleCommitted(change),
   });
   return {
     database,

@@ -107,8 +107,7 @@ async function start(config: Readonly<Config>, logger: Logger, roles: { api: boo
       queues: queueList,
       onCommitted: async ({ window, notices }) => {
         try {
-          await enqueue.scheduleNotices(notices);
-          await enqueue.scheduleWindowTransitions([window]);
+          await enqueue.scheduleCommitted({ window, notices });
         } catch (error) {
           // Committed is committed: the reconciler adds these jobs within a minute.
           logger.warn({ windowId: window.id, error: (error as Error).message }, 'could not enqueue now; the reconciler will');

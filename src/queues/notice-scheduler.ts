@@ -71,6 +71,11 @@ export class NoticeScheduler {
     );
   }
 
+  /** The jobs of a window just committed: its notices, and its move to in_progress and completed. */
+  async scheduleCommitted({ window, notices }: { window: ScheduledWindow; notices: readonly ScheduledNotice[] }): Promise<void> {
+    await Promise.all([this.scheduleNotices(notices), this.scheduleWindowTransitions([window])]);
+  }
+
   /** Jobs that move a window to in_progress at its start and to completed at its end. */
   async scheduleWindowTransitions(windows: readonly ScheduledWindow[]): Promise<void> {
     const jobs = windows

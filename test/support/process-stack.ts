@@ -41,10 +41,7 @@ export async function startProcessStack(options: { managers: number; smtp: SlowS
   const scheduler = new NoticeScheduler(queues);
   const api = await startTestApi(database.db, {
     now: () => DateTime.now(),
-    onCommitted: async ({ window, notices }) => {
-      await scheduler.scheduleNotices(notices);
-      await scheduler.scheduleWindowTransitions([window]);
-    },
+    onCommitted: (change) => scheduler.scheduleCommitted(change),
   });
   const children: WorkerProcess[] = [];
   return {

@@ -61,10 +61,7 @@ export async function startTestStack(
   const workers = await startWorkers(workerSettings);
   const api = await startTestApi(database.db, {
     now: () => DateTime.now(),
-    onCommitted: async ({ window, notices }) => {
-      await workers.scheduler.scheduleNotices(notices);
-      await workers.scheduler.scheduleWindowTransitions([window]);
-    },
+    onCommitted: (change) => workers.scheduler.scheduleCommitted(change),
   });
   const stack: TestStack = {
     database,
