@@ -37,9 +37,10 @@ describe.each(testBackends)('changes of the register on $name', (backend) => {
   });
 
   it('when a change is rolled back or an update touches no row, then nothing is heard', async () => {
-    const id = await insertWindowWithNotice(database.db);
-    await until('the insert is heard', () => changes.version() !== null);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const start = changes.version();
+    // One transaction, one notification: none of it may still be on its way below.
+    const id = await database.db.transaction().execute((trx) => insertWindowWithNotice(trx));
+    await until('the insert is heard', () => changes.version() !== start);
     const before = changes.version();
     await expect(
       database.db.transaction().execute(async (trx) => {
@@ -54,9 +55,9 @@ describe.each(testBackends)('changes of the register on $name', (backend) => {
 
   it('when another installation in another schema of the same database changes its windows, then that is not heard', async () => {
     if (!database.url) return; // PGlite: one database per test, nothing is shared
-    await insertWindowWithNotice(database.db);
-    await until('the own insert is heard', () => changes.version() !== null);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const start = changes.version();
+    await database.db.transaction().execute((trx) => insertWindowWithNotice(trx));
+    await until('the own insert is heard', () => changes.version() !== start);
     const before = changes.version();
     const other = await backend.open();
     try {
