@@ -6,30 +6,11 @@ import {
   noticesThatMatter,
   type DeliveryTally,
 } from '../../src/compliance/compliance-report.js';
-import type { NoticeRow, WindowRow } from '../../src/storage/schema.js';
+import type { NoticeRow } from '../../src/storage/schema.js';
+import { windowRow } from '../support/rows.js';
 
 const at = (iso: string) => new Date(iso);
 const MINUTE = 60_000;
-
-/** Tue 2027-03-30 09:00–12:00 local, registered in time. */
-const windowRow = (overrides: Partial<WindowRow> = {}): WindowRow => ({
-  id: 'w1',
-  title: 'Uppgradering av Tes',
-  description: '',
-  systems: ['tes'],
-  kind: 'minor',
-  start_at: at('2027-03-30T07:00:00Z'),
-  end_at: at('2027-03-30T10:00:00Z'),
-  status: 'scheduled',
-  revision: 1,
-  plan: null,
-  short_notice_reason: null,
-  cancel_reason: null,
-  created_by: 'admin:test',
-  created_at: at('2026-11-25T12:00:00Z'),
-  updated_at: at('2026-11-25T12:00:00Z'),
-  ...overrides,
-});
 
 let ids = 0;
 /** The managers' announcement: due 2027-03-16 08:00 local, rule kept by the end of that day. */

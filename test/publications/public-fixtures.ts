@@ -8,6 +8,7 @@ import { publicRoutes } from '../../src/http/routes/public-routes.js';
 import { loadPolicy } from '../../src/policy/load-policy.js';
 import type { Db } from '../../src/storage/database.js';
 import type { NewNoticeRow, NewWindowRow, NoticeRow, WindowRow } from '../../src/storage/schema.js';
+import { windowRow } from '../support/rows.js';
 
 export const policy = loadPolicy();
 export const PUBLIC_BASE_URL = 'https://driftstopp.example.se';
@@ -58,19 +59,13 @@ export async function arrangeWindow(db: Db, overrides: Partial<NewWindowRow> & P
   return db
     .insertInto('windows')
     .values({
-      id: randomUUID(),
-      title: 'Uppgradering av Tes',
-      description: 'Tes uppgraderas till version 24.2.',
-      systems: ['tes', 'careapp'],
-      kind: 'minor',
-      status: 'scheduled',
-      revision: 1,
-      plan: null,
-      short_notice_reason: null,
-      cancel_reason: null,
-      created_by: 'admin:test',
-      created_at: local('2027-03-01T10:00'),
-      updated_at: local('2027-03-01T10:00'),
+      ...windowRow({
+        id: randomUUID(),
+        description: 'Tes uppgraderas till version 24.2.',
+        systems: ['tes', 'careapp'],
+        created_at: local('2027-03-01T10:00'),
+        updated_at: local('2027-03-01T10:00'),
+      }),
       ...overrides,
     })
     .returningAll()

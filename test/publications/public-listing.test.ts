@@ -2,29 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { notModified, strongEtag } from '../../src/http/routes/public-routes.js';
 import { publicListing } from '../../src/publications/public-listing.js';
 import type { PublishedWindow } from '../../src/publications/public-windows.js';
-import type { WindowRow } from '../../src/storage/schema.js';
+import { windowRow } from '../support/rows.js';
 import { local, policy } from './public-fixtures.js';
 
-function published(overrides: Partial<WindowRow> = {}, extra: Partial<PublishedWindow> = {}): PublishedWindow {
+function published(overrides: Parameters<typeof windowRow>[0] = {}, extra: Partial<PublishedWindow> = {}): PublishedWindow {
   return {
-    window: {
+    window: windowRow({
       id: '6f1c2b1e-2f4a-4c55-9d0e-0a8f1b2c3d4e',
-      title: 'Uppgradering av Tes',
-      description: '',
       systems: ['careapp', 'tes'],
-      kind: 'minor',
-      start_at: local('2027-03-30T09:00'),
-      end_at: local('2027-03-30T12:00'),
-      status: 'scheduled',
-      revision: 1,
-      plan: null,
-      short_notice_reason: null,
-      cancel_reason: null,
-      created_by: 'admin:test',
       created_at: local('2027-03-01T10:00'),
       updated_at: local('2027-03-01T10:00'),
       ...overrides,
-    },
+    }),
     publishedAt: local('2027-03-23T08:00'),
     previous: null,
     ...extra,

@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import type { Db } from '../../src/storage/database.js';
 import type { NoticeRow } from '../../src/storage/schema.js';
 import type { TestApi } from './api.js';
+import { windowRow } from './rows.js';
 import type { TestSmtp } from './smtp.js';
 
 /**
@@ -140,26 +141,7 @@ export async function noticeRow(db: Db, noticeId: string): Promise<NoticeRow> {
 export async function insertWindowWithNotice(db: Db): Promise<string> {
   const id = randomUUID();
   const now = new Date('2026-11-25T12:00:00Z');
-  await db
-    .insertInto('windows')
-    .values({
-      id,
-      title: 'Efter migrering',
-      description: '',
-      systems: ['tes'],
-      kind: 'minor',
-      start_at: new Date('2027-03-30T07:00:00Z'),
-      end_at: new Date('2027-03-30T10:00:00Z'),
-      status: 'scheduled',
-      revision: 1,
-      plan: null,
-      short_notice_reason: null,
-      cancel_reason: null,
-      created_by: 'admin:test',
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
+  await db.insertInto('windows').values(windowRow({ id, title: 'Efter migrering' })).execute();
   await db
     .insertInto('notices')
     .values({
