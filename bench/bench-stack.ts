@@ -86,6 +86,7 @@ export async function startBenchStack(options: { mailer?: Mailer; overrides?: Pa
     queuePrefix: 'bench',
     mailer,
     messages: noticeMessages({ policy, mailFrom: MAIL_FROM, publicBaseUrl: 'http://localhost:3000' }),
+    policy,
     webhooks: {},
     webhookSecret: undefined,
     logger: pino({ level: 'silent' }),

@@ -77,6 +77,7 @@ async function start(config: Readonly<Config>, logger: Logger, roles: { api: boo
       queuePrefix: config.queuePrefix,
       mailer,
       messages: noticeMessages({ policy: config.policy, mailFrom: config.mailFrom, publicBaseUrl: config.publicBaseUrl }),
+      policy: config.policy,
       webhooks: config.webhooks,
       webhookSecret: config.webhookSecret,
       logger,

@@ -72,6 +72,7 @@ export async function startApi(options: {
     rules: ruleBookOf(config),
     clock: options.clock ?? (() => DateTime.now()),
     onCommitted: options.onCommitted,
+    webhooks: config.webhooks,
     tokens,
     logger,
     version: VERSION,

@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import { unfinishedDeliveryBatches } from '../src/delivery/delivery-repository.js';
+import { planAllCatchUps, type CatchUpOptions } from '../src/notices/catch-up.js';
 import { jobId } from '../src/queues/queues.js';
 import type { NoticeScheduler } from '../src/queues/notice-scheduler.js';
 import type { Db } from '../src/storage/database.js';
@@ -13,12 +14,14 @@ export interface ReconcilerDeps {
   now: () => Date;
   /** Notices due within this horizon get their delayed job now; later ones on a later pass. */
   horizonMs: number;
+  catchUp: Omit<CatchUpOptions, 'now'>;
   abandonedAfterMs: number;
   delivery: { attempts: number; backoffMs: number };
 }
 
 export interface ReconcileReport {
   windowsMoved: number;
+  catchUpsPlanned: number;
   noticesScheduled: number;
   batchesScheduled: number;
 }
@@ -34,6 +37,8 @@ export async function reconcile(deps: ReconcilerDeps): Promise<ReconcileReport> 
   const horizon = new Date(now.getTime() + deps.horizonMs);
   const moved = await advanceWindows(deps.db, now);
   await deps.scheduler.scheduleWindowTransitions(await windowsChangingBefore(deps.db, horizon));
+  // Newcomers to an audience whose announcement went out are owed it: planned here, scheduled below.
+  const caughtUp = await planAllCatchUps(deps.db, { ...deps.catchUp, now });
 
   const notices = await deps.db
     .selectFrom('notices')
@@ -49,7 +54,12 @@ export async function reconcile(deps: ReconcilerDeps): Promise<ReconcileReport> 
   const batches = await unfinishedDeliveryBatches(deps.db, now, deps.abandonedAfterMs);
   await removeFinishedJobs(deps.deliveryQueue, batches.map((b) => jobId.deliveryBatch(b.notice_id, b.batch)));
   await deps.scheduler.scheduleDeliveryBatches(batches.map((b) => ({ noticeId: b.notice_id, batch: b.batch })), deps.delivery);
-  return { windowsMoved: moved.length, noticesScheduled: notices.length, batchesScheduled: batches.length };
+  return {
+    windowsMoved: moved.length,
+    catchUpsPlanned: caughtUp.reduce((n, c) => n + c.notices.length, 0),
+    noticesScheduled: notices.length,
+    batchesScheduled: batches.length,
+  };
 }
 
 async function removeFinishedJobs(queue: Queue, ids: readonly string[]): Promise<void> {

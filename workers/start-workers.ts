@@ -4,7 +4,7 @@ import { deliverBatch, deliveryPipeline, type DeliveryContext } from '../src/del
 import type { Mailer } from '../src/delivery/mailer.js';
 import type { NoticeMessages } from '../src/delivery/notice-messages.js';
 import { dispatchDueNotices, dispatchNotice, type DispatchOutcome, type DueDispatch } from '../src/notices/notice-dispatch.js';
-import type { Audience } from '../src/policy/policy-schema.js';
+import type { Audience, Policy } from '../src/policy/policy-schema.js';
 import { ARM_EARLY_MS, NoticeScheduler } from '../src/queues/notice-scheduler.js';
 import { openQueues, QUEUE, redisConnection, type Queues } from '../src/queues/queues.js';
 import type { Metrics } from '../src/runtime/metrics.js';
@@ -23,12 +23,14 @@ export interface WorkerSettings {
   queuePrefix: string;
   mailer: Mailer;
   messages: NoticeMessages;
+  /** Says which audiences are reached by e-mail and which by publication. */
+  policy: Policy;
   webhooks: Partial<Record<Audience, string | undefined>>;
   webhookSecret: string | undefined;
   logger: Logger;
   /** Jobs processed at once per queue. @defaultValue 10 */
   concurrency?: number;
-  /** Deliveries per batch job. @defaultValue 100 */
+  /** Deliveries per batch job. @defaultValue 500 */
   batchSize?: number;
   /** Deliveries of one batch job waiting for a send slot at once (the Mailer's capacity limits sends in flight). @defaultValue 20 */
   sendsPerBatch?: number;
@@ -71,6 +73,7 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
     deliveryQueue: queues.deliveries,
     now,
     horizonMs: 10 * MINUTE,
+    catchUp: { policy: settings.policy, webhooks: settings.webhooks },
     abandonedAfterMs,
     delivery,
   };
@@ -98,7 +101,7 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
 
   /** The notice's own fan-out, and with it every other due notice no other worker holds. */
   const dispatchTogether = async (noticeId: string): Promise<DispatchOutcome> => {
-    const options = { now: now(), webhooks: settings.webhooks, batchSize };
+    const options = { now: now(), policy: settings.policy, webhooks: settings.webhooks, batchSize };
     // The first job of an instant fans out every notice due by then that no other worker
     // holds; their own jobs then find them dispatched and only make sure of their batches.
     const together = await dispatchDueNotices(db, { ...options, limit: DISPATCH_TOGETHER });

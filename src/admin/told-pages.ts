@@ -5,6 +5,8 @@ import { complianceReport, type WindowCompliance } from '../compliance/complianc
 import { loadComplianceRows } from '../compliance/compliance-repository.js';
 import { listDeliveriesOfWindow } from '../delivery/delivery-repository.js';
 import { AppError } from '../errors.js';
+import type { Audience } from '../policy/policy-schema.js';
+import { publicationAudiences } from '../rules/told.js';
 import type { Db } from '../storage/database.js';
 import { findWindow } from '../windows/window-repository.js';
 import type { AdminContext } from './admin-context.js';
@@ -28,7 +30,10 @@ export function toldRoutes(ctx: AdminContext): Router {
   const load = async (id: unknown) => {
     const row = await findWindow(db, windowId(id));
     if (!row) throw new AppError('not_found', 404, 'Driftstoppet finns inte.');
-    const [compliance, deliveries] = await Promise.all([windowCompliance(db, row.id, row.start_at, clock().toJSDate()), listDeliveriesOfWindow(db, row.id)]);
+    const [compliance, deliveries] = await Promise.all([
+      windowCompliance(db, row.id, row.start_at, clock().toJSDate(), publicationAudiences(policy)),
+      listDeliveriesOfWindow(db, row.id),
+    ]);
     return { row, compliance, deliveries };
   };
 
@@ -47,6 +52,7 @@ export function toldRoutes(ctx: AdminContext): Router {
       reason: n.reason,
       delivered: n.deliveries.sent,
       total: n.deliveries.sent + n.deliveries.failed + n.deliveries.pending + n.deliveries.cancelled,
+      feeds: n.feeds,
     }));
     const alarming = notices.filter((n) => n.alarming);
     sendPage(res, 'told', ctx.frame(res, `Vem har fått besked: ${row.title}`), {
@@ -119,13 +125,14 @@ export function toldRoutes(ctx: AdminContext): Router {
 }
 
 /** The compliance record of one window, judged as the report judges every window. */
-async function windowCompliance(db: Db, id: string, start: Date, now: Date): Promise<WindowCompliance> {
+async function windowCompliance(db: Db, id: string, start: Date, now: Date, publications: ReadonlySet<Audience>): Promise<WindowCompliance> {
   const rows = await loadComplianceRows(db, { from: start, to: new Date(start.getTime() + 1) });
   const report = complianceReport(
     rows.windows.filter((w) => w.id === id),
     rows.notices,
     rows.deliveries,
     now,
+    publications,
   );
   return report[0]!;
 }

@@ -6,6 +6,7 @@ import { loadComplianceRows } from '../compliance/compliance-repository.js';
 import { AppError, type FieldError } from '../errors.js';
 import { listNoticesOfWindows } from '../notices/notice-repository.js';
 import { nextMinorSlots } from '../rules/slots.js';
+import { publicationAudiences } from '../rules/told.js';
 import { findWindow } from '../windows/window-repository.js';
 import { createWindow } from '../windows/window-service.js';
 import { calendarWeeks } from './admin-calendar.js';
@@ -48,7 +49,7 @@ export function windowPageRoutes(ctx: AdminContext): Router {
     const firstMonday = (asked?.isValid ? asked : now).startOf('week');
     const until = firstMonday.plus({ weeks: CALENDAR_WEEKS });
     const rows = await loadComplianceRows(db, { from: firstMonday.toJSDate(), to: until.toJSDate() });
-    const windows = complianceReport(rows.windows, rows.notices, rows.deliveries, now.toJSDate());
+    const windows = complianceReport(rows.windows, rows.notices, rows.deliveries, now.toJSDate(), publicationAudiences(rules.policy));
     // Enough slots to reach past the page: two a week, a few lost to holidays or notice.
     const offered = nextMinorSlots(rules, firstMonday, CALENDAR_WEEKS * 3, now).filter((slot) => slot.start < until);
     const weeks = calendarWeeks({ rules, now, firstMonday, weeks: CALENDAR_WEEKS, windows, offered });

@@ -70,6 +70,7 @@ const COMPLIANCE_COLUMNS = [
   ['reason', 'orsak'],
   ['sent', 'skickade'],
   ['failed', 'misslyckade'],
+  ['feeds', 'i flödena'],
 ] as const;
 
 type ComplianceRecord = Partial<Record<(typeof COMPLIANCE_COLUMNS)[number][0], string | number>>;
@@ -104,6 +105,7 @@ export function complianceCsv(report: readonly WindowCompliance[], policy: Polic
       reason: notice.reason ?? '',
       sent: notice.deliveries.sent,
       failed: notice.deliveries.failed,
+      feeds: notice.feeds ? 'ja' : 'nej',
     }));
   });
   return stringify(records, {

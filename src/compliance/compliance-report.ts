@@ -1,5 +1,6 @@
-import { AUDIENCES, type Audience } from '../policy/policy-schema.js';
+import type { Audience } from '../policy/policy-schema.js';
 import type { NoticeKind, WindowKind } from '../rules/notice-plan.js';
+import { compareNotices, wentOutOnFeedsAlone } from '../rules/told.js';
 import type { NoticeRow, WindowRow, WindowStatus } from '../storage/schema.js';
 
 /**
@@ -36,6 +37,8 @@ export interface NoticeCompliance {
   verdict: Verdict;
   reason: string | null;
   deliveries: { sent: number; failed: number; pending: number; cancelled: number };
+  /** It reached its audience through the feeds alone (a publication without a CMS endpoint). */
+  feeds: boolean;
 }
 
 export interface WindowCompliance {
@@ -61,12 +64,14 @@ export function complianceReport(
   notices: readonly NoticeRow[],
   deliveries: ReadonlyMap<string, DeliveryTally>,
   now: Date,
+  /** Audiences reached by publication (`publicationAudiences(policy)`). */
+  publications: ReadonlySet<Audience>,
 ): WindowCompliance[] {
   return [...windows]
     .sort((a, b) => a.start_at.getTime() - b.start_at.getTime() || a.id.localeCompare(b.id))
     .map((window) => {
       const audiences = noticesThatMatter(window, notices).map((notice) =>
-        judgeNotice(window, notice, deliveries.get(notice.id) ?? NO_DELIVERIES, now),
+        judgeNotice(window, notice, deliveries.get(notice.id) ?? NO_DELIVERIES, now, publications),
       );
       return {
         windowId: window.id,
@@ -94,12 +99,7 @@ export function noticesThatMatter(window: WindowRow, notices: readonly NoticeRow
   const plan = planRevision(window, own);
   return own
     .filter((n) => !(n.status === 'cancelled' && n.dispatched_at === null && n.revision < plan))
-    .sort(
-      (a, b) =>
-        a.due_at.getTime() - b.due_at.getTime() ||
-        a.created_at.getTime() - b.created_at.getTime() ||
-        AUDIENCES.indexOf(a.audience) - AUDIENCES.indexOf(b.audience),
-    );
+    .sort(compareNotices);
 }
 
 /**
@@ -113,7 +113,13 @@ function planRevision(window: WindowRow, notices: readonly NoticeRow[]): number 
 }
 
 /** One notice against its rule. Announcements carry the rule; the other kinds only inform. */
-export function judgeNotice(window: WindowRow, notice: NoticeRow, tally: DeliveryTally, now: Date): NoticeCompliance {
+export function judgeNotice(
+  window: WindowRow,
+  notice: NoticeRow,
+  tally: DeliveryTally,
+  now: Date,
+  publications: ReadonlySet<Audience>,
+): NoticeCompliance {
   const hasRule = notice.kind === 'announcement';
   const judged = (verdict: Verdict, onTime: boolean | null, reason: string | null): NoticeCompliance => ({
     noticeId: notice.id,
@@ -127,6 +133,7 @@ export function judgeNotice(window: WindowRow, notice: NoticeRow, tally: Deliver
     verdict,
     reason,
     deliveries: { sent: tally.sent, failed: tally.failed, pending: tally.pending, cancelled: tally.cancelled },
+    feeds: wentOutOnFeedsAlone(notice, tally.sent + tally.failed + tally.pending + tally.cancelled > 0, publications),
   });
 
   if (notice.status === 'cancelled') return judged('cancelled', null, cancelledReason(window, notice));

@@ -1,6 +1,9 @@
 import { sql, type ExpressionBuilder } from 'kysely';
+import type { Audience } from '../policy/policy-schema.js';
+import type { DeliveryFact, Selection } from '../rules/told.js';
+import { FEED_KEY, WEBHOOK_KEY } from '../rules/told.js';
 import type { Db } from '../storage/database.js';
-import type { Database, DeliveryRow } from '../storage/schema.js';
+import type { Database, DeliveryRow, RecipientKind } from '../storage/schema.js';
 
 /** A delivery nobody is sending: pending, or claimed by a worker that has since died. */
 function claimable(now: Date, abandonedAfterMs: number) {
@@ -128,6 +131,7 @@ export async function listDeliveriesOfWindow(db: Db, windowId: string) {
     .select([
       'd.id',
       'd.notice_id',
+      'd.recipient_key',
       'n.audience',
       'n.kind',
       'n.revision',
@@ -141,10 +145,114 @@ export async function listDeliveriesOfWindow(db: Db, windowId: string) {
       'd.last_error',
       'd.sent_at',
       'd.message_id',
+      'n.required_by',
     ])
     .where('n.window_id', '=', windowId)
     .orderBy('n.created_at')
     .orderBy('n.audience')
     .orderBy('d.target')
     .execute();
+}
+
+/** What the told rule needs of the deliveries of some windows' notices (of one audience, when given). */
+export async function deliveryFactsOfWindows(db: Db, windowIds: readonly string[], audience?: Audience): Promise<DeliveryFact[]> {
+  if (windowIds.length === 0) return [];
+  let query = db
+    .selectFrom('deliveries as d')
+    .innerJoin('notices as n', 'n.id', 'd.notice_id')
+    .select(['d.notice_id', 'd.recipient_key', 'd.status'])
+    .where('n.window_id', 'in', windowIds);
+  if (audience) query = query.where('n.audience', '=', audience);
+  return query.execute();
+}
+
+export interface RecipientDeliveries {
+  noticeId: string;
+  /** The kind of recipient the audience reaches, and the window's systems they subscribe to. */
+  recipientKind: RecipientKind;
+  systems: readonly string[];
+  /** Who, as the told rule decided it. */
+  selection: Selection;
+  batchSize: number;
+  now: Date;
+}
+
+/**
+ * One pending delivery per selected recipient, numbered into batches. The selection is the
+ * told rule's decision, taken as parameters; the unique (notice, recipient) key makes a repeat
+ * harmless. Recipients are snapshotted now: the address is the one they have at this moment.
+ */
+export async function insertRecipientDeliveries(db: Db, d: RecipientDeliveries): Promise<void> {
+  const { selection } = d;
+  const subscribed = selection.subscribers
+    ? sql`r.deleted_at is null and r.kind = ${d.recipientKind} and r.systems && ${sql.val([...d.systems])}::text[]`
+    : sql`true`;
+  const only = selection.only === null ? sql`true` : sql`r.id = any(${sql.val(recipientIds(selection.only))}::uuid[])`;
+  const except = selection.except.size === 0 ? sql`true` : sql`not (r.id = any(${sql.val(recipientIds(selection.except))}::uuid[]))`;
+  await sql`
+    insert into deliveries (id, notice_id, recipient_key, recipient_id, channel, target, batch, status, attempts, created_at)
+    select gen_random_uuid(), ${d.noticeId}, r.id::text, r.id, 'email', r.email,
+           ((row_number() over (order by r.id)) - 1) / ${d.batchSize}, 'pending', 0, ${d.now}::timestamptz
+    from recipients r
+    where ${subscribed} and ${only} and ${except}
+    on conflict (notice_id, recipient_key) do nothing
+  `.execute(db);
+}
+
+/** E-mail recipients are keyed by their id; the CMS endpoint and the feeds by a word. */
+function recipientIds(keys: ReadonlySet<string>): string[] {
+  return [...keys].filter((key) => key !== WEBHOOK_KEY && key !== FEED_KEY);
+}
+
+/** The delivery of a notice to its audience's CMS endpoint, in a batch of its own after the e-mails. */
+export async function insertWebhookDelivery(db: Db, noticeId: string, url: string, now: Date): Promise<void> {
+  const next = await db
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.coalesce(eb.fn.max('batch'), sql<number>`-1`).as('last'))
+    .where('notice_id', '=', noticeId)
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('deliveries')
+    .values({
+      id: crypto.randomUUID(),
+      notice_id: noticeId,
+      recipient_key: WEBHOOK_KEY,
+      recipient_id: null,
+      channel: 'webhook',
+      target: url,
+      batch: Number(next.last) + 1,
+      status: 'pending',
+      attempts: 0,
+      created_at: now,
+    })
+    .onConflict((oc) => oc.columns(['notice_id', 'recipient_key']).doNothing())
+    .execute();
+}
+
+/** The batches of a notice with work left. */
+export async function unfinishedBatchesOfNotice(db: Db, noticeId: string): Promise<number[]> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .select('batch')
+    .distinct()
+    .where('notice_id', '=', noticeId)
+    .where('status', 'in', ['pending', 'sending'])
+    .orderBy('batch')
+    .execute();
+  return rows.map((r) => r.batch);
+}
+
+/**
+ * Withdraws the deliveries of a window that no worker has claimed yet: what has not left
+ * does not go out once the window changes. Returns the notices whose deliveries were withdrawn.
+ */
+export async function withdrawPendingDeliveries(db: Db, windowId: string): Promise<string[]> {
+  const withdrawn = await db
+    .updateTable('deliveries')
+    .set({ status: 'cancelled' })
+    .where('status', '=', 'pending')
+    .where('notice_id', 'in', (eb) => eb.selectFrom('notices').select('id').where('window_id', '=', windowId))
+    .returning('notice_id')
+    .execute();
+  return [...new Set(withdrawn.map((d) => d.notice_id))];
 }

@@ -71,6 +71,7 @@ export const noticeSchema = z.object({
   status: z.enum(['pending', 'sent', 'failed', 'cancelled']),
   sentAt: instant.nullable(),
   late: z.boolean(),
+  catchUp: z.boolean(),
   error: z.string().nullable(),
 });
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../storage/database.js';
-import type { NewNoticeRow, NoticeRow } from '../storage/schema.js';
+import type { NewNoticeRow, NoticeRow, NoticeStatus } from '../storage/schema.js';
 
 export async function insertNotices(db: Db, rows: NewNoticeRow[]): Promise<NoticeRow[]> {
   if (rows.length === 0) return [];
@@ -15,8 +15,35 @@ export async function listNoticesOfWindows(db: Db, windowIds: readonly string[])
     .where('window_id', 'in', windowIds)
     .orderBy('due_at')
     .orderBy('created_at')
-    .orderBy('audience')
     .execute();
+}
+
+/** Reads and locks one notice for the rest of the transaction. */
+export async function lockNotice(db: Db, id: string): Promise<NoticeRow | undefined> {
+  return db.selectFrom('notices').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+/** Due notices not yet fanned out that no other transaction holds, oldest first. */
+export async function lockDueNotices(db: Db, now: Date, limit: number): Promise<NoticeRow[]> {
+  return db
+    .selectFrom('notices')
+    .selectAll()
+    .where('status', '=', 'pending')
+    .where('dispatched_at', 'is', null)
+    .where('due_at', '<=', now)
+    .orderBy('due_at')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
+export async function markDispatched(db: Db, id: string, now: Date): Promise<void> {
+  await db.updateTable('notices').set({ dispatched_at: now }).where('id', '=', id).execute();
+}
+
+export async function setNoticeStatus(db: Db, id: string, status: NoticeStatus): Promise<void> {
+  await db.updateTable('notices').set({ status }).where('id', '=', id).execute();
 }
 
 /** Locks every notice of the window, so no worker dispatches one while the window changes. */
@@ -24,12 +51,8 @@ export async function lockNoticesOfWindow(db: Db, windowId: string): Promise<Not
   return db.selectFrom('notices').selectAll().where('window_id', '=', windowId).forUpdate().execute();
 }
 
-/**
- * Withdraws everything of a window that has not gone out: notices not yet fanned out, and
- * deliveries not yet claimed by a worker. Notices whose fan-out was under way are settled
- * by what did go out.
- */
-export async function withdrawUnsentNotices(db: Db, windowId: string, now: Date): Promise<void> {
+/** Withdraws the notices of a window not yet fanned out: they will not go out as planned. */
+export async function withdrawUnsentNotices(db: Db, windowId: string): Promise<void> {
   await db
     .updateTable('notices')
     .set({ status: 'cancelled' })
@@ -37,14 +60,6 @@ export async function withdrawUnsentNotices(db: Db, windowId: string, now: Date)
     .where('status', '=', 'pending')
     .where('dispatched_at', 'is', null)
     .execute();
-  const dispatched = await db
-    .updateTable('deliveries')
-    .set({ status: 'cancelled' })
-    .where('status', '=', 'pending')
-    .where('notice_id', 'in', (eb) => eb.selectFrom('notices').select('id').where('window_id', '=', windowId))
-    .returning('notice_id')
-    .execute();
-  await settleNotices(db, [...new Set(dispatched.map((d) => d.notice_id))], now);
 }
 
 /**

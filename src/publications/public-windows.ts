@@ -1,6 +1,10 @@
-import { sql } from 'kysely';
+import { deliveryFactsOfWindows } from '../delivery/delivery-repository.js';
+import { listNoticesOfWindows } from '../notices/notice-repository.js';
+import type { Policy } from '../policy/policy-schema.js';
+import { publicationAudiences, whoWasTold } from '../rules/told.js';
 import type { Db } from '../storage/database.js';
-import type { WindowRow } from '../storage/schema.js';
+import type { NoticeRow, WindowRow } from '../storage/schema.js';
+import { listWindowsWithDispatchedNotice } from '../windows/window-repository.js';
 
 /** A window whose public notice has gone out, with what the public was told and when. */
 export interface PublishedWindow {
@@ -19,97 +23,66 @@ export interface PublishedWindows {
   lastEndedAt: Date | null;
 }
 
-/**
- * A public notice has gone out once it is sent, or once it was fanned out and not withdrawn
- * (its webhook may still be retrying, but the publication is made). A notice that never went
- * out, or was withdrawn before anything left, publishes nothing.
- */
-function wentOut(alias: string) {
-  const column = (name: string) => sql.ref(`${alias}.${name}`);
-  return sql<boolean>`${column('audience')} = ${'public'} and (${column('status')} = ${'sent'}
-    or (${column('dispatched_at')} is not null and ${column('status')} <> ${'cancelled'}))`;
-}
+/** Ended windows read at a time while looking for the latest one published. */
+const ENDED_PAGE = 50;
 
 /**
- * The instant a notice went out. The fan-out instant comes first: it is what the webhook
- * body calls `publishedAt`, and it does not move when the notice settles later.
+ * The public counts as told of a window as the told rule says (src/rules/told.ts): once a
+ * public notice reached orebro.se's CMS (answered 2xx), or, without a CMS endpoint, once it
+ * went out on the feeds. Only then do the page and feeds show it, cancelled ones included.
  */
-function publishedAt(alias: string) {
-  const column = (name: string) => sql.ref(`${alias}.${name}`);
-  return sql<Date>`coalesce(${column('dispatched_at')}, ${column('sent_at')}, ${column('due_at')})`;
+async function published(db: Db, windows: readonly WindowRow[], policy: Policy): Promise<PublishedWindow[]> {
+  const ids = windows.map((w) => w.id);
+  const notices = (await listNoticesOfWindows(db, ids)).filter((n) => n.audience === 'public');
+  const facts = await deliveryFactsOfWindows(db, ids, 'public');
+  const publications = publicationAudiences(policy);
+  return windows.flatMap((window) => {
+    const own = notices.filter((n) => n.window_id === window.id);
+    const ownIds = new Set(own.map((n) => n.id));
+    const told = whoWasTold(own, facts.filter((f) => ownIds.has(f.notice_id)), publications).get('public')!;
+    if (told.told.size === 0) return [];
+    const reached = own.filter((n) => told.reachedNotices.has(n.id));
+    // The fan-out instant: what the webhook body calls `publishedAt`; it does not move when the notice settles.
+    const publishedAt = new Date(Math.max(...reached.map((n) => (n.dispatched_at ?? n.due_at).getTime())));
+    return [{ window, publishedAt, previous: previousTime(reached) }];
+  });
 }
 
-/**
- * Windows that have not ended and whose public notice has gone out, cancelled ones
- * included, newest publication first. Windows are read by `end_at` and each window's
- * notices through `notices_window_id`, so the cost follows the windows still to come.
- */
-export async function listPublishedWindows(db: Db, now: Date): Promise<PublishedWindow[]> {
-  const rows = await db
-    .selectFrom('windows as w')
-    .innerJoinLateral(
-      (eb) =>
-        eb
-          .selectFrom('notices as n')
-          .select(publishedAt('n').as('published_at'))
-          .whereRef('n.window_id', '=', 'w.id')
-          .where(wentOut('n'))
-          .orderBy('published_at', 'desc')
-          .limit(1)
-          .as('p'),
-      (join) => join.onTrue(),
-    )
-    .leftJoinLateral(
-      (eb) =>
-        eb
-          .selectFrom('notices as n')
-          .select(['n.previous_start_at', 'n.previous_end_at'])
-          .whereRef('n.window_id', '=', 'w.id')
-          .where(wentOut('n'))
-          .where('n.kind', '=', 'update')
-          .where('n.previous_start_at', 'is not', null)
-          .where('n.previous_end_at', 'is not', null)
-          .orderBy('n.revision', 'desc')
-          .orderBy('n.created_at', 'desc')
-          .limit(1)
-          .as('u'),
-      (join) => join.onTrue(),
-    )
-    .selectAll('w')
-    .select(['p.published_at', 'u.previous_start_at', 'u.previous_end_at'])
-    .where('w.end_at', '>', now)
-    .orderBy('p.published_at', 'desc')
-    .orderBy('w.start_at')
-    .orderBy('w.id')
-    .execute();
-  return rows.map(({ published_at, previous_start_at, previous_end_at, ...window }) => ({
-    window,
-    publishedAt: published_at,
-    previous: previous_start_at && previous_end_at ? { start: previous_start_at, end: previous_end_at } : null,
-  }));
+/** The time the latest published change replaced. */
+function previousTime(reached: readonly NoticeRow[]): PublishedWindow['previous'] {
+  const update = reached
+    .filter((n) => n.kind === 'update' && n.previous_start_at && n.previous_end_at)
+    .sort((a, b) => b.revision - a.revision || b.created_at.getTime() - a.created_at.getTime())[0];
+  return update ? { start: update.previous_start_at!, end: update.previous_end_at! } : null;
+}
+
+/** Windows that have not ended and whose public notice has gone out, newest publication first. */
+export async function listPublishedWindows(db: Db, now: Date, policy: Policy): Promise<PublishedWindow[]> {
+  const windows = await published(db, await listWindowsWithDispatchedNotice(db, 'public', { endAfter: now }), policy);
+  return windows.sort(
+    (a, b) =>
+      b.publishedAt.getTime() - a.publishedAt.getTime() ||
+      a.window.start_at.getTime() - b.window.start_at.getTime() ||
+      a.window.id.localeCompare(b.window.id),
+  );
 }
 
 /**
  * The end of the latest published window that has ended by `now`. When a window drops off
  * the page the page changes without any new notice; Last-Modified must still move forward.
- * Read backwards by `end_at`, stopping at the first published window.
+ * Read backwards by `end_at`, a page at a time, stopping at the first published window.
  */
-export async function latestPublishedEnd(db: Db, now: Date): Promise<Date | null> {
-  const row = await db
-    .selectFrom('windows as w')
-    .select('w.end_at')
-    .where('w.end_at', '<=', now)
-    .where(({ exists, selectFrom }) =>
-      exists(selectFrom('notices as n').select('n.id').whereRef('n.window_id', '=', 'w.id').where(wentOut('n'))),
-    )
-    .orderBy('w.end_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.end_at ?? null;
+export async function latestPublishedEnd(db: Db, now: Date, policy: Policy): Promise<Date | null> {
+  for (let offset = 0; ; offset += ENDED_PAGE) {
+    const ended = await listWindowsWithDispatchedNotice(db, 'public', { endedBy: now, limit: ENDED_PAGE, offset });
+    const first = (await published(db, ended, policy))[0];
+    if (first) return first.window.end_at;
+    if (ended.length < ENDED_PAGE) return null;
+  }
 }
 
 /** Everything the public page and feeds are made from, as of `now`. */
-export async function loadPublishedWindows(db: Db, now: Date): Promise<PublishedWindows> {
-  const [windows, lastEndedAt] = await Promise.all([listPublishedWindows(db, now), latestPublishedEnd(db, now)]);
+export async function loadPublishedWindows(db: Db, now: Date, policy: Policy): Promise<PublishedWindows> {
+  const [windows, lastEndedAt] = await Promise.all([listPublishedWindows(db, now, policy), latestPublishedEnd(db, now, policy)]);
   return { windows, lastEndedAt };
 }

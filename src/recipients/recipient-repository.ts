@@ -121,3 +121,16 @@ export async function recipientsForAudience(db: Db, audience: AudienceQuery): Pr
     .orderBy('id')
     .execute();
 }
+
+/** The ids of the active recipients of the kind who follow at least one of the systems. */
+export async function subscriberIds(db: Db, audience: AudienceQuery): Promise<string[]> {
+  if (audience.systems.length === 0) return [];
+  const rows = await db
+    .selectFrom('recipients')
+    .select('id')
+    .where('deleted_at', 'is', null)
+    .where('kind', '=', audience.kind)
+    .where(sql<boolean>`${sql.ref('systems')} && ${sql.val([...audience.systems])}::text[]`)
+    .execute();
+  return rows.map((r) => r.id);
+}

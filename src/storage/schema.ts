@@ -42,6 +42,8 @@ export interface NoticeTable {
   required_by: Timestamp;
   status: NoticeStatus;
   late: boolean;
+  /** An announcement to those who joined the audience after its announcement went out. */
+  catch_up: Generated<boolean>;
   /** Set when the notice has been fanned out into deliveries. */
   dispatched_at: Timestamp | null;
   sent_at: Timestamp | null;

@@ -1,3 +1,4 @@
+import type { Audience } from '../policy/policy-schema.js';
 import type { Db } from '../storage/database.js';
 import type { NewWindowRow, WindowRow, WindowStatus, WindowUpdate } from '../storage/schema.js';
 
@@ -7,6 +8,11 @@ export async function insertWindow(db: Db, row: NewWindowRow): Promise<WindowRow
 
 export async function findWindow(db: Db, id: string): Promise<WindowRow | undefined> {
   return db.selectFrom('windows').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findWindows(db: Db, ids: readonly string[]): Promise<WindowRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('windows').selectAll().where('id', 'in', ids).execute();
 }
 
 /** Reads and locks the window for the rest of the transaction, so changes to it are serialised. */
@@ -33,5 +39,47 @@ export async function listWindows(db: Db, filter: WindowFilter): Promise<WindowR
   if (filter.to) query = query.where('start_at', '<', filter.to);
   if (filter.status?.length) query = query.where('status', 'in', filter.status);
   if (filter.limit) query = query.limit(filter.limit);
+  return query.execute();
+}
+
+/**
+ * Windows planned or running that have not ended and whose announcement to some audience has
+ * gone out: those whose newcomers may be owed a catch-up.
+ */
+export async function listOpenWindowsAnnounced(db: Db, now: Date): Promise<WindowRow[]> {
+  return db
+    .selectFrom('windows as w')
+    .selectAll('w')
+    .where('w.status', 'in', ['scheduled', 'in_progress'])
+    .where('w.end_at', '>', now)
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('notices as n').select('n.id').whereRef('n.window_id', '=', 'w.id').where('n.kind', '=', 'announcement').where('n.dispatched_at', 'is not', null),
+      ),
+    )
+    .orderBy('w.start_at')
+    .execute();
+}
+
+/**
+ * Windows with a notice to the audience that has been fanned out (what could have told it
+ * anything): those ending after `endAfter`, by start; or, with `endedBy`, those ended by then,
+ * latest end first. Read by `end_at` and each window's notices through `notices_window_id`.
+ */
+export async function listWindowsWithDispatchedNotice(
+  db: Db,
+  audience: Audience,
+  range: { endAfter: Date } | { endedBy: Date; limit: number; offset: number },
+): Promise<WindowRow[]> {
+  let query = db
+    .selectFrom('windows as w')
+    .selectAll('w')
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('notices as n').select('n.id').whereRef('n.window_id', '=', 'w.id').where('n.audience', '=', audience).where('n.dispatched_at', 'is not', null),
+      ),
+    );
+  if ('endAfter' in range) return query.where('w.end_at', '>', range.endAfter).orderBy('w.start_at').orderBy('w.id').execute();
+  query = query.where('w.end_at', '<=', range.endedBy).orderBy('w.end_at', 'desc').orderBy('w.id').limit(range.limit).offset(range.offset);
   return query.execute();
 }

@@ -1,13 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { DateTime } from 'luxon';
 import { ConflictError, NotFoundError, RuleViolationError, ValidationError, type FieldError } from '../errors.js';
+import { deliveryFactsOfWindows, withdrawPendingDeliveries } from '../delivery/delivery-repository.js';
+import { planCatchUps } from '../notices/catch-up.js';
 import {
   insertNotices,
   listNoticesOfWindows,
   lockNoticesOfWindow,
+  settleNotices,
   withdrawUnsentNotices,
 } from '../notices/notice-repository.js';
 import type { Audience, PlanStep } from '../policy/policy-schema.js';
+import { audiencesToTellOfChange, publicationAudiences, stillToAnnounce, whoWasTold } from '../rules/told.js';
 import { noticeSteps, type NoticeKind, type PlannedNotice, type RuleBook, type WindowKind } from '../rules/notice-plan.js';
 import { checkWindow, type WindowDraft } from '../rules/window-rules.js';
 import type { Db } from '../storage/database.js';
@@ -22,6 +26,11 @@ export interface WindowServiceDeps {
   clock: () => DateTime;
   /** Called after each commit with the window as stored and the notices just planned, to schedule them. */
   onCommitted: (change: CommittedChange) => Promise<void>;
+  /**
+   * The CMS endpoints, so that a move plans the catch-up of an endpoint whose announcement was
+   * withdrawn at once; without them the reconciler plans it within a minute. @defaultValue none
+   */
+  webhooks?: Partial<Record<Audience, string | undefined>> | undefined;
 }
 
 export interface CommittedChange {
@@ -47,11 +56,6 @@ export interface WindowChanges {
   start?: DateTime | undefined;
   end?: DateTime | undefined;
   shortNotice?: { reason: string } | undefined;
-}
-
-/** Notices that have reached (or are reaching) their audience. */
-function wasTold(notice: NoticeRow): boolean {
-  return notice.kind !== 'cancellation' && (notice.status === 'sent' || notice.dispatched_at !== null);
 }
 
 export async function getWindow(db: Db, id: string): Promise<WindowView> {
@@ -130,12 +134,7 @@ export async function createWindow(
   });
   await deps.onCommitted(outcome);
   // A new window's notices are exactly those just inserted; a replay shows what the first request stored.
-  return outcome.replayed ? getWindow(deps.db, outcome.window.id) : toWindowView(outcome.window, [...outcome.notices].sort(byListOrder));
-}
-
-/** The order `listNoticesOfWindows` gives: by due instant, then creation, then audience. */
-function byListOrder(a: NoticeRow, b: NoticeRow): number {
-  return a.due_at.getTime() - b.due_at.getTime() || a.created_at.getTime() - b.created_at.getTime() || (a.audience < b.audience ? -1 : a.audience > b.audience ? 1 : 0);
+  return outcome.replayed ? getWindow(deps.db, outcome.window.id) : toWindowView(outcome.window, outcome.notices);
 }
 
 /**
@@ -157,21 +156,22 @@ export async function changeWindow(deps: WindowServiceDeps, id: string, changes:
       systems.join(',') !== before.systems.join(',');
 
     let newNotices: NewNoticeRow[] = [];
-    let shortNoticeReason = before.short_notice_reason;
     const revision = moved ? before.revision + 1 : before.revision;
+    let overdue = false;
     if (moved) {
-      const told = new Set(notices.filter(wasTold).map((n) => n.audience));
+      const told = await whoWasToldOf(deps, trx, id, notices);
+      // An audience whose announcement went out hears of the change; its newcomers are owed a catch-up.
       const steps = noticeSteps(before.kind, rules.policy, before.plan ?? undefined).filter(
-        (step) => !(step.kind === 'announcement' && told.has(step.audience)),
+        (step) => step.kind !== 'announcement' || stillToAnnounce(told, step.audience),
       );
       const draft: WindowDraft = { kind: before.kind, systems, start, end, plan: before.plan ?? undefined };
       const check = checkWindow(rules, draft, now, { shortNotice: changes.shortNotice !== undefined, steps });
       throwIfViolated(rules, check.violations, check.earliestCompliantStart);
-      if (check.plan.overdue.length > 0) shortNoticeReason = changes.shortNotice?.reason ?? shortNoticeReason;
-      await withdrawUnsentNotices(trx, id, now.toJSDate());
+      overdue = check.plan.overdue.length > 0;
+      await withdrawUnsent(trx, id, now);
       const nextRevision = { ...before, revision };
       newNotices = [
-        ...[...told].map((audience) => ({
+        ...audiencesToTellOfChange(told).map((audience) => ({
           ...noticeRow(nextRevision, 'update', immediate(audience, now), now),
           previous_start_at: before.start_at,
           previous_end_at: before.end_at,
@@ -179,6 +179,9 @@ export async function changeWindow(deps: WindowServiceDeps, id: string, changes:
         ...check.plan.notices.map((n) => noticeRow(nextRevision, n.kind, n, now)),
       ];
     }
+    // A new reason replaces the old one (the audit trail keeps both) wherever notice is short.
+    const shortNoticeReason =
+      changes.shortNotice && (overdue || before.short_notice_reason !== null) ? changes.shortNotice.reason : before.short_notice_reason;
     const after = await updateWindow(trx, id, {
       title: changes.title ?? before.title,
       description: changes.description ?? before.description,
@@ -189,7 +192,10 @@ export async function changeWindow(deps: WindowServiceDeps, id: string, changes:
       short_notice_reason: shortNoticeReason,
       updated_at: now.toJSDate(),
     });
-    const inserted = await insertNotices(trx, newNotices);
+    const inserted = [
+      ...(await insertNotices(trx, newNotices)),
+      ...(moved ? await planCatchUps(trx, after, { now: now.toJSDate(), policy: rules.policy, webhooks: deps.webhooks ?? {} }) : []),
+    ];
     await recordAudit(trx, {
       windowId: id,
       actor,
@@ -208,9 +214,8 @@ export async function cancelWindow(deps: WindowServiceDeps, id: string, reason: 
   const now = deps.clock();
   const committed = await deps.db.transaction().execute(async (trx) => {
     const before = await lockScheduledWindow(trx, id);
-    const notices = await lockNoticesOfWindow(trx, id);
-    const told = new Set(notices.filter(wasTold).map((n) => n.audience));
-    await withdrawUnsentNotices(trx, id, now.toJSDate());
+    const told = await whoWasToldOf(deps, trx, id, await lockNoticesOfWindow(trx, id));
+    await withdrawUnsent(trx, id, now);
     const after = await updateWindow(trx, id, {
       status: 'cancelled',
       revision: before.revision + 1,
@@ -219,7 +224,7 @@ export async function cancelWindow(deps: WindowServiceDeps, id: string, reason: 
     });
     const inserted = await insertNotices(
       trx,
-      [...told].map((audience) => noticeRow(after, 'cancellation', immediate(audience, now), now)),
+      audiencesToTellOfChange(told).map((audience) => noticeRow(after, 'cancellation', immediate(audience, now), now)),
     );
     await recordAudit(trx, {
       windowId: id,
@@ -232,6 +237,20 @@ export async function cancelWindow(deps: WindowServiceDeps, id: string, reason: 
   });
   await deps.onCommitted(committed);
   return getWindow(deps.db, id);
+}
+
+/** Who the window's messages reached so far: the told rule over its notices and deliveries. */
+async function whoWasToldOf(deps: WindowServiceDeps, db: Db, id: string, notices: readonly NoticeRow[]) {
+  return whoWasTold(notices, await deliveryFactsOfWindows(db, [id]), publicationAudiences(deps.rules.policy));
+}
+
+/**
+ * Withdraws everything of the window that has not left: notices not yet fanned out, and
+ * deliveries no worker has claimed. A fanned-out notice is settled by what did go out.
+ */
+async function withdrawUnsent(db: Db, id: string, now: DateTime): Promise<void> {
+  await withdrawUnsentNotices(db, id);
+  await settleNotices(db, await withdrawPendingDeliveries(db, id), now.toJSDate());
 }
 
 async function lockScheduledWindow(db: Db, id: string): Promise<WindowRow> {
@@ -315,6 +334,7 @@ function describe(w: WindowRow) {
     end: w.end_at.toISOString(),
     revision: w.revision,
     status: w.status,
+    shortNotice: w.short_notice_reason,
   };
 }
 

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { memoize } from '../runtime/memoize.js';
 import type { PlanStep } from '../policy/policy-schema.js';
+import { compareNotices } from '../rules/told.js';
 import type { NoticeRow, WindowRow } from '../storage/schema.js';
 
 /** An instant as the API shows it: ISO 8601 in Swedish local time with its offset. */
@@ -23,6 +24,8 @@ export interface NoticeView {
   status: string;
   sentAt: string | null;
   late: boolean;
+  /** An announcement to those who joined the audience after its announcement went out. */
+  catchUp: boolean;
   error: string | null;
 }
 
@@ -56,6 +59,7 @@ export function toNoticeView(row: NoticeRow): NoticeView {
     status: row.status,
     sentAt: formatInstant(row.sent_at),
     late: row.late,
+    catchUp: row.catch_up,
     error: row.error,
   };
 }
@@ -77,6 +81,6 @@ export function toWindowView(row: WindowRow, notices: readonly NoticeRow[]): Win
     createdBy: row.created_by,
     createdAt: formatInstant(row.created_at)!,
     updatedAt: formatInstant(row.updated_at)!,
-    notices: notices.filter((n) => n.window_id === row.id).map(toNoticeView),
+    notices: notices.filter((n) => n.window_id === row.id).sort(compareNotices).map(toNoticeView),
   };
 }

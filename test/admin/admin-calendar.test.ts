@@ -39,6 +39,7 @@ describe('admin calendar weeks', () => {
         verdict: 'late',
         reason: 'kort varsel: säkerhet',
         deliveries: { sent: 1, failed: 0, pending: 0, cancelled: 0 },
+        feeds: false,
       },
     ],
   };

@@ -8,7 +8,7 @@ import { markSent, minutesAfter, startComplianceApi, type ComplianceTestApi } fr
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const HEADER = [
   'fönster', 'titel', 'system', 'start', 'slut', 'status', 'målgrupp', 'typ', 'senast enligt regel',
-  'planerat', 'skickat', 'i tid', 'bedömning', 'orsak', 'skickade', 'misslyckade',
+  'planerat', 'skickat', 'i tid', 'bedömning', 'orsak', 'skickade', 'misslyckade', 'i flödena',
 ];
 const INJECTION = '=HYPERLINK("http://x")';
 

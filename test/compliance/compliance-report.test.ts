@@ -7,7 +7,11 @@ import {
   type DeliveryTally,
 } from '../../src/compliance/compliance-report.js';
 import type { NoticeRow } from '../../src/storage/schema.js';
+import { loadPolicy } from '../../src/policy/load-policy.js';
+import { publicationAudiences } from '../../src/rules/told.js';
 import { windowRow } from '../support/rows.js';
+
+const PUBLICATIONS = publicationAudiences(loadPolicy());
 
 const at = (iso: string) => new Date(iso);
 const MINUTE = 60_000;
@@ -27,6 +31,7 @@ const noticeRow = (overrides: Partial<NoticeRow> = {}): NoticeRow => ({
   required_by: at('2027-03-16T23:00:00Z'),
   status: 'pending',
   late: false,
+  catch_up: false,
   dispatched_at: null,
   sent_at: null,
   error: null,
@@ -40,12 +45,12 @@ const LATER = at('2027-03-29T12:00:00Z');
 
 describe('judging one notice', () => {
   it('when an announcement went out before its rule day ended, then it is on_time', () => {
-    const judged = judgeNotice(windowRow(), noticeRow(sentAt('2027-03-16T07:00:40Z')), tally({ sent: 3 }), LATER);
+    const judged = judgeNotice(windowRow(), noticeRow(sentAt('2027-03-16T07:00:40Z')), tally({ sent: 3 }), LATER, PUBLICATIONS);
     expect(judged).toMatchObject({ verdict: 'on_time', onTime: true, reason: null, deliveries: { sent: 3, failed: 0, pending: 0, cancelled: 0 } });
   });
 
   it('when it went out exactly at required_by, then it is late: the deadline itself is too late', () => {
-    expect(judgeNotice(windowRow(), noticeRow(sentAt('2027-03-16T23:00:00Z')), NO_DELIVERIES, LATER)).toMatchObject({
+    expect(judgeNotice(windowRow(), noticeRow(sentAt('2027-03-16T23:00:00Z')), NO_DELIVERIES, LATER, PUBLICATIONS)).toMatchObject({
       verdict: 'late',
       onTime: false,
       reason: 'försenat utskick',
@@ -60,22 +65,22 @@ describe('judging one notice', () => {
   ])('when a late announcement was %s, then the reason says so', (_label, extra, deliveries, reason) => {
     const window = windowRow({ short_notice_reason: 'Akut säkerhetsfix' });
     const notice = noticeRow({ ...sentAt('2027-03-17T07:00:00Z'), ...extra });
-    expect(judgeNotice(window, notice, deliveries, LATER)).toMatchObject({ verdict: 'late', onTime: false, reason });
+    expect(judgeNotice(window, notice, deliveries, LATER, PUBLICATIONS)).toMatchObject({ verdict: 'late', onTime: false, reason });
   });
 
   it('when a notice is not yet due, or due for less than five minutes, then it is pending', () => {
     const notice = noticeRow();
-    expect(judgeNotice(windowRow(), notice, NO_DELIVERIES, at('2027-03-10T00:00:00Z'))).toMatchObject({ verdict: 'pending', onTime: null, reason: null });
-    expect(judgeNotice(windowRow(), notice, NO_DELIVERIES, new Date(notice.due_at.getTime() + 5 * MINUTE))).toMatchObject({ verdict: 'pending' });
+    expect(judgeNotice(windowRow(), notice, NO_DELIVERIES, at('2027-03-10T00:00:00Z'), PUBLICATIONS)).toMatchObject({ verdict: 'pending', onTime: null, reason: null });
+    expect(judgeNotice(windowRow(), notice, NO_DELIVERIES, new Date(notice.due_at.getTime() + 5 * MINUTE), PUBLICATIONS)).toMatchObject({ verdict: 'pending' });
   });
 
   it('when a notice is unsent more than five minutes past due, then it is at_risk; once the rule day ends, onTime is false', () => {
     const notice = noticeRow();
-    const overdue = judgeNotice(windowRow(), notice, NO_DELIVERIES, new Date(notice.due_at.getTime() + 5 * MINUTE + 1));
+    const overdue = judgeNotice(windowRow(), notice, NO_DELIVERIES, new Date(notice.due_at.getTime() + 5 * MINUTE + 1), PUBLICATIONS);
     expect(overdue).toMatchObject({ verdict: 'at_risk', onTime: null, reason: 'inte skickat fast planerad tid har passerat' });
-    const stuck = judgeNotice(windowRow(), { ...notice, dispatched_at: notice.due_at }, tally({ pending: 4 }), at('2027-03-16T08:00:00Z'));
+    const stuck = judgeNotice(windowRow(), { ...notice, dispatched_at: notice.due_at }, tally({ pending: 4 }), at('2027-03-16T08:00:00Z'), PUBLICATIONS);
     expect(stuck).toMatchObject({ verdict: 'at_risk', reason: 'utskicket påbörjades men blev inte klart', deliveries: { pending: 4 } });
-    expect(judgeNotice(windowRow(), notice, NO_DELIVERIES, notice.required_by)).toMatchObject({
+    expect(judgeNotice(windowRow(), notice, NO_DELIVERIES, notice.required_by, PUBLICATIONS)).toMatchObject({
       verdict: 'at_risk',
       onTime: false,
       reason: 'inte skickat före regelns sista tidpunkt',
@@ -85,13 +90,13 @@ describe('judging one notice', () => {
   it('when a notice is due shortly before its deadline, then the passing deadline alone makes it at_risk', () => {
     // A 0-day lead: due at the send time, required by the window's start two minutes later.
     const notice = noticeRow({ due_at: at('2027-03-30T06:58:00Z'), required_by: at('2027-03-30T07:00:00Z'), lead_days: 0 });
-    expect(judgeNotice(windowRow(), notice, NO_DELIVERIES, at('2027-03-30T07:00:00Z')).verdict).toBe('at_risk');
+    expect(judgeNotice(windowRow(), notice, NO_DELIVERIES, at('2027-03-30T07:00:00Z'), PUBLICATIONS).verdict).toBe('at_risk');
   });
 
   it('when a short-notice announcement was just planned, then it is pending, not at_risk, though its rule is already broken', () => {
     const window = windowRow({ short_notice_reason: 'Akut säkerhetsfix' });
     const notice = noticeRow({ late: true, due_at: at('2027-03-20T10:00:00Z'), required_by: at('2027-03-16T23:00:00Z') });
-    expect(judgeNotice(window, notice, NO_DELIVERIES, at('2027-03-20T10:01:00Z'))).toMatchObject({
+    expect(judgeNotice(window, notice, NO_DELIVERIES, at('2027-03-20T10:01:00Z'), PUBLICATIONS)).toMatchObject({
       verdict: 'pending',
       onTime: false,
       reason: 'kort varsel: Akut säkerhetsfix',
@@ -100,24 +105,24 @@ describe('judging one notice', () => {
 
   it('when an update went out within the grace, then it is informational; well after it, late', () => {
     const update = noticeRow({ kind: 'update', lead_days: null, due_at: at('2027-03-20T10:00:00Z'), required_by: at('2027-03-20T10:00:00Z') });
-    expect(judgeNotice(windowRow(), { ...update, ...sentAt('2027-03-20T10:00:30Z') }, NO_DELIVERIES, LATER)).toMatchObject({
+    expect(judgeNotice(windowRow(), { ...update, ...sentAt('2027-03-20T10:00:30Z') }, NO_DELIVERIES, LATER, PUBLICATIONS)).toMatchObject({
       verdict: 'informational',
       onTime: null,
       reason: null,
     });
-    expect(judgeNotice(windowRow(), { ...update, ...sentAt('2027-03-20T11:00:00Z') }, tally({ maxAttempts: 2 }), LATER)).toMatchObject({
+    expect(judgeNotice(windowRow(), { ...update, ...sentAt('2027-03-20T11:00:00Z') }, tally({ maxAttempts: 2 }), LATER, PUBLICATIONS)).toMatchObject({
       verdict: 'late',
       onTime: false,
       reason: 'omförsök',
     });
     // Due at once: an unsent update is not at risk in its first minutes.
-    expect(judgeNotice(windowRow(), update, NO_DELIVERIES, at('2027-03-20T10:01:00Z')).verdict).toBe('pending');
+    expect(judgeNotice(windowRow(), update, NO_DELIVERIES, at('2027-03-20T10:01:00Z'), PUBLICATIONS).verdict).toBe('pending');
   });
 
   it('when every delivery failed, then it is failed with the error; a partial failure is named on an on_time notice', () => {
     const failed = noticeRow({ status: 'failed', dispatched_at: at('2027-03-16T07:00:00Z'), error: '550 mailbox unavailable' });
-    expect(judgeNotice(windowRow(), failed, tally({ failed: 2 }), LATER)).toMatchObject({ verdict: 'failed', onTime: false, reason: '550 mailbox unavailable' });
-    const partly = judgeNotice(windowRow(), noticeRow(sentAt('2027-03-16T07:01:00Z')), tally({ sent: 3, failed: 1 }), LATER);
+    expect(judgeNotice(windowRow(), failed, tally({ failed: 2 }), LATER, PUBLICATIONS)).toMatchObject({ verdict: 'failed', onTime: false, reason: '550 mailbox unavailable' });
+    const partly = judgeNotice(windowRow(), noticeRow(sentAt('2027-03-16T07:01:00Z')), tally({ sent: 3, failed: 1 }), LATER, PUBLICATIONS);
     expect(partly).toMatchObject({ verdict: 'on_time', reason: 'misslyckades för 1 av 4 mottagare' });
   });
 });
@@ -136,20 +141,20 @@ describe('the notices that matter', () => {
       recalled.id,
       replanned.id,
     ]);
-    expect(judgeNotice(window, recalled, tally({ cancelled: 1 }), LATER)).toMatchObject({ verdict: 'cancelled', reason: 'ersatt när driftstoppet ändrades' });
+    expect(judgeNotice(window, recalled, tally({ cancelled: 1 }), LATER, PUBLICATIONS)).toMatchObject({ verdict: 'cancelled', reason: 'ersatt när driftstoppet ändrades' });
   });
 
   it('when a window was cancelled, then the plan it was cancelled from shows as cancelled, and earlier withdrawn plans stay out', () => {
     const window = windowRow({ status: 'cancelled', revision: 3, updated_at: at('2027-03-10T09:00:00Z') });
     const older = noticeRow({ revision: 1, status: 'cancelled' });
     const plan = noticeRow({ revision: 2, status: 'cancelled' });
-    const [report] = complianceReport([window], [older, plan], new Map(), LATER);
+    const [report] = complianceReport([window], [older, plan], new Map(), LATER, PUBLICATIONS);
     expect(report!.audiences).toEqual([
       expect.objectContaining({ noticeId: plan.id, verdict: 'cancelled', onTime: null, reason: 'driftstoppet ställdes in före utskick' }),
     ]);
     expect(report!.atRisk).toBe(false);
     const afterDue = windowRow({ status: 'cancelled', revision: 3, updated_at: at('2027-03-17T09:00:00Z') });
-    expect(judgeNotice(afterDue, plan, NO_DELIVERIES, LATER).reason).toBe('driftstoppet ställdes in efter planerad tid; aldrig skickat');
+    expect(judgeNotice(afterDue, plan, NO_DELIVERIES, LATER, PUBLICATIONS).reason).toBe('driftstoppet ställdes in efter planerad tid; aldrig skickat');
   });
 });
 
@@ -161,7 +166,7 @@ describe('the report', () => {
     const pending = noticeRow({ audience: 'intranet', due_at: at('2027-03-23T07:00:00Z'), required_by: at('2027-03-23T23:00:00Z') });
     const otherNotice = noticeRow({ window_id: 'w0', ...sentAt('2027-03-09T07:00:00Z'), due_at: at('2027-03-09T07:00:00Z') });
     const deliveries = new Map([[otherNotice.id, tally({ sent: 5 })]]);
-    const report = complianceReport([late, early], [pending, otherNotice, overdue], deliveries, at('2027-03-16T07:10:00Z'));
+    const report = complianceReport([late, early], [pending, otherNotice, overdue], deliveries, at('2027-03-16T07:10:00Z'), PUBLICATIONS);
     expect(report.map((w) => [w.windowId, w.atRisk])).toEqual([
       ['w0', false],
       ['w1', true],

@@ -1,3 +1,4 @@
+import { publicationAudiences } from '../../src/rules/told.js';
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,7 +89,7 @@ describe.each(testBackends)('compliance repository on $name', (backend) => {
     expect(new Set(rows.notices.map((n) => n.window_id))).toEqual(new Set([notice.window_id]));
     expect(rows.deliveries.get(notice.id)).toEqual({ sent: 2, failed: 1, pending: 1, cancelled: 1, maxAttempts: 3 });
 
-    const [report] = complianceReport(rows.windows, rows.notices, rows.deliveries, new Date('2027-03-25T00:00:00Z'));
+    const [report] = complianceReport(rows.windows, rows.notices, rows.deliveries, new Date('2027-03-25T00:00:00Z'), publicationAudiences(loadPolicy()));
     expect(report!.audiences.find((a) => a.noticeId === notice.id)).toMatchObject({
       verdict: 'late',
       onTime: false,

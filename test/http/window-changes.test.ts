@@ -4,6 +4,7 @@ import type { Audience } from '../../src/policy/policy-schema.js';
 import { ADMIN_TOKEN } from '../support/api.js';
 import { useTestApi } from '../support/api-fixture.js';
 import { testBackends } from '../support/database.js';
+import { insertManagers } from '../support/notice-fixtures.js';
 
 const NOW = '2026-11-25T12:00:00Z';
 /** NOW as the API shows it, in Swedish local time. */
@@ -36,17 +37,36 @@ describe.each(testBackends)('window changes on $name', (backend) => {
   };
   const rowsTitled = async (title: string) =>
     fixture.database.db.selectFrom('windows').select('id').where('title', '=', title).execute();
-  /** As if a worker had sent the audience's announcement. */
+  /** As if a worker had sent the audience's announcement, and it reached one manager. */
   const markAnnouncementSent = async (windowId: string, audience: Audience) => {
     const sentAt = new Date(NOW);
-    const result = await fixture.database.db
+    const { db } = fixture.database;
+    const notice = await db
       .updateTable('notices')
       .set({ status: 'sent', sent_at: sentAt, dispatched_at: sentAt })
       .where('window_id', '=', windowId)
       .where('audience', '=', audience)
       .where('kind', '=', 'announcement')
-      .executeTakeFirst();
-    expect(result.numUpdatedRows).toBe(1n);
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const [email] = await insertManagers(db, 1, { systems: ['tes'], tag: randomUUID().slice(0, 8) });
+    const manager = await db.selectFrom('recipients').select('id').where('email', '=', email!).executeTakeFirstOrThrow();
+    await db
+      .insertInto('deliveries')
+      .values({
+        id: randomUUID(),
+        notice_id: notice.id,
+        recipient_key: manager.id,
+        recipient_id: manager.id,
+        channel: 'email',
+        target: email!,
+        batch: 0,
+        status: 'sent',
+        attempts: 1,
+        sent_at: sentAt,
+        created_at: sentAt,
+      })
+      .execute();
   };
 
   describe('Idempotency-Key', () => {

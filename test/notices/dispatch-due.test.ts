@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatchDueNotices } from '../../src/notices/notice-dispatch.js';
+import { loadPolicy } from '../../src/policy/load-policy.js';
 import type { Db } from '../../src/storage/database.js';
 import { testBackends, type TestBackend, type TestDatabase } from '../support/database.js';
 import { insertManagers, insertReminderDueAt } from '../support/notice-fixtures.js';
@@ -33,7 +34,7 @@ async function insertWindow(db: Db, status: 'scheduled' | 'cancelled' = 'schedul
   return id;
 }
 
-const options = (now: Date) => ({ now, webhooks: {}, batchSize: 100, limit: 1000 });
+const options = (now: Date) => ({ now, policy: loadPolicy(), webhooks: {}, batchSize: 100, limit: 1000 });
 
 /** A database of the describe block's own with `count` managers of Tes; read it inside a test. */
 function databaseWithManagers(backend: TestBackend, count: number, tag: string): () => Db {

@@ -46,6 +46,7 @@ export async function startTestStack(
     queuePrefix,
     mailer,
     messages: noticeMessages({ policy, mailFrom: MAIL_FROM, publicBaseUrl: 'http://localhost:3000' }),
+    policy,
     webhooks: {},
     webhookSecret: undefined,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),

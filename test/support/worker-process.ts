@@ -29,6 +29,7 @@ const workers = await startWorkers({
   queuePrefix: required('WORKER_QUEUE_PREFIX'),
   mailer,
   messages: noticeMessages({ policy: loadPolicy(), mailFrom: MAIL_FROM, publicBaseUrl: 'http://localhost:3000' }),
+  policy: loadPolicy(),
   webhooks: {},
   webhookSecret: undefined,
   logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }, pino.destination(2)),

@@ -7,6 +7,7 @@ import { complianceReport, type WindowCompliance } from '../../compliance/compli
 import { loadComplianceRows } from '../../compliance/compliance-repository.js';
 import { ValidationError } from '../../errors.js';
 import type { Policy } from '../../policy/policy-schema.js';
+import { publicationAudiences } from '../../rules/told.js';
 import type { Db } from '../../storage/database.js';
 import { listAudit } from '../../windows/audit-log.js';
 import { formatInstant } from '../../windows/window-view.js';
@@ -51,7 +52,7 @@ export function complianceRoutes(deps: ComplianceRouteDeps): Router {
     const given = range(query, zone, { from: now.minus({ days: 30 }), to: now.plus({ years: 1 }) });
     const [from, to] = [given.from!, given.to!];
     const rows = await loadComplianceRows(deps.db, { from: from.toJSDate(), to: to.toJSDate() });
-    const report = complianceReport(rows.windows, rows.notices, rows.deliveries, now.toJSDate());
+    const report = complianceReport(rows.windows, rows.notices, rows.deliveries, now.toJSDate(), publicationAudiences(deps.policy));
     if (wantsCsv(req, res, query.format)) {
       sendCsv(res, `driftstopp-efterlevnad-${from.toISODate()}-${to.toISODate()}.csv`, complianceCsv(report, deps.policy));
       return;
@@ -143,6 +144,7 @@ function complianceView(window: WindowCompliance, zone: string) {
       verdict: notice.verdict,
       reason: notice.reason,
       deliveries: notice.deliveries,
+      feeds: notice.feeds,
     })),
     atRisk: window.atRisk,
   };

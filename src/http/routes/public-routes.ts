@@ -48,7 +48,7 @@ export function publicRoutes(deps: PublicRoutesDeps): Router {
 
   for (const [path, representation] of Object.entries(REPRESENTATIONS)) {
     const render = async (now: Date): Promise<Rendered> => {
-      const listing = publicListing(await loadPublishedWindows(deps.db, now), deps.policy, now);
+      const listing = publicListing(await loadPublishedWindows(deps.db, now, deps.policy), deps.policy, now);
       const body = representation.render({ listing, policy: deps.policy, urls });
       return { body, etag: strongEtag(body), lastModified: listing.lastModified, contentType: representation.contentType };
     };
