@@ -53,8 +53,10 @@ describe.each(testBackends)('compliance API on $name', (backend) => {
       onTime: true,
       verdict: 'on_time',
       reason: null,
-      deliveries: { sent: 0, failed: 0, pending: 0, cancelled: 0 },
+      deliveries: { sent: 1, failed: 0, pending: 0, cancelled: 0 },
+      feeds: false,
     });
+    expect(entry(item, 'intranet')).toMatchObject({ deliveries: { sent: 0, failed: 0, pending: 0, cancelled: 0 }, feeds: true });
     const announcements = item.audiences.filter((a: any) => a.kind === 'announcement');
     expect(announcements.map((a: any) => a.audience).sort()).toEqual(['egetval', 'intranet', 'managers', 'public']);
     expect(announcements.every((a: any) => a.verdict === 'on_time' && a.onTime === true)).toBe(true);

@@ -72,8 +72,9 @@ describe.each(testBackends)('compliance CSV on $name', (backend) => {
       'ja',
       'i tid',
       '',
+      '1',
       '0',
-      '0',
+      'nej',
     ]);
     const intranet = rows.find((r) => r[6] === 'Intranätet')!;
     expect(intranet.slice(10, 13)).toEqual(['', '', 'väntar']);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import express from 'express';
 import { DateTime } from 'luxon';
@@ -89,8 +90,28 @@ export async function markSent(
         .returningAll()
         .executeTakeFirstOrThrow(),
     );
+    // An e-mail audience is told only by what reached someone; a publication here goes out on the feeds.
+    if (notice.audience === 'managers' || notice.audience === 'egetval') await insertSentDelivery(db, notice, at);
   }
   return sent;
+}
+
+/**
+ * One recipient of the notice's audience, reached at `at`. They follow no system now (as if
+ * they had unsubscribed), so they are nobody else's subscriber and are owed no catch-up.
+ */
+async function insertSentDelivery(db: Db, notice: NoticeRow, at: Date): Promise<void> {
+  const id = randomUUID();
+  const email = `${notice.audience}-${id.slice(0, 8)}@orebro.se`;
+  const kind = notice.audience === 'managers' ? 'manager' : 'provider';
+  await db
+    .insertInto('recipients')
+    .values({ id, kind, name: `Mottagare ${id.slice(0, 4)}`, email, systems: [], unit: null, created_at: at, deleted_at: null })
+    .execute();
+  await db
+    .insertInto('deliveries')
+    .values({ id: randomUUID(), notice_id: notice.id, recipient_key: id, recipient_id: id, channel: 'email', target: email, batch: 0, status: 'sent', attempts: 1, sent_at: at, created_at: at })
+    .execute();
 }
 
 export const minutesAfter = (instant: Date, minutes: number) => new Date(instant.getTime() + minutes * 60_000);
