@@ -71,7 +71,9 @@ export function zodIssuesToFieldErrors(error: z.ZodError, prefix: string[] = [])
     }
     // A bad record key carries its real reason one level down.
     const message = issue.code === 'invalid_key' ? issue.issues.map((inner) => inner.message).join('; ') : issue.message;
-    return [{ path: at(issue.path), code: issue.code, message }];
+    // A refinement names its own code in params (see rules/text-rules.ts), rather than the bare "custom".
+    const code = issue.code === 'custom' && typeof issue.params?.code === 'string' ? issue.params.code : issue.code;
+    return [{ path: at(issue.path), code, message }];
   });
 }
 

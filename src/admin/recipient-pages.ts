@@ -1,6 +1,7 @@
 import { Router, type Response } from 'express';
 import { AppError, zodIssuesToFieldErrors, type FieldError } from '../errors.js';
 import { createRecipientBody } from '../recipients/recipient-schemas.js';
+import { TEXT_PROBLEM_CODES } from '../rules/text-rules.js';
 import { createRecipient, importRecipients, listRecipientViews, removeRecipient } from '../recipients/recipient-service.js';
 import type { ImportReport } from '../recipients/recipient-schemas.js';
 import { confirmation, sessionOf, type AdminContext } from './admin-context.js';
@@ -31,7 +32,8 @@ const FIELD_MESSAGES: Record<string, string> = {
 export function inSwedish(errors: readonly FieldError[]): FieldError[] {
   return errors.map((e) => {
     const field = e.path.split('.')[0]!;
-    const swedish = e.code === 'unknown_system' || e.code === 'duplicate' ? undefined : FIELD_MESSAGES[field];
+    const ownWords = e.code === 'unknown_system' || e.code === 'duplicate' || TEXT_PROBLEM_CODES.has(e.code);
+    const swedish = ownWords ? undefined : FIELD_MESSAGES[field];
     return swedish ? { ...e, path: field, message: swedish } : e;
   });
 }

@@ -2,6 +2,7 @@ import { Router, type Response } from 'express';
 import { listDeliveriesOfWindow } from '../delivery/delivery-repository.js';
 import { AppError, type FieldError } from '../errors.js';
 import { listNoticesOfWindows } from '../notices/notice-repository.js';
+import { REASON, textProblems } from '../rules/text-rules.js';
 import type { WindowRow } from '../storage/schema.js';
 import { findWindow } from '../windows/window-repository.js';
 import { cancelWindow, changeWindow } from '../windows/window-service.js';
@@ -96,6 +97,11 @@ export function windowChangeRoutes(ctx: AdminContext): Router {
     const reason = typeof body.skal === 'string' ? body.skal.trim().slice(0, 1000) : '';
     if (reason.length < 3) {
       await showCancel(res, row, reason, ['Skriv varför driftstoppet ställs in (minst 3 tecken). Orsaken står i meddelandet.'], 422);
+      return;
+    }
+    const problems = textProblems(reason, REASON);
+    if (problems.length > 0) {
+      await showCancel(res, row, reason, problems.map((p) => p.message), 422);
       return;
     }
     await cancelWindow(deps, row.id, reason, sessionOf(res).actor);

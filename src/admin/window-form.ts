@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { AppError, type FieldError } from '../errors.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { RuleBook, WindowKind } from '../rules/notice-plan.js';
+import { LINE, PROSE, REASON, textProblems, type TextRules } from '../rules/text-rules.js';
 import { findEarliestCompliantStart } from '../rules/window-rules.js';
 
 /** The fields of the register and reschedule forms as typed, so a refused form shows them again. */
@@ -60,6 +61,7 @@ export function parseWindowForm(form: WindowForm, policy: Policy, parts: { detai
   const zone = policy.timezone;
   if (parts.details) {
     if (!form.title) errors.push({ path: 'title', code: 'required', message: 'Ange en rubrik.' });
+    errors.push(...textErrors('title', form.title, LINE), ...textErrors('description', form.description, PROSE));
     if (form.systems.length === 0) errors.push({ path: 'systems', code: 'required', message: 'Välj minst ett system.' });
     const unknown = form.systems.filter((s) => !Object.hasOwn(policy.systems, s));
     if (unknown.length > 0) errors.push({ path: 'systems', code: 'unknown_system', message: `Okänt system: ${unknown.join(', ')}.` });
@@ -69,6 +71,8 @@ export function parseWindowForm(form: WindowForm, policy: Policy, parts: { detai
   const end = localTime(form.end, zone, 'end', 'Ange när driftstoppet slutar.', errors);
   if (form.acceptShortNotice && form.reason.length < 3) {
     errors.push({ path: 'reason', code: 'required', message: 'Skriv varför det kortare varslet behövs (minst 3 tecken).' });
+  } else if (form.acceptShortNotice) {
+    errors.push(...textErrors('reason', form.reason, REASON));
   }
   if (errors.length > 0 || !start || !end) return { errors };
   return {
@@ -83,6 +87,11 @@ export function parseWindowForm(form: WindowForm, policy: Policy, parts: { detai
       shortNotice: form.acceptShortNotice ? { reason: form.reason } : undefined,
     },
   };
+}
+
+/** The API's refusals of a text field (rules/text-rules.ts), in the same words. */
+export function textErrors(path: string, value: string, rules: TextRules): FieldError[] {
+  return textProblems(value, rules).map((problem) => ({ path, ...problem }));
 }
 
 /**
@@ -144,7 +153,7 @@ export function refusalOf(error: unknown): { errors: FieldError[]; earliest: str
 }
 
 /** Refusals a different start can cure; the page then offers the earliest start that keeps every rule. */
-const CURABLE = new Set(['outside_maintenance_slot', 'public_holiday', 'in_past', 'insufficient_notice']);
+const CURABLE = new Set(['outside_maintenance_slot', 'public_holiday', 'in_past', 'insufficient_notice', 'too_far_ahead']);
 
 /**
  * The earliest compliant start for a refused window: the service's own when it gave one

@@ -15,10 +15,31 @@ export function signBody(secret: string, body: string): string {
 }
 
 /**
- * POSTs one publication as JSON, signed. The body is built by the caller from stored
- * values only, so a retry sends the very same bytes and signature.
+ * The Standard Webhooks headers (standardwebhooks.com): `webhook-signature` is
+ * `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, keyed with the UTF-8 bytes of the
+ * secret as configured. (The reference libraries take the key as `whsec_` + base64 of
+ * those bytes; the README shows how.) The timestamp is signed with the body, so a receiver
+ * that refuses old timestamps and ids it has seen cannot be fed a recorded request again.
  */
-export async function postWebhook(url: string, body: string, secret: string, deliveryId: string, timeoutMs = 10_000): Promise<void> {
+export function standardWebhookHeaders(secret: string, id: string, timestampSeconds: number, body: string): Record<string, string> {
+  const signature = createHmac('sha256', secret).update(`${id}.${timestampSeconds}.${body}`).digest('base64');
+  return { 'webhook-id': id, 'webhook-timestamp': String(timestampSeconds), 'webhook-signature': `v1,${signature}` };
+}
+
+export interface PostWebhookOptions {
+  /** @defaultValue 10 seconds */
+  timeoutMs?: number;
+  /** The clock of `webhook-timestamp`, in milliseconds. @defaultValue Date.now */
+  now?: () => number;
+}
+
+/**
+ * POSTs one publication as JSON, signed. The body is built by the caller from stored
+ * values only, so a retry sends the very same bytes and X-Signature; `webhook-id` is the
+ * delivery's id, the same on every attempt, while `webhook-timestamp` is this attempt's.
+ */
+export async function postWebhook(url: string, body: string, secret: string, deliveryId: string, options: PostWebhookOptions = {}): Promise<void> {
+  const { timeoutMs = 10_000, now = Date.now } = options;
   let response: Response;
   try {
     response = await fetch(url, {
@@ -28,6 +49,7 @@ export async function postWebhook(url: string, body: string, secret: string, del
         'user-agent': 'driftstopp',
         'x-signature': signBody(secret, body),
         'x-delivery-id': deliveryId,
+        ...standardWebhookHeaders(secret, deliveryId, Math.floor(now() / 1000), body),
       },
       body,
       signal: AbortSignal.timeout(timeoutMs),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AUDIENCES, planStepSchema } from '../policy/policy-schema.js';
+import { LINE, PROSE, REASON, refineText } from '../rules/text-rules.js';
 
 /** The zod schemas that validate requests are also the source of /openapi.json. */
 
@@ -11,15 +12,17 @@ const instantOrDate = z
   .union([z.iso.datetime({ offset: true }), z.iso.date()])
   .describe('ISO 8601 instant with an offset, or a date (local midnight, Europe/Stockholm)');
 
-const reason = z.string().trim().min(3, 'must say why, in at least 3 characters').max(1000);
+const reason = z.string().trim().min(3, 'must say why, in at least 3 characters').max(1000).superRefine(refineText(REASON));
+const title = z.string().trim().min(1).max(200).superRefine(refineText(LINE));
+const description = z.string().max(5000).superRefine(refineText(PROSE));
 
 export const shortNoticeSchema = z
   .strictObject({ reason })
   .describe('Accepts notice shorter than the routine requires; overdue notices go out at once, marked late.');
 
 export const createWindowBody = z.strictObject({
-  title: z.string().trim().min(1).max(200),
-  description: z.string().max(5000).optional(),
+  title,
+  description: description.optional(),
   systems: z.array(z.string().min(1).max(50)).min(1).max(20).describe('System ids from the policy: tes, careapp, carelock'),
   kind: z.enum(['minor', 'extensive']),
   start: instant,
@@ -30,8 +33,8 @@ export const createWindowBody = z.strictObject({
 
 export const patchWindowBody = z
   .strictObject({
-    title: z.string().trim().min(1).max(200).optional(),
-    description: z.string().max(5000).optional(),
+    title: title.optional(),
+    description: description.optional(),
     systems: z.array(z.string().min(1).max(50)).min(1).max(20).optional(),
     start: instant.optional(),
     end: instant.optional(),

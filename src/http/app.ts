@@ -105,7 +105,7 @@ export function createApp(appDeps: AppDeps): Express {
     });
   }
   if (deps.queues) {
-    app.use(DASHBOARD_PATH, authFailures, requireToken(authenticate, { basicRealm: true }), requireAdmin, queueDashboard(deps.queues));
+    app.use(DASHBOARD_PATH, authFailures, requireToken(authenticate, { basicRealm: true }), requireAdmin, queueDashboard(deps.queues, { publicBaseUrl: deps.publicBaseUrl }));
   }
 
   const api = express.Router();

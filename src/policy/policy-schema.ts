@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import Holidays from 'date-holidays';
 import { IANAZone } from 'luxon';
 
 /** The four audiences of the routine; the contract names them, so they are not policy. */
@@ -24,12 +25,18 @@ export const planStepSchema = z.strictObject({
 });
 export type PlanStep = z.infer<typeof planStepSchema>;
 
+const HOLIDAY_COUNTRIES: Readonly<Record<string, string>> = new Holidays().getCountries();
+
 export const policySchema = z.strictObject({
   municipality: z.string().min(1),
   timezone: z.string().refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone'),
   holidays: z.strictObject({
     /** Country code understood by date-holidays, e.g. "SE". */
-    country: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code'),
+    country: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'must be a two-letter country code')
+      // date-holidays gives an unknown country no holidays at all, which would make every day a business day.
+      .refine((country) => Object.hasOwn(HOLIDAY_COUNTRIES, country), 'is not a country date-holidays knows'),
     /** date-holidays types that are not business days ("bank" covers the Swedish eves). */
     nonBusinessTypes: z.array(z.enum(['public', 'bank', 'school', 'optional', 'observance'])).min(1),
   }),
@@ -45,6 +52,19 @@ export const policySchema = z.strictObject({
       path: ['latestEnd'],
     }),
   sendTime: clockTime,
+  /**
+   * How far ahead a window may start, in calendar days from now: a start years away is a
+   * typo (the year 9999 was accepted), and nobody is told of it in any useful way.
+   * Optional so that policy files written before it keep loading.
+   * @defaultValue 548 (18 months)
+   */
+  horizonDays: z.number().int().min(1).max(3650).default(548),
+  /**
+   * The longest window of any kind, in hours. A minor window is held inside its slot anyway;
+   * this bounds the extensive ones, whose end would otherwise be unchecked.
+   * @defaultValue 72
+   */
+  maxWindowHours: z.number().int().min(1).max(24 * 366).default(72),
   audiences: z.strictObject({
     managers: audiencePolicy,
     intranet: audiencePolicy,

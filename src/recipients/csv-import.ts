@@ -1,6 +1,7 @@
 import { CsvError, parse, type InfoRecord } from 'csv-parse/sync';
 import { ValidationError, zodIssuesToFieldErrors, type FieldError } from '../errors.js';
 import type { Policy } from '../policy/policy-schema.js';
+import { LINE, textProblems } from '../rules/text-rules.js';
 import { createRecipientBody, type NewRecipientInput } from './recipient-schemas.js';
 
 /** A recipient read from the file, with the 1-based line its row starts on. */
@@ -40,6 +41,7 @@ const KIND_WORDS = new Map([
  */
 export function parseRecipientCsv(text: string, systems: Policy['systems']): ParsedRecipientCsv {
   const records = readRecords(text);
+  refuseControlCharacters(records);
   const header = records.shift();
   const index = columnIndex(header?.fields ?? []);
   const width = header?.fields.length ?? 0;
@@ -96,6 +98,34 @@ export function unknownSystemError(systems: Policy['systems'], system: string, i
   };
 }
 
+/** More than this many bad fields and the report names the first ones: the file is the wrong file. */
+const CONTROL_REPORT_LIMIT = 20;
+
+/**
+ * A control character (NUL above all: a UTF-16 file read as UTF-8 has one in every other
+ * byte) means the file is not the text it seems, so the whole file is refused, each field
+ * named by its line and column, rather than importing the rows that happen to look right.
+ */
+function refuseControlCharacters(records: readonly CsvRecord[]): void {
+  const names = records[0]?.fields ?? [];
+  const errors: FieldError[] = [];
+  for (const [i, { row, fields }] of records.entries()) {
+    fields.forEach((field, column) => {
+      const problem = textProblems(field, LINE).find((p) => p.code === 'control_character');
+      if (!problem) return;
+      const name = i === 0 ? `header.${column + 1}` : `row.${row}.${names[column]?.toLowerCase() || column + 1}`;
+      errors.push({ path: name, code: problem.code, message: `Rad ${row}, kolumn ${column + 1}: ${problem.message}` });
+    });
+  }
+  if (errors.length === 0) return;
+  const first = errors.slice(0, CONTROL_REPORT_LIMIT);
+  throw new ValidationError(
+    first,
+    `CSV-filen innehåller otillåtna styrtecken (${first.map((e) => e.path).join(', ')}${errors.length > first.length ? ' med flera' : ''}); ` +
+      'spara den som "CSV UTF-8" och försök igen.',
+  );
+}
+
 interface CsvRecord {
   row: number;
   fields: string[];
@@ -131,7 +161,8 @@ function readRecords(text: string): CsvRecord[] {
   // info.lines is the line a record ends on; a quoted field may span several lines.
   return parsed.map(({ record, info }) => ({
     row: info.lines - record.reduce((n, field) => n + field.split('\n').length - 1, 0),
-    fields: record,
+    // A line break or tab inside a cell (Alt+Enter in Excel) only wraps the text there; names and units are one line.
+    fields: record.map((field) => field.replace(/\s*[\n\t]\s*/g, ' ')),
   }));
 }
 

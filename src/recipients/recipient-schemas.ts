@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LINE, refineText } from '../rules/text-rules.js';
 import type { RecipientKind, RecipientRow } from '../storage/schema.js';
 import { formatInstant } from '../windows/window-view.js';
 
@@ -16,7 +17,7 @@ const email = z
 
 export const createRecipientBody = z.strictObject({
   kind: recipientKindSchema,
-  name: z.string().trim().min(1, 'must not be empty').max(200),
+  name: z.string().trim().min(1, 'must not be empty').max(200).superRefine(refineText(LINE)),
   email,
   systems: z
     .array(z.string().trim().min(1).max(50))
@@ -27,6 +28,7 @@ export const createRecipientBody = z.strictObject({
     .string()
     .trim()
     .max(200)
+    .superRefine(refineText(LINE))
     .nullish()
     .transform((unit) => unit || null)
     .describe('The unit the recipient manages or serves, e.g. "Hemtjänst Väster"'),

@@ -42,6 +42,29 @@ export function windowViolations(rules: RuleBook, draft: WindowDraft, now: DateT
     violations.push({ path: 'start', code: 'in_past', message: 'Starten har redan passerat.' });
   }
   if (draft.kind === 'minor') violations.push(...minorSlotViolations(rules, draft));
+  violations.push(...extentViolations(rules, draft, now));
+  return violations;
+}
+
+/** The policy's bounds on how far ahead a window may start and how long it may last. */
+function extentViolations(rules: RuleBook, draft: WindowDraft, now: DateTime): FieldError[] {
+  const { horizonDays, maxWindowHours } = rules.policy;
+  const violations: FieldError[] = [];
+  const latestStart = rules.calendar.local(now).plus({ days: horizonDays });
+  if (draft.start > latestStart) {
+    violations.push({
+      path: 'start',
+      code: 'too_far_ahead',
+      message: `Starten ligger för långt fram: ett driftstopp kan registreras högst ${horizonDays} dagar i förväg (senast ${latestStart.setLocale('sv').toFormat('d LLLL yyyy')}).`,
+    });
+  }
+  if (draft.end.diff(draft.start).as('hours') > maxWindowHours) {
+    violations.push({
+      path: 'end',
+      code: 'too_long',
+      message: `Driftstoppet är för långt: det får vara högst ${maxWindowHours} timmar. Dela upp det i flera driftstopp.`,
+    });
+  }
   return violations;
 }
 

@@ -1,10 +1,13 @@
 import { DateTime } from 'luxon';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '../support/database.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const SECRET = 'a-webhook-secret-for-tests';
+/** The receiver's key for the standardwebhooks library: whsec_ + base64 of WEBHOOK_SECRET's bytes. */
+const LIBRARY_SECRET = `whsec_${Buffer.from(SECRET, 'utf8').toString('base64')}`;
 
 function slot(daysAhead: number, hour = 9) {
   let day = DateTime.now().setZone('Europe/Stockholm').startOf('day').plus({ days: daysAhead });
@@ -59,7 +62,7 @@ describe.each(testBackends)('publications to the intranet and public CMS on $nam
     expect(cancellation.body.window).toMatchObject({ status: 'cancelled', cancelReason: 'Behövs inte längre', revision: 3 });
   });
 
-  it('when the CMS answers 500 for a while, then each publication still arrives exactly once, with the same signed body', async () => {
+  it('when the CMS answers 500 for a while, then each publication still arrives exactly once, with the same signed body and webhook-id and a fresh signed timestamp', async () => {
     intranet.failNext = 3;
     const created = await stack.api.request('POST', '/api/windows', {
       body: { title: 'Byte av server för Tes', systems: ['tes'], kind: 'minor', ...slot(3), shortNotice: { reason: 'Hårdvarufel' } },
@@ -79,5 +82,16 @@ describe.each(testBackends)('publications to the intranet and public CMS on $nam
     const webhook = deliveries.body.items.find((d: any) => d.channel === 'webhook' && d.audience === 'intranet');
     expect(webhook).toMatchObject({ status: 'sent', recipient: { url: intranet.url } });
     expect(webhook.attempts).toBeGreaterThanOrEqual(2);
+
+    // Replays can be refused: every attempt carries the delivery's id, and its own, fresh, signed timestamp.
+    const attempts = intranet.refusedHeaders.filter((_headers, i) => JSON.parse(intranet.refusedBodies[i]!).window.id === id);
+    expect(new Set([...attempts, accepted.headers].map((h) => h['webhook-id']))).toEqual(new Set([webhook.id]));
+    const firstTry = Number(attempts[0]!['webhook-timestamp']);
+    const lastTry = Number(accepted.headers['webhook-timestamp']);
+    // Three refusals with 300 ms exponential backoff span more than two seconds.
+    expect(lastTry).toBeGreaterThan(firstTry);
+    expect(Math.abs(lastTry - accepted.receivedAt / 1000)).toBeLessThanOrEqual(2);
+    const headers = Object.fromEntries(['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => [name, String(accepted.headers[name])]));
+    expect(new Webhook(LIBRARY_SECRET).verify(accepted.raw, headers)).toEqual(accepted.body);
   });
 });

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY_FILE, PolicyError, loadPolicy, parsePolicy } from '../../src/policy/load-policy.js';
+import { DEFAULT_POLICY_FILE, MAX_POLICY_BYTES, PolicyError, loadPolicy, parsePolicy } from '../../src/policy/load-policy.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'driftstopp-policy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -88,6 +88,40 @@ describe('loadPolicy refusals', () => {
     expect(error.cause).toBeInstanceOf(SyntaxError);
   });
 
+  it('when the JSON is broken, then the message says where by line and column and quotes none of the text', () => {
+    const error = loadError('{\n  "municipality": "hemligt-värde-123",\n  "sendTime": 08:00\n}');
+    expect(error.message).toMatch(/is not valid JSON: error at line 3, column \d+$/);
+    expect(error.message).not.toContain('hemligt');
+    expect(error.message).not.toContain('08:00');
+  });
+
+  it('when the file is not JSON at all, then the message quotes none of it', () => {
+    const error = loadError('hemligt-värde-123 = ja');
+    expect(error.message).toMatch(/is not valid JSON: unexpected character$/);
+    expect(error.message).not.toContain('hemligt');
+  });
+
+  it('when a valid policy starts with a byte order mark, then it loads', () => {
+    const file = join(dir, 'bom.json');
+    writeFileSync(file, `\uFEFF${readFileSync(DEFAULT_POLICY_FILE, 'utf8')}`);
+    expect(loadPolicy(file).municipality).toBe('Örebro kommun');
+  });
+
+  it('when the file is a directory, then it throws a PolicyError saying so', () => {
+    const folder = join(dir, 'policy.d');
+    mkdirSync(folder);
+    expect(() => loadPolicy(folder)).toThrow(new PolicyError(`policy file ${folder} is a directory, not a file`));
+  });
+
+  // /dev/zero and a FIFO would block this very process if the check regressed: test/config/start-up.test.ts
+  // starts the service on each with a deadline instead.
+
+  it('when the file is larger than 1 MiB, then it is refused by its size without being parsed', () => {
+    const file = join(dir, 'huge.json');
+    writeFileSync(file, `{"municipality": "${'x'.repeat(MAX_POLICY_BYTES)}"}`);
+    expect(() => loadPolicy(file)).toThrow(`policy file ${file} is larger than 1024 KiB`);
+  });
+
   it('when the file does not exist, then it throws a PolicyError naming the file', () => {
     const missing = join(dir, 'missing.json');
     expect(() => loadPolicy(missing)).toThrow(PolicyError);
@@ -137,6 +171,29 @@ describe('loadPolicy refusals', () => {
   it('when leadDays is negative or fractional, then the message names the field', () => {
     expect(loadErrorOf((doc) => (doc.audiences.public.leadDays = -1)).message).toContain('audiences.public.leadDays: ');
     expect(loadErrorOf((doc) => (doc.extensivePlan[2].leadDays = 1.5)).message).toContain('extensivePlan.2.leadDays: ');
+  });
+
+  it('when the holiday country is one date-holidays does not know, then the message names holidays.country without the value', () => {
+    const error = loadErrorOf((doc) => (doc.holidays.country = 'XQ'));
+    expect(error.message).toContain('holidays.country: is not a country date-holidays knows');
+    expect(error.message).not.toContain('XQ');
+    expect(loadErrorOf((doc) => (doc.holidays.country = 'se')).message).toContain('holidays.country: must be a two-letter country code');
+  });
+
+  it('when horizonDays and maxWindowHours are left out, then they default to 548 days and 72 hours', () => {
+    const doc = defaultDocument();
+    delete doc.horizonDays;
+    delete doc.maxWindowHours;
+    expect(parsePolicy(JSON.stringify(doc), 'test')).toMatchObject({ horizonDays: 548, maxWindowHours: 72 });
+    expect(loadPolicy()).toMatchObject({ horizonDays: 548, maxWindowHours: 72 });
+  });
+
+  it('when horizonDays or maxWindowHours is zero, fractional or absurd, then the message names the field', () => {
+    expect(loadErrorOf((doc) => (doc.horizonDays = 0)).message).toContain('horizonDays: ');
+    expect(loadErrorOf((doc) => (doc.horizonDays = 30.5)).message).toContain('horizonDays: ');
+    expect(loadErrorOf((doc) => (doc.maxWindowHours = 0)).message).toContain('maxWindowHours: ');
+    expect(loadErrorOf((doc) => (doc.maxWindowHours = '72')).message).toContain('maxWindowHours: ');
+    expect(loadErrorOf((doc) => (doc.maxWindowHours = 24 * 400)).message).toContain('maxWindowHours: ');
   });
 
   it('when there are no systems, then the message names systems', () => {

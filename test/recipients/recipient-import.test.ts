@@ -84,7 +84,7 @@ describe.each(testBackends)('recipient CSV import on $name', (backend) => {
     expect(listed.sort(byKindAndEmail).map((r: any) => [r.kind, r.name, r.email, r.systems, r.unit])).toEqual([
       ['manager', 'Åberg, Anna', 'anna.aberg@orebro.se', ['tes', 'careapp'], 'Hemtjänst Väster'],
       ['manager', 'Redan Här', 'existing@orebro.se', ['tes'], null],
-      ['manager', 'Hans', 'hans@orebro.se', ['tes'], 'Hemtjänst\nNorr'],
+      ['manager', 'Hans', 'hans@orebro.se', ['tes'], 'Hemtjänst Norr'],
       ['provider', 'Björn Öst', 'bjorn.ost@orebro.se', ['tes', 'carelock'], null],
       ['provider', 'Redan Här', 'existing@orebro.se', ['tes'], null],
       ['provider', 'Fia "Fiffi" Ödman', 'fia@orebro.se', ['careapp'], 'Eget Val'],

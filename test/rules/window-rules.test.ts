@@ -190,3 +190,38 @@ describe('checkWindow: extensive windows', () => {
     expect(check(onEpiphany).violations).toEqual([]);
   });
 });
+
+describe('checkWindow: how far ahead and how long', () => {
+  const extensive = (start: string, end: string): WindowDraft => ({ kind: 'extensive', systems: ['tes'], start: local(start), end: local(end) });
+
+  it('when a window starts exactly horizonDays (548) ahead, then it is allowed, and a day later it is too_far_ahead', () => {
+    // 2026-11-25 + 548 days = 2028-05-26 (a Friday); an extensive window may start on any day.
+    expect(rules.policy.horizonDays).toBe(548);
+    expect(codes(extensive('2028-05-26T12:00', '2028-05-26T18:00'))).toEqual([]);
+    expect(codes(extensive('2028-05-27T12:00', '2028-05-27T18:00'))).toEqual([['start', 'too_far_ahead']]);
+  });
+
+  it('when a window starts in the year 9999, then it is too_far_ahead with a Swedish message naming the limit', () => {
+    const [violation] = check(minor('9999-03-30T09:00', '9999-03-30T12:00')).violations.filter((v) => v.code === 'too_far_ahead');
+    expect(violation?.message).toContain('högst 548 dagar');
+  });
+
+  it('when an extensive window lasts maxWindowHours (72) it is allowed, and an hour more is too_long', () => {
+    expect(rules.policy.maxWindowHours).toBe(72);
+    expect(codes(extensive('2027-05-22T08:00', '2027-05-25T08:00'))).toEqual([]);
+    expect(codes(extensive('2027-05-22T08:00', '2027-05-25T09:00'))).toEqual([['end', 'too_long']]);
+  });
+
+  it('when an extensive window lasts ten years, then it is too_long and the search offers no start', () => {
+    const tenYears = extensive('2027-05-22T08:00', '2037-05-22T08:00');
+    expect(codes(tenYears)).toEqual([['end', 'too_long']]);
+    expect(findEarliestCompliantStart(rules, tenYears, registeredEarly)).toBeNull();
+  });
+
+  it('when the policy sets another horizon and length, then those numbers are the limits', () => {
+    const strict = { ...rules, policy: { ...rules.policy, horizonDays: 30, maxWindowHours: 4 } };
+    const draft = extensive('2027-01-02T08:00', '2027-01-02T13:00');
+    expect(checkWindow(strict, draft, registeredEarly, { shortNotice: true }).violations.map((v) => v.code)).toEqual(['too_far_ahead', 'too_long']);
+    expect(check(draft, registeredEarly, true).violations).toEqual([]);
+  });
+});

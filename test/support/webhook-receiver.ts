@@ -6,6 +6,8 @@ export interface ReceivedWebhook {
   raw: string;
   signatureValid: boolean;
   deliveryId: string | undefined;
+  /** Every request header as received, lower-case names (the Standard Webhooks headers among them). */
+  headers: http.IncomingHttpHeaders;
   receivedAt: number;
 }
 
@@ -15,6 +17,8 @@ export interface WebhookReceiver {
   accepted: ReceivedWebhook[];
   /** Raw bodies of the requests it refused on purpose. */
   refusedBodies: string[];
+  /** The headers of the requests it refused on purpose, in the same order. */
+  refusedHeaders: http.IncomingHttpHeaders[];
   refused: number;
   /** While above zero, each request is answered 500 and the count goes down. */
   failNext: number;
@@ -23,7 +27,7 @@ export interface WebhookReceiver {
 
 /** A real HTTP receiver like a CMS would run: verifies X-Signature over the raw body. */
 export async function startWebhookReceiver(secret: string): Promise<WebhookReceiver> {
-  const state: WebhookReceiver = { url: '', accepted: [], refusedBodies: [], refused: 0, failNext: 0, close: async () => {} };
+  const state: WebhookReceiver = { url: '', accepted: [], refusedBodies: [], refusedHeaders: [], refused: 0, failNext: 0, close: async () => {} };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -32,6 +36,7 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
         state.failNext -= 1;
         state.refused += 1;
         state.refusedBodies.push(Buffer.concat(chunks).toString('utf8'));
+        state.refusedHeaders.push(req.headers);
         res.writeHead(500).end('CMS unavailable');
         return;
       }
@@ -43,6 +48,7 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
         raw,
         signatureValid: given.length === expected.length && timingSafeEqual(given, expected),
         deliveryId: req.headers['x-delivery-id'] as string | undefined,
+        headers: req.headers,
         receivedAt: Date.now(),
       });
       res.writeHead(204).end();
