@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { pino } from 'pino';
 import { createMailer, type Mailer } from '../../src/delivery/mailer.js';
 import { noticeMessages } from '../../src/delivery/notice-messages.js';
+import { parseMailFrom } from '../../src/messages/mail-sender.js';
 import { loadPolicy } from '../../src/policy/load-policy.js';
 import type { LocalRedis } from '../../src/runtime/local-redis.js';
 import { startWorkers, type RunningWorkers, type WorkerSettings } from '../../workers/start-workers.js';
@@ -45,7 +46,7 @@ export async function startTestStack(
     redisUrl: redis.url,
     queuePrefix,
     mailer,
-    messages: noticeMessages({ policy, mailFrom: MAIL_FROM, publicBaseUrl: 'http://localhost:3000' }),
+    messages: noticeMessages({ policy, mailFrom: parseMailFrom(MAIL_FROM), publicBaseUrl: 'http://localhost:3000' }),
     webhooks: {},
     webhookSecret: undefined,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
