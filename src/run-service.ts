@@ -70,7 +70,7 @@ async function start(config: Readonly<Config>, logger: Logger, roles: { api: boo
     logger.info({ nice: os.getPriority() }, 'workers ger API:t företräde till processorn');
   }
   if (roles.workers) {
-    const mailer = createMailer({ smtpUrl: config.smtpUrl, outboxDir: `${config.dataDir}/outbox`, maxConnections: config.smtpMaxConnections });
+    const mailer = createMailer({ smtpUrl: config.smtpUrl, tlsCa: config.smtpCa, outboxDir: `${config.dataDir}/outbox`, maxConnections: config.smtpMaxConnections });
     workers = await startWorkers({
       db,
       redisUrl: redis.url,
