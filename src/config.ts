@@ -6,7 +6,7 @@ import { describeZodError } from './errors.js';
 import { parseMailFrom, type MailSender } from './messages/mail-sender.js';
 import { DEFAULT_POLICY_FILE, loadPolicy } from './policy/load-policy.js';
 import type { Policy } from './policy/policy-schema.js';
-import { normalizeBaseUrl } from './runtime/public-url.js';
+import { normalizeBaseUrl } from './runtime/urls.js';
 
 export type Role = 'admin' | 'viewer';
 export interface ApiToken {

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { AUDIENCES, type Audience, type Policy } from '../policy/policy-schema.js';
 import type { NoticeKind } from '../rules/notice-plan.js';
-import { publicUrl } from '../runtime/public-url.js';
+import { publicUrl } from '../runtime/urls.js';
 import { formatDateTime, formatWhen } from './swedish-time.js';
 import { systemDetails, type NoticeWindow } from './notice-window.js';
 

@@ -1,7 +1,7 @@
 import { formatWhen } from '../messages/swedish-time.js';
 import { systemDetails, type SystemDetail } from '../messages/notice-window.js';
 import type { Policy } from '../policy/policy-schema.js';
-import { publicUrl } from '../runtime/public-url.js';
+import { publicUrl } from '../runtime/urls.js';
 import type { WindowRow } from '../storage/schema.js';
 import type { PublishedWindow, PublishedWindows } from './public-windows.js';
 

@@ -16,3 +16,15 @@ export function normalizeBaseUrl(value: string): string {
 export function publicUrl(baseUrl: string, pathname: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/${pathname.replace(/^\/+/, '')}`;
 }
+
+/** A URL fit for a log line: its password replaced by `***` (REDIS_URL, SMTP_URL and DATABASE_URL may hold one). */
+export function withoutPassword(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password === '') return value;
+    url.password = '***';
+    return url.toString();
+  } catch {
+    return '(not a URL)';
+  }
+}
