@@ -17,7 +17,8 @@ export interface ApiToken {
 const url = (protocols: string[]) =>
   z
     .url()
-    .refine((value) => protocols.includes(new URL(value).protocol), `must be a ${protocols.join(' or ')} URL`);
+    // z.url() does not stop the refinement: a value that is no URL at all must not throw here.
+    .refine((value) => URL.canParse(value) && protocols.includes(new URL(value).protocol), `must be a ${protocols.join(' or ')} URL`);
 
 const envSchema = z
   .object({
