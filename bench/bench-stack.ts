@@ -9,6 +9,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { createMailer, type Mailer } from '../src/delivery/mailer.js';
 import { noticeMessages } from '../src/delivery/notice-messages.js';
+import { parseMailFrom } from '../src/messages/mail-sender.js';
 import { loadPolicy } from '../src/policy/load-policy.js';
 import { NoticeScheduler } from '../src/queues/notice-scheduler.js';
 import { openQueues, redisConnection } from '../src/queues/queues.js';
@@ -85,7 +86,7 @@ export async function startBenchStack(options: { mailer?: Mailer; overrides?: Pa
     redisUrl: redis.url,
     queuePrefix: 'bench',
     mailer,
-    messages: noticeMessages({ policy, mailFrom: MAIL_FROM, publicBaseUrl: 'http://localhost:3000' }),
+    messages: noticeMessages({ policy, mailFrom: parseMailFrom(MAIL_FROM), publicBaseUrl: 'http://localhost:3000' }),
     policy,
     webhooks: {},
     webhookSecret: undefined,

@@ -94,8 +94,9 @@ async function fanOut(n: number) {
       .where('window_id', '=', window.id).where('audience', '=', 'managers').where('kind', '=', 'announcement').executeTakeFirstOrThrow();
     const windowRow = await stack.database.db.selectFrom('windows').selectAll().where('id', '=', window.id).executeTakeFirstOrThrow();
     const { noticeMessages } = await import('../src/delivery/notice-messages.js');
+    const { parseMailFrom } = await import('../src/messages/mail-sender.js');
     const { loadPolicy } = await import('../src/policy/load-policy.js');
-    const address = await noticeMessages({ policy: loadPolicy(), mailFrom: MAIL_FROM, publicBaseUrl: 'http://localhost:3000' }).emailFor(notice, windowRow);
+    const address = await noticeMessages({ policy: loadPolicy(), mailFrom: parseMailFrom(MAIL_FROM), publicBaseUrl: 'http://localhost:3000' }).emailFor(notice, windowRow);
     const { raw } = address({ name: 'Chef 1', email: 'chef-1@orebro.se' }, 'r1');
     return { seconds, rate: n / seconds, peakRssMiB: peak / 2 ** 20, raw, backend: stack.database.backend };
   } finally {

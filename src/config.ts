@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { describeZodError } from './errors.js';
+import { parseMailFrom, type MailSender } from './messages/mail-sender.js';
 import { DEFAULT_POLICY_FILE, loadPolicy } from './policy/load-policy.js';
 import type { Policy } from './policy/policy-schema.js';
+import { normalizeBaseUrl } from './runtime/urls.js';
 
 export type Role = 'admin' | 'viewer';
 export interface ApiToken {
@@ -14,7 +17,8 @@ export interface ApiToken {
 const url = (protocols: string[]) =>
   z
     .url()
-    .refine((value) => protocols.includes(new URL(value).protocol), `must be a ${protocols.join(' or ')} URL`);
+    // z.url() does not stop the refinement: a value that is no URL at all must not throw here.
+    .refine((value) => URL.canParse(value) && protocols.includes(new URL(value).protocol), `must be a ${protocols.join(' or ')} URL`);
 
 const envSchema = z
   .object({
@@ -24,7 +28,11 @@ const envSchema = z
     REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
     SMTP_URL: url(['smtp:', 'smtps:']).optional(),
     SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(5),
-    MAIL_FROM: z.string().min(3).default('Driftstopp <driftstopp@orebro.se>'),
+    SMTP_CA_FILE: z.string().min(1).optional().transform((file, ctx) => (file === undefined ? undefined : readCaFile(file, ctx))),
+    MAIL_FROM: z
+      .string()
+      .default('Driftstopp <driftstopp@orebro.se>')
+      .transform((value, ctx) => parseWith(parseMailFrom, value, ctx)),
     API_TOKENS: z
       .string()
       .optional()
@@ -34,7 +42,9 @@ const envSchema = z
     PUBLIC_WEBHOOK_URL: url(['http:', 'https:']).optional(),
     EGETVAL_WEBHOOK_URL: url(['http:', 'https:']).optional(),
     WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-    PUBLIC_BASE_URL: url(['http:', 'https:']).optional(),
+    PUBLIC_BASE_URL: url(['http:', 'https:'])
+      .optional()
+      .transform((value, ctx) => (value === undefined ? undefined : parseWith(normalizeBaseUrl, value, ctx))),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(10),
     WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
@@ -47,6 +57,32 @@ const envSchema = z
       ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRET'], message: 'is required when a webhook URL is set' });
     }
   });
+
+/** Runs a parser that throws, turning its message into a zod issue (so the one start-up line names the setting). */
+function parseWith<T>(parse: (value: string) => T, value: string, ctx: z.RefinementCtx): T {
+  try {
+    return parse(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+}
+
+/** Read at start-up, so an unreadable file stops it rather than the first send. */
+function readCaFile(file: string, ctx: z.RefinementCtx): string {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+    return z.NEVER;
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    ctx.addIssue({ code: 'custom', message: `${file} holds no PEM certificate` });
+    return z.NEVER;
+  }
+  return pem;
+}
 
 function parseTokens(value: string, ctx: z.RefinementCtx): ApiToken[] {
   const tokens: ApiToken[] = [];
@@ -94,16 +130,21 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   redisUrl: string;
+  /** `smtp://` or `smtps://`, user and password URL-encoded; nodemailer decodes them. */
   smtpUrl: string | undefined;
+  /** PEM certificates (SMTP_CA_FILE) trusted for the SMTP server besides the system's, e.g. a relay's self-signed one. */
+  smtpCa: string | undefined;
   /** SMTP connections per worker process. */
   smtpMaxConnections: number;
-  mailFrom: string;
-  /** Undefined: generate an admin token at first start (see auth-tokens.ts). */
+  /** MAIL_FROM, parsed once; every e-mail and invitation uses this form. */
+  mailFrom: Readonly<MailSender>;
+  /** Undefined: generate an admin token at first start (see runtime/admin-token.ts). */
   apiTokens: readonly ApiToken[] | undefined;
   policyFile: string;
   policy: Policy;
   webhooks: { intranet?: string; public?: string; egetval?: string };
   webhookSecret: string | undefined;
+  /** Where the service is reached from outside, without a trailing slash (`https://kommun.example/driftstopp`); build links with `publicUrl`. */
   publicBaseUrl: string;
   logLevel: string;
   /** Niceness of a workers-only process, so a fan-out yields the CPU to the API on a shared machine. */
@@ -140,8 +181,9 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     dataDir: path.resolve(e.DATA_DIR),
     redisUrl: e.REDIS_URL,
     smtpUrl: e.SMTP_URL,
+    smtpCa: e.SMTP_CA_FILE,
     smtpMaxConnections: e.SMTP_MAX_CONNECTIONS,
-    mailFrom: e.MAIL_FROM,
+    mailFrom: Object.freeze(e.MAIL_FROM),
     apiTokens: e.API_TOKENS ? Object.freeze(e.API_TOKENS) : undefined,
     policyFile,
     policy,
@@ -151,7 +193,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       egetval: e.EGETVAL_WEBHOOK_URL,
     }),
     webhookSecret: e.WEBHOOK_SECRET,
-    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`,
     logLevel: e.LOG_LEVEL,
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerNice: e.WORKER_NICE,

@@ -9,6 +9,7 @@ import { NoticeScheduler } from './queues/notice-scheduler.js';
 import { openQueues, redisConnection } from './queues/queues.js';
 import { createLogger } from './runtime/logger.js';
 import { Metrics } from './runtime/metrics.js';
+import { withoutPassword } from './runtime/urls.js';
 import { readRedisSettings, redisWarnings } from './runtime/redis-check.js';
 import { connectRedisUrl, openMigratedDatabase, startApi } from './service.js';
 
@@ -41,16 +42,16 @@ export async function runService(roles: { api: boolean; workers: boolean }): Pro
 
 async function start(config: Readonly<Config>, logger: Logger, roles: { api: boolean; workers: boolean }): Promise<void> {
   const redis = await connectRedisUrl(config, logger);
-  for (const warning of redisWarnings(await readRedisSettings(redis.url))) logger.warn({ redisUrl: redis.url }, warning);
+  for (const warning of redisWarnings(await readRedisSettings(redis.url))) logger.warn({ redisUrl: withoutPassword(redis.url) }, warning);
   const db = await openMigratedDatabase(config, logger);
-  logger.info({ database: config.databaseUrl ? 'postgresql' : `pglite i ${config.dataDir}/pglite` }, 'databasen är migrerad');
+  logger.info({ database: config.databaseUrl ? 'postgresql' : `pglite in ${config.dataDir}/pglite` }, 'database migrated');
   const stops: (() => Promise<void>)[] = [];
   // Listening from here on: a SIGTERM while the rest starts still stops what has started.
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'stänger ner');
+    logger.info({ signal }, 'shutting down');
     const timer = setTimeout(() => {
       logger.error('shutdown took too long; exiting');
       process.exit(1);
@@ -67,10 +68,10 @@ async function start(config: Readonly<Config>, logger: Logger, roles: { api: boo
   if (roles.workers && !roles.api && config.workerNice > 0) {
     // A fan-out can take every core it is given; requests to the API on the same machine come first.
     os.setPriority(Math.min(19, os.getPriority() + config.workerNice));
-    logger.info({ nice: os.getPriority() }, 'workers ger API:t företräde till processorn');
+    logger.info({ nice: os.getPriority() }, 'workers yield the CPU to the API');
   }
   if (roles.workers) {
-    const mailer = createMailer({ smtpUrl: config.smtpUrl, outboxDir: `${config.dataDir}/outbox`, maxConnections: config.smtpMaxConnections });
+    const mailer = createMailer({ smtpUrl: config.smtpUrl, tlsCa: config.smtpCa, outboxDir: `${config.dataDir}/outbox`, maxConnections: config.smtpMaxConnections });
     workers = await startWorkers({
       db,
       redisUrl: redis.url,
@@ -120,5 +121,5 @@ async function start(config: Readonly<Config>, logger: Logger, roles: { api: boo
   stops.push(() => db.destroy());
   if (redis.local) stops.push(() => redis.local!.stop());
 
-  logger.info({ roles }, 'driftstopp är igång');
+  logger.info({ roles }, 'driftstopp started');
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
@@ -7,7 +8,8 @@ import { createApp } from './http/app.js';
 import { BusinessCalendar } from './rules/business-calendar.js';
 import type { RuleBook } from './rules/notice-plan.js';
 import { resolveTokens } from './runtime/admin-token.js';
-import { redisAnswers, redisServerAvailable, startRedisServer, type LocalRedis } from './runtime/local-redis.js';
+import { probeRedis, redisServerAvailable, startRedisServer, type LocalRedis } from './runtime/local-redis.js';
+import { withoutPassword } from './runtime/urls.js';
 import { databaseReachable, openDatabase, type Db } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { watchRegister } from './storage/register-changes.js';
@@ -16,7 +18,8 @@ import type { Queue } from 'bullmq';
 import { countOverdueNotices } from './compliance/compliance-repository.js';
 import type { Metrics } from './runtime/metrics.js';
 
-export const VERSION = '0.1.0';
+/** The service's version: package.json's, read once (the one place it is written). */
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export function ruleBookOf(config: Pick<Config, 'policy'>): RuleBook {
   return { policy: config.policy, calendar: new BusinessCalendar(config.policy) };
@@ -27,12 +30,17 @@ export function ruleBookOf(config: Pick<Config, 'policy'>): RuleBook {
  * under DATA_DIR that keeps an append-only file (so `npm start` needs nothing else).
  */
 export async function connectRedisUrl(config: Config, logger: Logger): Promise<{ url: string; local: LocalRedis | null }> {
-  if (await redisAnswers(config.redisUrl)) return { url: config.redisUrl, local: null };
+  // Logs and errors show the URL without its password.
+  const shown = withoutPassword(config.redisUrl);
+  const probe = await probeRedis(config.redisUrl);
+  if (probe.status === 'ok') return { url: config.redisUrl, local: null };
+  // A Redis that answers but refuses (wrong password, no such database) is a bad REDIS_URL, not a missing Redis.
+  if (probe.status === 'refused') throw new Error(`REDIS_URL: the Redis at ${shown} refuses: ${probe.reason}`);
   if (!redisServerAvailable()) {
-    throw new Error(`Redis does not answer at ${config.redisUrl} and no redis-server is installed to start one`);
+    throw new Error(`Redis does not answer at ${shown} and no redis-server is installed to start one`);
   }
   const local = await startRedisServer({ dir: `${config.dataDir}/redis` });
-  logger.warn({ redisUrl: local.url }, `Redis svarar inte på ${config.redisUrl}: startade en egen redis-server under ${config.dataDir}/redis`);
+  logger.warn({ redisUrl: local.url }, `Redis does not answer at ${shown}: started a private redis-server under ${config.dataDir}/redis`);
   return { url: local.url, local };
 }
 
@@ -41,7 +49,7 @@ export async function openMigratedDatabase(config: Config, logger: Logger): Prom
   const db = await openDatabase({
     url: config.databaseUrl,
     dataDir: config.databaseUrl ? undefined : `${config.dataDir}/pglite`,
-    onConnectionError: (err) => logger.warn({ err: err.message }, 'förbindelsen till PostgreSQL bröts; frågan görs om'),
+    onConnectionError: (err) => logger.warn({ err: err.message }, 'connection to PostgreSQL lost; retrying the query'),
   });
   await migrateToLatest(db);
   return db;
@@ -93,7 +101,7 @@ export async function startApi(options: {
     const s = app.listen(config.port, () => resolve(s));
   });
   const port = (server.address() as { port: number }).port;
-  logger.info({ port }, `API lyssnar på http://localhost:${port}`);
+  logger.info({ port }, `API listening on http://localhost:${port}`);
   return {
     server,
     port,

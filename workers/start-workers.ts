@@ -107,7 +107,7 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
     const together = await dispatchDueNotices(db, { ...options, limit: DISPATCH_TOGETHER });
     await scheduleBatchesOf(together);
     for (const d of together) {
-      if (d.outcome.outcome === 'dispatched') logger.info({ noticeId: d.noticeId, batches: d.outcome.batches.length }, 'varsel skickas ut');
+      if (d.outcome.outcome === 'dispatched') logger.info({ noticeId: d.noticeId, batches: d.outcome.batches.length }, 'notice dispatched');
     }
     return together.find((d) => d.noticeId === noticeId)?.outcome ?? (await dispatchNotice(db, noticeId, options));
   };
@@ -163,7 +163,7 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
 
   for (const worker of [noticeWorker, deliveryWorker, maintenanceWorker]) {
     worker.on('failed', (job, error) => {
-      logger.warn({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, error: error.message }, 'jobb misslyckades');
+      logger.warn({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, error: error.message }, 'job failed');
     });
     worker.on('error', (error) => logger.error({ queue: worker.name, error: error.message }, 'worker error'));
   }
@@ -187,7 +187,7 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
   };
   // At start: whatever Redis lost while no worker ran is put back at once, not within a minute.
   await reconcileNow().catch((error: Error) => logger.error({ error: error.message }, 'reconcile at start failed'));
-  logger.info({ mailer: settings.mailer.describe }, 'workers startade');
+  logger.info({ mailer: settings.mailer.describe }, 'workers started');
 
   return {
     scheduler,

@@ -13,8 +13,14 @@ export interface Mailer {
 }
 
 export interface MailerOptions {
-  /** SMTP server; without it every message is written as an .eml file to `outboxDir`. */
+  /**
+   * SMTP server; without it every message is written as an .eml file to `outboxDir`.
+   * `smtp://` (STARTTLS when the server offers it) or `smtps://` (TLS from the start);
+   * a user and password in it are URL-encoded, and nodemailer decodes them.
+   */
   smtpUrl?: string | undefined;
+  /** PEM certificates trusted for the SMTP server besides the system's (a relay's self-signed one). @defaultValue none */
+  tlsCa?: string | undefined;
   outboxDir: string;
   /** Simultaneous SMTP connections. @defaultValue 5 */
   maxConnections?: number;
@@ -33,6 +39,8 @@ export function createMailer(options: MailerOptions): Mailer {
       greetingTimeout: 10_000,
       // A live send never takes this long, so a claim older than it is abandoned (see delivery-repository).
       socketTimeout: 30_000,
+      // Added to what the URL says; the server's certificate and name are still checked.
+      ...(options.tlsCa ? { tls: { ca: options.tlsCa } } : {}),
     } as Parameters<typeof nodemailer.createTransport>[0]);
     return {
       describe: `SMTP ${new URL(options.smtpUrl).host}`,
@@ -46,7 +54,7 @@ export function createMailer(options: MailerOptions): Mailer {
   }
   mkdirSync(options.outboxDir, { recursive: true });
   return {
-    describe: `.eml-filer i ${options.outboxDir}`,
+    describe: `.eml files in ${options.outboxDir}`,
     capacity: 4,
     send: async (message) => {
       const safeId = message.messageId.replace(/[^\w.-]+/g, '_');

@@ -1,8 +1,9 @@
 import { buildInvite } from '../messages/calendar-invite.js';
 import { composeNotice } from '../messages/compose-email.js';
+import type { MailSender } from '../messages/mail-sender.js';
 import { noticeWindowFromRow } from '../messages/notice-window.js';
 import { prebuildEmail, type OutgoingEmail } from '../messages/prebuilt-email.js';
-import { renderNotice } from '../messages/render-notice.js';
+import { publicPageUrlFor, renderNotice } from '../messages/render-notice.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { NoticeRow, WindowRow } from '../storage/schema.js';
 import { formatInstant } from '../windows/window-view.js';
@@ -16,14 +17,10 @@ export interface NoticeMessages {
 
 export interface MessageOptions {
   policy: Policy;
-  mailFrom: string;
+  /** MAIL_FROM as config parsed it. */
+  mailFrom: MailSender;
+  /** PUBLIC_BASE_URL as config normalised it. */
   publicBaseUrl: string;
-}
-
-/** The address part of MAIL_FROM ("Name <a@b>" or "a@b"). */
-export function addressOf(from: string): { name: string; email: string } {
-  const match = /^\s*(.*?)\s*<([^>]+)>\s*$/.exec(from);
-  return match ? { name: match[1]!.replace(/^"|"$/g, ''), email: match[2]! } : { name: '', email: from.trim() };
 }
 
 /** What each audience is shown of a window: the same in the webhook, the feeds and the page. */
@@ -44,8 +41,10 @@ export function publicWindow(window: WindowRow, policy: Policy) {
 
 export function noticeMessages(options: MessageOptions): NoticeMessages {
   const { policy } = options;
-  const from = addressOf(options.mailFrom);
-  const domain = from.email.split('@')[1] ?? 'driftstopp.local';
+  const sender = options.mailFrom;
+  // RFC 5545 wants the organizer named; a bare MAIL_FROM borrows the policy's sender name.
+  const organizer = { name: sender.name ?? policy.senderName, email: sender.address };
+  const domain = sender.address.split('@')[1] ?? 'driftstopp.local';
   return {
     async emailFor(notice, window) {
       const facts = noticeWindowFromRow(window);
@@ -58,16 +57,16 @@ export function noticeMessages(options: MessageOptions): NoticeMessages {
           notice.previous_start_at && notice.previous_end_at
             ? { start: notice.previous_start_at, end: notice.previous_end_at }
             : undefined,
-        publicPageUrl: `${options.publicBaseUrl}/public/driftstopp`,
+        publicPageUrl: publicPageUrlFor(options.publicBaseUrl),
       });
       const method = notice.kind === 'cancellation' ? 'CANCEL' : 'REQUEST';
       const invite = buildInvite({
         window: facts,
         policy,
         method,
-        organizer: from,
+        organizer,
       });
-      const address = await prebuildEmail(composeNotice({ content, from: options.mailFrom, invite, method }), from.email);
+      const address = await prebuildEmail(composeNotice({ content, from: sender.name === undefined ? sender.address : { name: sender.name, email: sender.address }, invite, method }), sender.address);
       // Stable per notice and recipient: a mail system can drop a rare repeat.
       return (to, recipientKey) => address(to, `<${notice.id}.${recipientKey}@${domain}>`);
     },

@@ -10,7 +10,7 @@ const instant = z.iso
 
 const instantOrDate = z
   .union([z.iso.datetime({ offset: true }), z.iso.date()])
-  .describe('ISO 8601 instant with an offset, or a date (local midnight, Europe/Stockholm)');
+  .describe('ISO 8601 instant with an offset, or a date (local midnight in the policy time zone)');
 
 const reason = z.string().trim().min(3, 'must say why, in at least 3 characters').max(1000).superRefine(refineText(REASON));
 const title = z.string().trim().min(1).max(200).superRefine(refineText(LINE));

@@ -9,7 +9,7 @@ export interface EmailParty {
 
 export interface ComposeNoticeInput {
   content: RenderedNotice;
-  /** `MAIL_FROM` as configured ("Name <a@b>" or "a@b"), or a name and address. */
+  /** A bare address, or a name and address: nodemailer encodes (RFC 2047) and quotes the name. */
   from: string | EmailParty;
   /** The .ics text from `buildInvite`; without it the e-mail has no calendar part. */
   invite?: string | undefined;

@@ -61,3 +61,9 @@ export function systemDetails(policy: Policy, systems: readonly string[]): Syste
 export function systemNames(policy: Policy, systems: readonly string[]): string[] {
   return systemDetails(policy, systems).map((system) => system.name);
 }
+
+/** Every system of the policy as Swedish prose: `Tes, CareApp och CareLock`. */
+export function allSystemsText(policy: Policy): string {
+  const names = Object.values(policy.systems).map((system) => system.displayName);
+  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} och ${names.at(-1)}`;
+}

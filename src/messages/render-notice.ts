@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { AUDIENCES, type Audience, type Policy } from '../policy/policy-schema.js';
 import type { NoticeKind } from '../rules/notice-plan.js';
+import { publicUrl } from '../runtime/urls.js';
 import { formatDateTime, formatWhen } from './swedish-time.js';
 import { systemDetails, type NoticeWindow } from './notice-window.js';
 
@@ -32,7 +33,7 @@ export const TEMPLATES_DIR = new URL('../../templates/', import.meta.url);
 
 /** The public page's address under the service's public base URL. */
 export function publicPageUrlFor(publicBaseUrl: string): string {
-  return `${publicBaseUrl.replace(/\/+$/, '')}/public/driftstopp`;
+  return publicUrl(publicBaseUrl, '/public/driftstopp');
 }
 
 /**

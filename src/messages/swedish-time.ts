@@ -1,9 +1,6 @@
 import { DateTime } from 'luxon';
 import { memoize } from '../runtime/memoize.js';
 
-/** The routine's time zone; every rule and every text is in Swedish wall-clock time. */
-export const STOCKHOLM = 'Europe/Stockholm';
-
 const DATE_FORMAT = 'cccc d LLLL yyyy';
 const TIME_FORMAT = 'HH.mm';
 
@@ -13,18 +10,20 @@ function local(instant: Date, zone: string): DateTime {
   return value;
 }
 
+// Every function takes the policy's zone: no default, so no text can fall back to Stockholm.
+
 /** `tisdag 30 mars 2027`: weekday, day, month and year as Swedish texts write them. */
-export function formatDate(instant: Date, zone: string = STOCKHOLM): string {
+export function formatDate(instant: Date, zone: string): string {
   return local(instant, zone).toFormat(DATE_FORMAT);
 }
 
 /** `09.00`: the Swedish clock notation (a dot, not a colon). */
-export function formatTime(instant: Date, zone: string = STOCKHOLM): string {
+export function formatTime(instant: Date, zone: string): string {
   return local(instant, zone).toFormat(TIME_FORMAT);
 }
 
 /** `tisdag 30 mars 2027 kl. 09.00` in local time, whatever the offset that day. */
-export function formatDateTime(instant: Date, zone: string = STOCKHOLM): string {
+export function formatDateTime(instant: Date, zone: string): string {
   return `${formatDate(instant, zone)} kl. ${formatTime(instant, zone)}`;
 }
 
@@ -33,7 +32,7 @@ export function formatDateTime(instant: Date, zone: string = STOCKHOLM): string 
  * `fredag 11 juni 2027 kl. 18.00 – lördag 12 juni 2027 kl. 06.00` across days (spaced
  * dash, as Swedish typography spaces a dash between longer expressions).
  */
-export function formatWhen(start: Date, end: Date, zone: string = STOCKHOLM): string {
+export function formatWhen(start: Date, end: Date, zone: string): string {
   return rememberedWhen(start, end, zone);
 }
 

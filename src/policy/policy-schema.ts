@@ -29,6 +29,14 @@ const HOLIDAY_COUNTRIES: Readonly<Record<string, string>> = new Holidays().getCo
 
 export const policySchema = z.strictObject({
   municipality: z.string().min(1),
+  /** The invitation's organizer name when MAIL_FROM is a bare address. */
+  senderName: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .refine((name) => !/[\u0000-\u001f\u007f]/.test(name), 'must be one line without control characters')
+    .default('Driftstopp'),
   timezone: z.string().refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone'),
   holidays: z.strictObject({
     /** Country code understood by date-holidays, e.g. "SE". */

@@ -2,6 +2,7 @@ import ical, { ICalEventStatus } from 'ical-generator';
 import { DateTime } from 'luxon';
 import { publicWindow } from '../delivery/notice-messages.js';
 import { inviteUid, UID_DOMAIN } from '../messages/calendar-invite.js';
+import { allSystemsText } from '../messages/notice-window.js';
 import { vtimezone } from '../messages/vtimezone.js';
 import type { Policy } from '../policy/policy-schema.js';
 import { formatInstant } from '../windows/window-view.js';
@@ -70,7 +71,7 @@ export function renderAtom({ listing, policy, urls }: FeedInput): string {
     // A tag URI, not the page address: the feed stays the same feed if the service moves.
     `  <id>tag:${UID_DOMAIN},2026:driftstopp</id>`,
     `  <title type="text">${xml(feedTitle(policy))}</title>`,
-    `  <subtitle type="text">Planerade driftstopp i Tes, CareApp och CareLock, hemtjänstens IT-system.</subtitle>`,
+    `  <subtitle type="text">${xml(`Planerade driftstopp i ${allSystemsText(policy)}, hemtjänstens IT-system.`)}</subtitle>`,
     `  <updated>${updated}</updated>`,
     `  <author><name>${xml(policy.municipality)}</name></author>`,
     `  <link rel="self" type="application/atom+xml" href="${xml(urls.atom)}"/>`,

@@ -1,6 +1,7 @@
 import { formatWhen } from '../messages/swedish-time.js';
 import { systemDetails, type SystemDetail } from '../messages/notice-window.js';
 import type { Policy } from '../policy/policy-schema.js';
+import { publicUrl } from '../runtime/urls.js';
 import type { WindowRow } from '../storage/schema.js';
 import type { PublishedWindow, PublishedWindows } from './public-windows.js';
 
@@ -51,7 +52,7 @@ export interface PublicationUrls {
 }
 
 export function publicationUrls(publicBaseUrl: string): PublicationUrls {
-  const page = `${publicBaseUrl.replace(/\/+$/, '')}/public/driftstopp`;
+  const page = publicUrl(publicBaseUrl, '/public/driftstopp');
   return { page, ics: `${page}.ics`, atom: `${page}.atom`, json: `${page}.json` };
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { TEMPLATES_DIR } from '../messages/render-notice.js';
+import { allSystemsText } from '../messages/notice-window.js';
 import { formatDateTime } from '../messages/swedish-time.js';
 import type { Policy } from '../policy/policy-schema.js';
 import { windowAnchor, type PublicItem, type PublicListing, type PublicationUrls } from './public-listing.js';
@@ -26,6 +27,8 @@ function pageContext({ listing, policy, urls }: PublicPageInput) {
   return {
     pageTitle: PAGE_TITLE,
     municipality: policy.municipality,
+    /** `Tes, CareApp och CareLock`: every system of the policy. */
+    systemsText: allSystemsText(policy),
     /** The public lead from the policy; a short-notice window can appear later, hence "normally". */
     leadDays: policy.audiences.public.leadDays,
     urls,

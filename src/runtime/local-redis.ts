@@ -11,6 +11,32 @@ export interface LocalRedis {
   stop(): Promise<void>;
 }
 
+export type RedisProbe = { status: 'ok' } | { status: 'unreachable' } | { status: 'refused'; reason: string };
+
+/**
+ * What the Redis at `url` says to us: it answers, nothing answers, or it refuses what the
+ * URL asks (a wrong or missing password, a database number it does not have). ioredis
+ * reports a refusal only as an 'error' event and then closes, so the event is kept.
+ */
+export async function probeRedis(url: string, timeoutMs = 1500): Promise<RedisProbe> {
+  const client = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  let refusal: string | undefined;
+  client.on('error', (error: Error) => {
+    if (error.name === 'ReplyError') refusal ??= error.message;
+  });
+  try {
+    await client.connect();
+    // ioredis selects the URL's database on connect without failing connect(); this does fail.
+    await client.select(client.options.db ?? 0);
+    return (await client.ping()) === 'PONG' ? { status: 'ok' } : { status: 'unreachable' };
+  } catch (error) {
+    const reason = refusal ?? ((error as Error).name === 'ReplyError' ? (error as Error).message : undefined);
+    return reason === undefined ? { status: 'unreachable' } : { status: 'refused', reason };
+  } finally {
+    client.disconnect();
+  }
+}
+
 export async function redisAnswers(url: string, timeoutMs = 1500): Promise<boolean> {
   const client = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
   client.on('error', () => {});
@@ -44,7 +70,7 @@ export async function freePort(): Promise<number> {
  * Starts a private redis-server on 127.0.0.1. With `dir`, it keeps an append-only file
  * there so that a restart loses nothing; without, it keeps nothing on disk.
  */
-export async function startRedisServer(options: { port?: number; dir?: string } = {}): Promise<LocalRedis> {
+export async function startRedisServer(options: { port?: number; dir?: string; password?: string } = {}): Promise<LocalRedis> {
   if (!redisServerAvailable()) {
     throw new Error('redis-server was not found on the PATH: install Redis (Debian: apt-get install redis-server) or set REDIS_URL');
   }
@@ -56,8 +82,9 @@ export async function startRedisServer(options: { port?: number; dir?: string } 
   } else {
     args.push('--appendonly', 'no');
   }
+  if (options.password !== undefined) args.push('--requirepass', options.password);
   const child = spawn('redis-server', args, { stdio: 'ignore' });
-  const url = `redis://127.0.0.1:${port}`;
+  const url = options.password === undefined ? `redis://127.0.0.1:${port}` : `redis://:${encodeURIComponent(options.password)}@127.0.0.1:${port}`;
   for (let i = 0; i < 100 && !(await redisAnswers(url, 200)); i += 1) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
     await new Promise((r) => setTimeout(r, 50));

@@ -29,13 +29,13 @@ export async function watchRegister(db: Db, logger: Logger): Promise<RegisterCha
     },
     listening: () => {
       count += 1;
-      if (!listening) logger.info('lyssnar efter ändringar i registret');
+      if (!listening) logger.info('listening for register changes');
       listening = true;
     },
     lost: (error) => {
       count += 1;
       listening = false;
-      logger.warn({ err: error.message }, 'hör inte ändringar i registret just nu; listan läses om vid varje fråga');
+      logger.warn({ err: error.message }, 'not hearing register changes now; the window list is read on every request');
     },
   });
   return {

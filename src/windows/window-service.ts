@@ -58,16 +58,16 @@ export interface WindowChanges {
   shortNotice?: { reason: string } | undefined;
 }
 
-export async function getWindow(db: Db, id: string): Promise<WindowView> {
+export async function getWindow(db: Db, id: string, zone: string): Promise<WindowView> {
   const row = await findWindow(db, id);
   if (!row) throw new NotFoundError(`Driftstoppet ${id}`);
-  return toWindowView(row, await listNoticesOfWindows(db, [id]));
+  return toWindowView(row, await listNoticesOfWindows(db, [id]), zone);
 }
 
-export async function listWindowViews(db: Db, filter: WindowFilter): Promise<WindowView[]> {
+export async function listWindowViews(db: Db, filter: WindowFilter, zone: string): Promise<WindowView[]> {
   const rows = await listWindows(db, filter);
   const notices = await listNoticesOfWindows(db, rows.map((r) => r.id));
-  return rows.map((row) => toWindowView(row, notices));
+  return rows.map((row) => toWindowView(row, notices, zone));
 }
 
 export async function createWindow(
@@ -134,7 +134,8 @@ export async function createWindow(
   });
   await deps.onCommitted(outcome);
   // A new window's notices are exactly those just inserted; a replay shows what the first request stored.
-  return outcome.replayed ? getWindow(deps.db, outcome.window.id) : toWindowView(outcome.window, outcome.notices);
+  const zone = rules.policy.timezone;
+  return outcome.replayed ? getWindow(deps.db, outcome.window.id, zone) : toWindowView(outcome.window, outcome.notices, zone);
 }
 
 /**
@@ -206,7 +207,7 @@ export async function changeWindow(deps: WindowServiceDeps, id: string, changes:
     return { window: after, notices: inserted };
   });
   await deps.onCommitted(committed);
-  return getWindow(deps.db, id);
+  return getWindow(deps.db, id, deps.rules.policy.timezone);
 }
 
 /** Cancels a scheduled window: those already told get a cancellation, nothing else goes out. */
@@ -236,7 +237,7 @@ export async function cancelWindow(deps: WindowServiceDeps, id: string, reason: 
     return { window: after, notices: inserted };
   });
   await deps.onCommitted(committed);
-  return getWindow(deps.db, id);
+  return getWindow(deps.db, id, deps.rules.policy.timezone);
 }
 
 /** Who the window's messages reached so far: the told rule over its notices and deliveries. */

@@ -4,8 +4,8 @@ import type { PlanStep } from '../policy/policy-schema.js';
 import { compareNotices } from '../rules/told.js';
 import type { NoticeRow, WindowRow } from '../storage/schema.js';
 
-/** An instant as the API shows it: ISO 8601 in Swedish local time with its offset. */
-export function formatInstant(instant: Date | null, zone = 'Europe/Stockholm'): string | null {
+/** An instant as the API shows it: ISO 8601 in the policy's zone, with its offset. */
+export function formatInstant(instant: Date | null, zone: string): string | null {
   return instant ? isoInZone(instant, zone) : null;
 }
 
@@ -48,39 +48,43 @@ export interface WindowView {
   notices: NoticeView[];
 }
 
-export function toNoticeView(row: NoticeRow): NoticeView {
+export function toNoticeView(row: NoticeRow, zone: string): NoticeView {
   return {
     id: row.id,
     audience: row.audience,
     kind: row.kind,
     revision: row.revision,
-    dueAt: formatInstant(row.due_at)!,
-    requiredBy: formatInstant(row.required_by)!,
+    dueAt: formatInstant(row.due_at, zone)!,
+    requiredBy: formatInstant(row.required_by, zone)!,
     status: row.status,
-    sentAt: formatInstant(row.sent_at),
+    sentAt: formatInstant(row.sent_at, zone),
     late: row.late,
     catchUp: row.catch_up,
     error: row.error,
   };
 }
 
-export function toWindowView(row: WindowRow, notices: readonly NoticeRow[]): WindowView {
+/** `zone`: the policy's time zone, in which every instant is written. */
+export function toWindowView(row: WindowRow, notices: readonly NoticeRow[], zone: string): WindowView {
   return {
     id: row.id,
     title: row.title,
     description: row.description,
     systems: row.systems,
     kind: row.kind,
-    start: formatInstant(row.start_at)!,
-    end: formatInstant(row.end_at)!,
+    start: formatInstant(row.start_at, zone)!,
+    end: formatInstant(row.end_at, zone)!,
     status: row.status,
     revision: row.revision,
     shortNotice: row.short_notice_reason ? { reason: row.short_notice_reason } : null,
     plan: row.plan,
     cancelReason: row.cancel_reason,
     createdBy: row.created_by,
-    createdAt: formatInstant(row.created_at)!,
-    updatedAt: formatInstant(row.updated_at)!,
-    notices: notices.filter((n) => n.window_id === row.id).sort(compareNotices).map(toNoticeView),
+    createdAt: formatInstant(row.created_at, zone)!,
+    updatedAt: formatInstant(row.updated_at, zone)!,
+    notices: notices
+      .filter((n) => n.window_id === row.id)
+      .sort(compareNotices)
+      .map((notice) => toNoticeView(notice, zone)),
   };
 }

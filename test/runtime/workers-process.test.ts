@@ -33,7 +33,7 @@ describe('npm run workers, as its own process', () => {
       const timer = setTimeout(() => reject(new Error(`workers not started within 60 s: ${log}`)), 60_000);
       child.stdout!.on('data', (chunk: Buffer) => {
         log += chunk.toString('utf8');
-        if (log.includes('driftstopp är igång')) {
+        if (log.includes('driftstopp started')) {
           clearTimeout(timer);
           resolve();
         }
@@ -45,6 +45,6 @@ describe('npm run workers, as its own process', () => {
     expect(os.getPriority(child.pid)).toBe(Math.min(19, os.getPriority() + 5));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(log).toContain('stänger ner');
+    expect(log).toContain('shutting down');
   });
 });

@@ -4,6 +4,7 @@ import { DateTime } from 'luxon';
 import { pino, type Logger } from 'pino';
 import { createApp } from '../../src/http/app.js';
 import { loadPolicy } from '../../src/policy/load-policy.js';
+import type { Policy } from '../../src/policy/policy-schema.js';
 import type { Metrics } from '../../src/runtime/metrics.js';
 import { BusinessCalendar } from '../../src/rules/business-calendar.js';
 import type { Db } from '../../src/storage/database.js';
@@ -23,6 +24,10 @@ export interface TestApi {
 }
 
 export interface TestApiOptions {
+  /** @defaultValue the bundled default policy */
+  policy?: Policy;
+  /** PUBLIC_BASE_URL as config normalises it. @defaultValue http://localhost:3000 */
+  publicBaseUrl?: string;
   now?: string | (() => DateTime);
   onCommitted?: WindowServiceDeps['onCommitted'];
   /** Mounts /metrics. @defaultValue none */
@@ -41,7 +46,7 @@ export interface TestApiOptions {
 
 /** The real Express app over real HTTP on a free port, with a fixed or moving clock. */
 export async function startTestApi(db: Db, options: TestApiOptions = {}): Promise<TestApi> {
-  const policy = loadPolicy();
+  const policy = options.policy ?? loadPolicy();
   const fixed = typeof options.now === 'string' ? DateTime.fromISO(options.now) : undefined;
   const clock = typeof options.now === 'function' ? options.now : () => fixed ?? DateTime.now();
   const planned: NoticeRow[] = [];
@@ -64,7 +69,7 @@ export async function startTestApi(db: Db, options: TestApiOptions = {}): Promis
     trustProxy: options.trustProxy,
     readiness: async () => ({ checks: { database: true, redis: true }, overdueNotices: 0 }),
     version: 'test',
-    publicBaseUrl: 'http://localhost:3000',
+    publicBaseUrl: options.publicBaseUrl ?? 'http://localhost:3000',
     metrics: options.metrics,
     queues: options.queues,
     ...(options.authFailureLimit !== undefined ? { authFailureLimit: options.authFailureLimit } : {}),

@@ -24,11 +24,21 @@ export interface TestSmtp {
   waitFor(count: number, timeoutMs?: number): Promise<void>;
 }
 
+export interface TestSmtpOptions {
+  /** Parse each message with mailparser. @defaultValue true */
+  parse?: boolean | undefined;
+  /** Require AUTH PLAIN/LOGIN with this user and password; `url` then carries them URL-encoded. @defaultValue none (auth optional) */
+  auth?: { user: string; pass: string } | undefined;
+  /** Speak TLS from the first byte (smtps) with this key and certificate. @defaultValue plain SMTP */
+  tls?: { key: string; cert: string } | undefined;
+}
+
 /** A real SMTP server (smtp-server) that records what it accepts. */
-export async function startTestSmtp(port?: number, { parse = true }: { parse?: boolean | undefined } = {}): Promise<TestSmtp> {
+export async function startTestSmtp(port?: number, { parse = true, auth, tls }: TestSmtpOptions = {}): Promise<TestSmtp> {
   const chosen = port ?? (await freePort());
+  const credentials = auth ? `${encodeURIComponent(auth.user)}:${encodeURIComponent(auth.pass)}@` : '';
   const state: TestSmtp = {
-    url: `smtp://127.0.0.1:${chosen}`,
+    url: `${tls ? 'smtps' : 'smtp'}://${credentials}127.0.0.1:${chosen}`,
     port: chosen,
     received: [],
     rejectAddresses: new Set(),
@@ -39,8 +49,15 @@ export async function startTestSmtp(port?: number, { parse = true }: { parse?: b
   };
   let server: SMTPServer | null = null;
   const options: SMTPServerOptions = {
-    authOptional: true,
+    authOptional: auth === undefined,
+    // Without TLS, smtp-server offers AUTH only with this set.
+    allowInsecureAuth: true,
     disabledCommands: ['STARTTLS'],
+    ...(tls ? { secure: true, key: tls.key, cert: tls.cert } : {}),
+    onAuth(presented, _session, callback) {
+      if (auth && presented.username === auth.user && presented.password === auth.pass) return callback(null, { user: auth.user });
+      callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
+    },
     logger: false,
     size: 10 * 1024 * 1024,
     onRcptTo(address, _session, callback) {

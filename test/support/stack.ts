@@ -2,7 +2,9 @@ import { DateTime } from 'luxon';
 import { pino } from 'pino';
 import { createMailer, type Mailer } from '../../src/delivery/mailer.js';
 import { noticeMessages } from '../../src/delivery/notice-messages.js';
+import { parseMailFrom } from '../../src/messages/mail-sender.js';
 import { loadPolicy } from '../../src/policy/load-policy.js';
+import type { Policy } from '../../src/policy/policy-schema.js';
 import type { LocalRedis } from '../../src/runtime/local-redis.js';
 import { startWorkers, type RunningWorkers, type WorkerSettings } from '../../workers/start-workers.js';
 import { startTestApi, type TestApi } from './api.js';
@@ -32,20 +34,20 @@ export interface TestStack {
 export async function startTestStack(
   backend: TestBackend,
   overrides: Partial<WorkerSettings> = {},
-  options: { parseMail?: boolean } = {},
+  options: { parseMail?: boolean; policy?: Policy } = {},
 ): Promise<TestStack> {
   const database = await backend.open();
   const redis = await startTestRedis();
   const smtp = await startTestSmtp(undefined, { parse: options.parseMail });
   const mailer = createMailer({ smtpUrl: smtp.url, outboxDir: '/tmp/unused' });
-  const policy = loadPolicy();
+  const policy = options.policy ?? loadPolicy();
   const queuePrefix = `t${Math.random().toString(36).slice(2, 8)}`;
   const workerSettings: WorkerSettings = {
     db: database.db,
     redisUrl: redis.url,
     queuePrefix,
     mailer,
-    messages: noticeMessages({ policy, mailFrom: MAIL_FROM, publicBaseUrl: 'http://localhost:3000' }),
+    messages: noticeMessages({ policy, mailFrom: parseMailFrom(MAIL_FROM), publicBaseUrl: 'http://localhost:3000' }),
     policy,
     webhooks: {},
     webhookSecret: undefined,
@@ -61,6 +63,7 @@ export async function startTestStack(
   };
   const workers = await startWorkers(workerSettings);
   const api = await startTestApi(database.db, {
+    policy,
     now: () => DateTime.now(),
     onCommitted: (change) => workers.scheduler.scheduleCommitted(change),
   });

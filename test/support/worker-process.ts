@@ -8,6 +8,7 @@
 import { pino } from 'pino';
 import { createMailer } from '../../src/delivery/mailer.js';
 import { noticeMessages } from '../../src/delivery/notice-messages.js';
+import { parseMailFrom } from '../../src/messages/mail-sender.js';
 import { loadPolicy } from '../../src/policy/load-policy.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { startWorkers } from '../../workers/start-workers.js';
@@ -28,7 +29,7 @@ const workers = await startWorkers({
   redisUrl: required('WORKER_REDIS_URL'),
   queuePrefix: required('WORKER_QUEUE_PREFIX'),
   mailer,
-  messages: noticeMessages({ policy: loadPolicy(), mailFrom: MAIL_FROM, publicBaseUrl: 'http://localhost:3000' }),
+  messages: noticeMessages({ policy: loadPolicy(), mailFrom: parseMailFrom(MAIL_FROM), publicBaseUrl: 'http://localhost:3000' }),
   policy: loadPolicy(),
   webhooks: {},
   webhookSecret: undefined,

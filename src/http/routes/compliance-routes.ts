@@ -15,7 +15,7 @@ import { parseInput, parseInstant } from '../validate.js';
 
 const instantOrDate = z
   .union([z.iso.datetime({ offset: true }), z.iso.date()], 'must be an ISO 8601 instant with an offset, or a date YYYY-MM-DD')
-  .describe('ISO 8601 instant with an offset, or a date (local midnight, Europe/Stockholm)');
+  .describe('ISO 8601 instant with an offset, or a date (local midnight in the policy time zone)');
 
 const format = z.enum(['json', 'csv']).optional().describe('csv: the same as a spreadsheet (also with Accept: text/csv)');
 

@@ -57,7 +57,7 @@ export function windowRoutes(deps: WindowRoutesDeps): Router {
     const query = parseInput(listWindowsQuery, req.query, 'query');
     const filter = { from: optionalInstant(query.from)?.toJSDate(), to: optionalInstant(query.to)?.toJSDate(), status: query.status };
     const { body, etag } = await cachedList(JSON.stringify(filter), async () => {
-      const json = Buffer.from(JSON.stringify({ items: await listWindowViews(deps.db, filter) }));
+      const json = Buffer.from(JSON.stringify({ items: await listWindowViews(deps.db, filter, zone) }));
       return { body: json, etag: strongEtag(json) };
     });
     // With the tag set, Express neither hashes the body again nor forgets to answer 304.
@@ -66,7 +66,7 @@ export function windowRoutes(deps: WindowRoutesDeps): Router {
 
   router.get('/windows/:id', async (req, res) => {
     const { id } = parseInput(idParams, req.params, 'params');
-    res.json(await getWindow(deps.db, id));
+    res.json(await getWindow(deps.db, id, zone));
   });
 
   router.patch('/windows/:id', async (req, res) => {

@@ -1,0 +1,143 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { publicationUrls } from '../../src/publications/public-listing.js';
+import { publicPageUrlFor } from '../../src/messages/render-notice.js';
+import { VERSION } from '../../src/service.js';
+import { DEFAULT_POLICY_FILE } from '../../src/policy/load-policy.js';
+
+/** The one start-up line a bad environment gives; fails the test when loadConfig accepts it. */
+function startUpLine(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'driftstopp-forms-'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('MAIL_FROM forms', () => {
+  it.each([
+    ['a@b', { name: undefined, address: 'a@b' }],
+    ['Name <a@b>', { name: 'Name', address: 'a@b' }],
+    ['"Efternamn, Förnamn" <a@b>', { name: 'Efternamn, Förnamn', address: 'a@b' }],
+    ['Åsa Öberg – Vård & omsorg <driftstopp@örebro.se>', { name: 'Åsa Öberg – Vård & omsorg', address: 'driftstopp@örebro.se' }],
+    ['<a@b>', { name: undefined, address: 'a@b' }],
+  ])('when MAIL_FROM is %s, then it is parsed once into a name and an address', (value, expected) => {
+    expect(loadConfig({ MAIL_FROM: value }).mailFrom).toEqual(expected);
+  });
+
+  it.each([
+    ['not an address'],
+    ['a@b, c@d'],
+    ['Team: a@b, c@d;'],
+    ['Name <a@>'],
+    ['a@b\r\nBcc: x@y'],
+  ])('when MAIL_FROM is %j, then start-up stops with one line naming MAIL_FROM', (value) => {
+    const line = startUpLine({ MAIL_FROM: value });
+    expect(line).toContain('MAIL_FROM');
+    expect(line).not.toContain('\n');
+  });
+});
+
+describe('PUBLIC_BASE_URL forms', () => {
+  it.each([
+    ['https://driftstopp.kommun.example', 'https://driftstopp.kommun.example'],
+    ['https://driftstopp.kommun.example/', 'https://driftstopp.kommun.example'],
+    ['https://kommun.example/driftstopp', 'https://kommun.example/driftstopp'],
+    ['https://kommun.example/driftstopp/', 'https://kommun.example/driftstopp'],
+    ['http://127.0.0.1:8080//', 'http://127.0.0.1:8080'],
+  ])('when PUBLIC_BASE_URL is %s, then every link is joined under it without //', (value, base) => {
+    const config = loadConfig({ PUBLIC_BASE_URL: value });
+    expect(config.publicBaseUrl).toBe(base);
+    const links = [publicPageUrlFor(config.publicBaseUrl), ...Object.values(publicationUrls(config.publicBaseUrl))];
+    expect(links[0]).toBe(`${base}/public/driftstopp`);
+    for (const link of links) expect(link.replace(/^https?:\/\//, '')).not.toContain('//');
+  });
+
+  it('when PUBLIC_BASE_URL is unset, then links point at http://localhost:PORT', () => {
+    expect(loadConfig({ PORT: '8080' }).publicBaseUrl).toBe('http://localhost:8080');
+  });
+
+  it.each([['ftp://kommun.example'], ['https://kommun.example/?a=1'], ['https://user:pw@kommun.example'], ['kommun.example']])(
+    'when PUBLIC_BASE_URL is %s, then start-up stops with one line naming PUBLIC_BASE_URL',
+    (value) => {
+      expect(startUpLine({ PUBLIC_BASE_URL: value })).toContain('PUBLIC_BASE_URL');
+    },
+  );
+});
+
+describe('SMTP_URL and SMTP_CA_FILE forms', () => {
+  it.each([['smtp://127.0.0.1:2525'], ['smtps://smtp.kommun.example'], ['smtp://user%40kommun:p%C3%A4ss@smtp.kommun.example:587']])(
+    'when SMTP_URL is %s, then it is accepted as given (nodemailer decodes the user and password)',
+    (value) => {
+      expect(loadConfig({ SMTP_URL: value }).smtpUrl).toBe(value);
+    },
+  );
+
+  it('when SMTP_URL is not smtp or smtps, then start-up stops naming SMTP_URL', () => {
+    expect(startUpLine({ SMTP_URL: 'http://smtp.kommun.example' })).toContain('SMTP_URL');
+  });
+
+  it('when SMTP_CA_FILE cannot be read or holds no certificate, then start-up stops naming SMTP_CA_FILE', () => {
+    expect(startUpLine({ SMTP_CA_FILE: path.join(tmp, 'missing.pem') })).toContain('SMTP_CA_FILE');
+    const notPem = path.join(tmp, 'not.pem');
+    writeFileSync(notPem, 'hello');
+    expect(startUpLine({ SMTP_CA_FILE: notPem })).toContain('SMTP_CA_FILE');
+  });
+});
+
+describe('REDIS_URL forms', () => {
+  it.each([['redis://127.0.0.1:6379'], ['redis://:secret@127.0.0.1:6390/3'], ['redis://user:p%40ss@redis.kommun.example:6379/1'], ['rediss://cache.kommun.example:6380']])(
+    'when REDIS_URL is %s, then it is accepted as given',
+    (value) => {
+      expect(loadConfig({ REDIS_URL: value }).redisUrl).toBe(value);
+    },
+  );
+});
+
+describe('POLICY_FILE and senderName', () => {
+  const policyWith = (change: (policy: any) => void) => {
+    const policy = JSON.parse(readFileSync(DEFAULT_POLICY_FILE, 'utf8'));
+    change(policy);
+    const file = path.join(tmp, `policy-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(file, JSON.stringify(policy));
+    return file;
+  };
+
+  it('when the policy has no senderName, then the invitation organizer is named "Driftstopp"', () => {
+    expect(loadConfig({ POLICY_FILE: policyWith((p) => delete p.senderName) }).policy.senderName).toBe('Driftstopp');
+  });
+
+  it('when the policy\'s senderName has a line break, then start-up stops naming POLICY_FILE and senderName', () => {
+    const line = startUpLine({ POLICY_FILE: policyWith((p) => (p.senderName = 'Drift\nstopp')) });
+    expect(line).toContain('POLICY_FILE');
+    expect(line).toContain('senderName');
+  });
+
+  it('when the policy is in Europe/Helsinki with a fourth system, then it is accepted', () => {
+    const file = policyWith((p) => {
+      p.timezone = 'Europe/Helsinki';
+      p.systems.lifecare = { displayName: 'Lifecare' };
+    });
+    const { policy } = loadConfig({ POLICY_FILE: file });
+    expect(policy.timezone).toBe('Europe/Helsinki');
+    expect(Object.keys(policy.systems)).toEqual(['tes', 'careapp', 'carelock', 'lifecare']);
+  });
+});
+
+describe('the version', () => {
+  it('when the service reports its version, then it is package.json\'s', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    expect(VERSION).toBe(pkg.version);
+  });
+});
