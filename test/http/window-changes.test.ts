@@ -175,6 +175,49 @@ describe.each(testBackends)('window changes on $name', (backend) => {
       expect(managers).toMatchObject({ status: 'pending', late: true, dueAt: NOW_LOCAL });
     });
 
+    it('when a short-notice window moves to four days\' notice without shortNotice, then it is a 422 insufficient_notice: the old reason is not reused', async () => {
+      const soon = { start: '2026-12-01T09:00:00+01:00', end: '2026-12-01T12:00:00+01:00' };
+      const window = await create(minor(soon, { shortNotice: { reason: 'Säkerhetsuppdatering' } }));
+      const sooner = { start: '2026-11-29T09:00:00+01:00', end: '2026-11-29T12:00:00+01:00' };
+      // Sunday is no maintenance day; the Wednesday after is four working days' notice.
+      const fourDays = { start: '2026-12-02T09:00:00+01:00', end: '2026-12-02T12:00:00+01:00' };
+      expect((await fixture.api.request('PATCH', `/api/windows/${window.id}`, { body: sooner })).status).toBe(422);
+      const refused = await fixture.api.request('PATCH', `/api/windows/${window.id}`, { body: fourDays });
+      expect(refused.status).toBe(422);
+      expect(refused.body.errors).toEqual([expect.objectContaining({ path: 'start', code: 'insufficient_notice' })]);
+      expect(refused.body.earliestCompliantStart).toBe('2026-12-09T09:00:00+01:00');
+      expect((await fixture.api.request('GET', `/api/windows/${window.id}`)).body).toEqual(window);
+    });
+
+    it('when a PATCH gives a new shortNotice.reason, then the window records it and the audit trail keeps the old one', async () => {
+      const soon = { start: '2026-12-01T09:00:00+01:00', end: '2026-12-01T12:00:00+01:00' };
+      const window = await create(minor(soon, { shortNotice: { reason: 'Säkerhetsuppdatering' } }));
+      const fourDays = { start: '2026-12-02T09:00:00+01:00', end: '2026-12-02T12:00:00+01:00' };
+      const moved = await fixture.api.request('PATCH', `/api/windows/${window.id}`, {
+        body: { ...fourDays, shortNotice: { reason: 'Leverantören flyttade uppgraderingen' } },
+      });
+      expect(moved.status).toBe(200);
+      expect(moved.body).toMatchObject({ revision: 2, shortNotice: { reason: 'Leverantören flyttade uppgraderingen' } });
+
+      // A new reason alone, without moving: recorded too.
+      const edited = await fixture.api.request('PATCH', `/api/windows/${window.id}`, { body: { shortNotice: { reason: 'Kritisk rättning' } } });
+      expect(edited.status).toBe(200);
+      expect(edited.body).toMatchObject({ revision: 2, shortNotice: { reason: 'Kritisk rättning' } });
+
+      const audit = await fixture.database.db
+        .selectFrom('audit_events')
+        .select(['action', 'details'])
+        .where('window_id', '=', window.id)
+        .orderBy('at')
+        .orderBy('id')
+        .execute();
+      const changes = audit.filter((e) => e.action !== 'window.created').map((e) => e.details as any);
+      expect(changes.map((d) => [d.before.shortNotice, d.after.shortNotice])).toEqual([
+        ['Säkerhetsuppdatering', 'Leverantören flyttade uppgraderingen'],
+        ['Leverantören flyttade uppgraderingen', 'Kritisk rättning'],
+      ]);
+    });
+
     it('when managers were already told, then a reschedule sends them an update now and no new announcement, while the intranet gets one', async () => {
       const window = await create(minor(TUE_16));
       await markAnnouncementSent(window.id, 'managers');
