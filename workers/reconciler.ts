@@ -1,10 +1,11 @@
 import type { Queue } from 'bullmq';
 import { unfinishedDeliveryBatches } from '../src/delivery/delivery-repository.js';
 import { planAllCatchUps, type CatchUpOptions } from '../src/notices/catch-up.js';
+import { listNoticesToSchedule } from '../src/notices/notice-repository.js';
 import { jobId } from '../src/queues/queues.js';
 import type { NoticeScheduler } from '../src/queues/notice-scheduler.js';
 import type { Db } from '../src/storage/database.js';
-import { advanceWindows, windowsChangingBefore } from '../src/windows/window-lifecycle.js';
+import { advanceWindows, windowsChangingBefore } from '../src/windows/window-repository.js';
 
 export interface ReconcilerDeps {
   db: Db;
@@ -40,13 +41,7 @@ export async function reconcile(deps: ReconcilerDeps): Promise<ReconcileReport> 
   // Newcomers to an audience whose announcement went out are owed it: planned here, scheduled below.
   const caughtUp = await planAllCatchUps(deps.db, { ...deps.catchUp, now });
 
-  const notices = await deps.db
-    .selectFrom('notices')
-    .select(['id', 'revision', 'due_at'])
-    .where('status', '=', 'pending')
-    .where('dispatched_at', 'is', null)
-    .where('due_at', '<=', horizon)
-    .execute();
+  const notices = await listNoticesToSchedule(deps.db, horizon);
   const overdue = notices.filter((n) => n.due_at <= now);
   await removeFinishedJobs(deps.noticeQueue, overdue.map((n) => jobId.notice(n.id, n.revision)));
   await deps.scheduler.scheduleNotices(notices);

@@ -9,7 +9,7 @@ import { ARM_EARLY_MS, NoticeScheduler } from '../src/queues/notice-scheduler.js
 import { openQueues, QUEUE, redisConnection, type Queues } from '../src/queues/queues.js';
 import type { Metrics } from '../src/runtime/metrics.js';
 import type { Db } from '../src/storage/database.js';
-import { advanceWindows } from '../src/windows/window-lifecycle.js';
+import { advanceWindows } from '../src/windows/window-repository.js';
 import { reconcile } from './reconciler.js';
 
 const SECOND = 1000;

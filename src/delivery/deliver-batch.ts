@@ -1,6 +1,8 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
-import { settleNotices } from '../notices/notice-repository.js';
+import { findNotice, settleNotices } from '../notices/notice-repository.js';
+import { recipientNames } from '../recipients/recipient-repository.js';
+import { findWindow } from '../windows/window-repository.js';
 import type { Metrics } from '../runtime/metrics.js';
 import type { Db } from '../storage/database.js';
 import type { DeliveryRow, NoticeRow, WindowRow } from '../storage/schema.js';
@@ -86,14 +88,9 @@ export async function deliverBatch(
   const claimedAt = ctx.now();
   const claimed = await claimBatch(ctx.db, noticeId, batch, claimedAt, ctx.abandonedAfterMs);
   if (claimed.length > 0) {
-    const notice = await ctx.db.selectFrom('notices').selectAll().where('id', '=', noticeId).executeTakeFirstOrThrow();
-    const window = await ctx.db.selectFrom('windows').selectAll().where('id', '=', notice.window_id).executeTakeFirstOrThrow();
-    const ids = claimed.flatMap((d) => (d.recipient_id ? [d.recipient_id] : []));
-    const names = new Map(
-      ids.length === 0
-        ? []
-        : (await ctx.db.selectFrom('recipients').select(['id', 'name']).where('id', 'in', ids).execute()).map((r) => [r.id, r.name]),
-    );
+    const notice = (await findNotice(ctx.db, noticeId))!;
+    const window = (await findWindow(ctx.db, notice.window_id))!;
+    const names = await recipientNames(ctx.db, claimed.flatMap((d) => (d.recipient_id ? [d.recipient_id] : [])));
     const send = sender(ctx, notice, window, names);
     const renewAfterMs = ctx.abandonedAfterMs / 3;
     await forEachConcurrently(claimed, ctx.concurrency, async (delivery) => {

@@ -18,6 +18,21 @@ export async function listNoticesOfWindows(db: Db, windowIds: readonly string[])
     .execute();
 }
 
+export async function findNotice(db: Db, id: string): Promise<NoticeRow | undefined> {
+  return db.selectFrom('notices').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Notices still to fan out that fall due by `until`: each must have its delayed job. */
+export async function listNoticesToSchedule(db: Db, until: Date): Promise<Pick<NoticeRow, 'id' | 'revision' | 'due_at'>[]> {
+  return db
+    .selectFrom('notices')
+    .select(['id', 'revision', 'due_at'])
+    .where('status', '=', 'pending')
+    .where('dispatched_at', 'is', null)
+    .where('due_at', '<=', until)
+    .execute();
+}
+
 /** Reads and locks one notice for the rest of the transaction. */
 export async function lockNotice(db: Db, id: string): Promise<NoticeRow | undefined> {
   return db.selectFrom('notices').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();

@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError, RuleViolationError, type FieldError } fro
 import type { Policy } from '../policy/policy-schema.js';
 import type { Db } from '../storage/database.js';
 import type { RecipientKind } from '../storage/schema.js';
-import { recordAudit } from '../windows/audit-log.js';
+import { recordAudit } from '../windows/audit-repository.js';
 import { parseRecipientCsv, unknownSystemError, type RefusedRow } from './csv-import.js';
 import {
   findActiveByEmails,

@@ -16,7 +16,8 @@ import { noticeSteps, type NoticeKind, type PlannedNotice, type RuleBook, type W
 import { checkWindow, type WindowDraft } from '../rules/window-rules.js';
 import type { Db } from '../storage/database.js';
 import type { NewNoticeRow, NoticeRow, WindowRow } from '../storage/schema.js';
-import { recordAudit } from './audit-log.js';
+import { recordAudit } from './audit-repository.js';
+import { findIdempotencyKey, insertIdempotencyKey } from './idempotency-repository.js';
 import { insertWindow, listWindows, lockWindow, findWindow, updateWindow, type WindowFilter } from './window-repository.js';
 import { formatInstant, toWindowView, type WindowView } from './window-view.js';
 
@@ -85,12 +86,12 @@ export async function createWindow(
 
   const attempt = () => deps.db.transaction().execute(async (trx) => {
     if (idempotencyKey) {
-      const earlier = await trx.selectFrom('idempotency_keys').selectAll().where('key', '=', idempotencyKey).executeTakeFirst();
+      const earlier = await findIdempotencyKey(trx, idempotencyKey);
       if (earlier) {
-        if (earlier.actor !== actor || earlier.request_hash !== requestHash) {
+        if (earlier.actor !== actor || earlier.requestHash !== requestHash) {
           throw new ConflictError('Idempotency-Key har redan använts för en annan begäran.');
         }
-        return { window: (await findWindow(trx, earlier.window_id))!, notices: [] as NoticeRow[], replayed: true };
+        return { window: (await findWindow(trx, earlier.windowId))!, notices: [] as NoticeRow[], replayed: true };
       }
     }
     throwIfViolated(rules, check.violations, check.earliestCompliantStart);
@@ -113,10 +114,7 @@ export async function createWindow(
     });
     const notices = await insertNotices(trx, check.plan.notices.map((n) => noticeRow(window, n.kind, n, now)));
     if (idempotencyKey) {
-      await trx
-        .insertInto('idempotency_keys')
-        .values({ key: idempotencyKey, actor, request_hash: requestHash, window_id: window.id, created_at: now.toJSDate() })
-        .execute();
+      await insertIdempotencyKey(trx, { key: idempotencyKey, actor, requestHash, windowId: window.id, createdAt: now.toJSDate() });
     }
     await recordAudit(trx, {
       windowId: window.id,

@@ -6,8 +6,8 @@ const NOW = '2026-11-25T12:00:00Z';
 
 /** Four compliant one-hour windows in March 2028 (Tue 7, Wed 8, Tue 14, Wed 15), registered out of order. */
 const DAYS = ['2028-03-14', '2028-03-07', '2028-03-15', '2028-03-08'] as const;
-/** One more in 2029, outside every date filter below. */
-const LATER = '2029-01-09';
+/** One more in May, outside every date filter below (and within the policy's horizon). */
+const LATER = '2028-05-09';
 
 const windowOn = (day: string) => ({
   title: `Driftstopp ${day}`,

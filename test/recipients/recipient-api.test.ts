@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { listAudit } from '../../src/windows/audit-log.js';
+import { listAudit } from '../../src/windows/audit-repository.js';
 import { testBackends, type TestDatabase } from '../support/database.js';
 import { countRows, startRecipientApi, type RecipientTestApi } from './recipient-test-app.js';
 

@@ -9,7 +9,7 @@ import { ValidationError } from '../../errors.js';
 import type { Policy } from '../../policy/policy-schema.js';
 import { publicationAudiences } from '../../rules/told.js';
 import type { Db } from '../../storage/database.js';
-import { listAudit } from '../../windows/audit-log.js';
+import { listAudit } from '../../windows/audit-repository.js';
 import { formatInstant } from '../../windows/window-view.js';
 import { parseInput, parseInstant } from '../validate.js';
 
