@@ -1,5 +1,6 @@
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
+import type { Revocations } from '../application/session-revocations.js';
 import type { ApiToken, Role } from '../config.js';
 import { tokenAuthenticator, type Principal } from '../http/auth.js';
 
@@ -25,12 +26,6 @@ export interface SessionKeeper {
   end(req: Request, res: Response): Promise<void>;
   csrfToken(session: AdminSession): string;
   checkCsrf(session: AdminSession, presented: unknown): boolean;
-}
-
-/** Where signed-out sessions are kept until they would have expired: the database, shared by every replica. */
-export interface Revocations {
-  revoke(id: string, expiresAt: number): Promise<void>;
-  isRevoked(id: string): Promise<boolean>;
 }
 
 /**
