@@ -47,7 +47,8 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
         status: appError.status,
         detail: appError.message,
         instance: req.originalUrl,
-        ...(appError.errors ? { errors: appError.errors } : {}),
+        // Field by field, so a page's `brief` stays in the process.
+        ...(appError.errors ? { errors: appError.errors.map(({ path, code, message }) => ({ path, code, message })) } : {}),
         ...appError.extra,
       });
   };
