@@ -5,7 +5,8 @@ import type { PreviewDeps } from '../application/preview.js';
 import type { RecipientDeps } from '../application/recipient-commands.js';
 import { sessionRevocations } from '../application/session-revocations.js';
 import { AppError } from '../errors.js';
-import { isSameOrigin, sessionKeeper, type AdminSession, type CookieOptions, type SessionKeeper } from './admin-session.js';
+import { isSameOrigin } from '../http/auth.js';
+import { sessionKeeper, type AdminSession, type CookieOptions, type SessionKeeper } from './admin-session.js';
 import type { PageFrame } from './admin-views.js';
 
 /** What every admin page module needs: the service's dependencies and the session guards. */

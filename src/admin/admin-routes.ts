@@ -1,11 +1,11 @@
 import express, { Router, type ErrorRequestHandler } from 'express';
 import type { AppDeps } from '../application/app-deps.js';
 import { AppError } from '../errors.js';
-import { authFailureLimiter } from '../http/auth.js';
+import { authFailureLimiter, isSameOrigin } from '../http/auth.js';
 import { notFound, toAppError } from '../http/problem.js';
 import { DASHBOARD_PATH } from '../http/queue-dashboard.js';
 import { adminContext, safeNext, type AdminContext } from './admin-context.js';
-import { checkSignInToken, isSameOrigin, issueSignInToken } from './admin-session.js';
+import { checkSignInToken, issueSignInToken } from './admin-session.js';
 import { ASSETS, sendPage } from './admin-views.js';
 import { recipientPageRoutes } from './recipient-pages.js';
 import { previewPageRoutes } from './preview-pages.js';

@@ -101,3 +101,24 @@ export function authFailureLimiter(options: {
     },
   });
 }
+
+export interface SiteOptions {
+  /**
+   * Where the service is reached from outside. Behind a TLS proxy that is not on loopback the
+   * request itself looks like plain HTTP; this address still makes cookies Secure and is an
+   * origin a form may come from.
+   */
+  publicBaseUrl: string;
+}
+
+/**
+ * A change must come from a page of this service: a browser says where a request comes from
+ * in Sec-Fetch-Site and Origin, and either one naming another site refuses it. Old browsers
+ * send neither; the CSRF token still protects them.
+ */
+export function isSameOrigin(req: Request, options: SiteOptions): boolean {
+  const site = req.get('sec-fetch-site');
+  if (site !== undefined && site !== 'same-origin') return false;
+  const origin = req.get('origin');
+  return origin === undefined || origin === `${req.protocol}://${req.host}` || origin === new URL(options.publicBaseUrl).origin;
+}
