@@ -5,6 +5,12 @@ export interface FieldError {
   path: string;
   code: string;
   message: string;
+  /**
+   * The message without what the error also carries as data (too short notice: the earliest
+   * start, also given as `earliestCompliantStart`), for a page that shows that data in its own
+   * words. Never sent by the API, whose `message` says it all.
+   */
+  brief?: string | undefined;
 }
 
 /**

@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import type { Express } from 'express';
 import { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
+import { adminRoutes } from './admin/admin-routes.js';
+import type { AppDeps } from './application/app-deps.js';
 import type { Config } from './config.js';
-import { createApp } from './http/app.js';
+import { createHttpApp } from './http/app.js';
 import { BusinessCalendar } from './rules/business-calendar.js';
 import type { RuleBook } from './rules/notice-plan.js';
 import { resolveTokens } from './runtime/admin-token.js';
@@ -23,6 +26,25 @@ export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json
 
 export function ruleBookOf(config: Pick<Config, 'policy'>): RuleBook {
   return { policy: config.policy, calendar: new BusinessCalendar(config.policy) };
+}
+
+/**
+ * The web app: the JSON API with the admin pages mounted in it. Both adapters get the same
+ * dependencies from here, so neither imports the other. What this process commits counts as
+ * changed at once, before PostgreSQL's notification returns, through the API or a page alike.
+ */
+export function createApp(appDeps: AppDeps): Express {
+  const { registerChanges } = appDeps;
+  const deps: AppDeps = registerChanges
+    ? {
+        ...appDeps,
+        onCommitted: async (change) => {
+          registerChanges.changed();
+          await appDeps.onCommitted(change);
+        },
+      }
+    : appDeps;
+  return createHttpApp(deps, { pages: adminRoutes(deps) });
 }
 
 /**

@@ -1,15 +1,19 @@
 import express, { type Request, type RequestHandler, type Response } from 'express';
+import type { AppDeps } from '../application/app-deps.js';
+import type { ComplianceDeps } from '../application/compliance-queries.js';
+import type { PreviewDeps } from '../application/preview.js';
+import type { RecipientDeps } from '../application/recipient-commands.js';
+import { sessionRevocations } from '../application/session-revocations.js';
 import { AppError } from '../errors.js';
-import type { AppDeps } from '../http/app.js';
-import type { RecipientServiceDeps } from '../recipients/recipient-service.js';
-import { isSameOrigin, sessionKeeper, type AdminSession, type CookieOptions, type SessionKeeper } from './admin-session.js';
+import { isSameOrigin } from '../http/auth.js';
+import { sessionKeeper, type AdminSession, type CookieOptions, type SessionKeeper } from './admin-session.js';
 import type { PageFrame } from './admin-views.js';
-import { isSessionRevoked, revokeSession } from './session-repository.js';
 
 /** What every admin page module needs: the service's dependencies and the session guards. */
 export interface AdminContext {
   deps: AppDeps;
-  recipients: RecipientServiceDeps;
+  /** The same dependencies with the policy at hand, as the recipient, preview and compliance queries take them. */
+  app: RecipientDeps & PreviewDeps & ComplianceDeps;
   sessions: SessionKeeper;
   cookies: CookieOptions;
   /** For pages: a signed-in session of either role, or a redirect to the sign-in page. */
@@ -35,10 +39,7 @@ export function safeNext(value: unknown): string {
 
 export function adminContext(deps: AppDeps): AdminContext {
   const cookies = { publicBaseUrl: deps.publicBaseUrl };
-  const sessions = sessionKeeper(deps.tokens, () => deps.clock().toMillis(), cookies, {
-    revoke: (id, expiresAt) => revokeSession(deps.db, id, new Date(expiresAt), deps.clock().toJSDate()),
-    isRevoked: (id) => isSessionRevoked(deps.db, id),
-  });
+  const sessions = sessionKeeper(deps.tokens, () => deps.clock().toMillis(), cookies, sessionRevocations(deps));
 
   const signedIn: RequestHandler = async (req, res, next) => {
     const session = await sessions.read(req);
@@ -67,7 +68,7 @@ export function adminContext(deps: AppDeps): AdminContext {
 
   return {
     deps,
-    recipients: { db: deps.db, policy: deps.rules.policy, clock: deps.clock },
+    app: { db: deps.db, policy: deps.rules.policy, clock: deps.clock, publicBaseUrl: deps.publicBaseUrl },
     sessions,
     cookies,
     signedIn,

@@ -1,10 +1,11 @@
 import express, { Router, type ErrorRequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import type { AppDeps } from '../application/app-deps.js';
 import { AppError } from '../errors.js';
-import type { AppDeps } from '../http/app.js';
+import { authFailureLimiter, isSameOrigin } from '../http/auth.js';
+import { notFound, toAppError } from '../http/problem.js';
 import { DASHBOARD_PATH } from '../http/queue-dashboard.js';
 import { adminContext, safeNext, type AdminContext } from './admin-context.js';
-import { checkSignInToken, isSameOrigin, issueSignInToken } from './admin-session.js';
+import { checkSignInToken, issueSignInToken } from './admin-session.js';
 import { ASSETS, sendPage } from './admin-views.js';
 import { recipientPageRoutes } from './recipient-pages.js';
 import { previewPageRoutes } from './preview-pages.js';
@@ -39,18 +40,9 @@ export function adminRoutes(deps: AppDeps): Router {
     res.type(asset.contentType).send(asset.body);
   });
 
-  // Guessing tokens on the sign-in form is slowed down per client address, like the API.
-  const signInFailures = rateLimit({
-    windowMs: 15 * 60 * 1000,
-    limit: deps.authFailureLimit ?? 50,
-    skipSuccessfulRequests: true,
-    requestWasSuccessful: (_req, res) => res.statusCode < 400,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: () => {
-      throw new AppError('too_many_failures', 429, 'För många misslyckade inloggningar; försök igen om en stund.');
-    },
-  });
+  // Guessing tokens on the sign-in form is slowed down per client address, like the API;
+  // a refused form (401) and a forged one (403) both count as failures.
+  const signInFailures = authFailureLimiter({ limit: deps.authFailureLimit, failed: (status) => status >= 400 });
 
   router.get('/admin/logga-in', async (req, res) => {
     if (await ctx.sessions.read(req)) {
@@ -89,13 +81,14 @@ export function adminRoutes(deps: AppDeps): Router {
   router.use(toldRoutes(ctx));
   router.use(recipientPageRoutes(ctx));
 
-  router.use('/admin', (req, _res, next) => {
+  const noPage = notFound(() => 'Det finns ingen sida på den adressen.');
+  router.use('/admin', (req, res, next) => {
     // The queue dashboard is mounted after this router; its paths are not ours to answer.
     if (`/admin${req.path}`.startsWith(DASHBOARD_PATH)) {
       next();
       return;
     }
-    throw new AppError('not_found', 404, 'Det finns ingen sida på den adressen.');
+    noPage(req, res, next);
   });
   router.use(pageErrors(ctx));
   return router;
@@ -108,15 +101,8 @@ function pageErrors(ctx: AdminContext): ErrorRequestHandler {
       next(error);
       return;
     }
-    const e = error as { status?: unknown; type?: unknown };
-    const status =
-      error instanceof AppError
-        ? error.status
-        : e?.type === 'entity.too.large'
-          ? 413
-          : typeof e?.status === 'number' && e.status >= 400 && e.status < 500
-            ? e.status
-            : 500;
+    // The same status the API would answer with; only the words are the page's own.
+    const { status } = toAppError(error);
     if (status >= 500) (req.log ?? ctx.deps.logger).error({ err: error, path: req.path }, 'admin page failed');
     const message =
       status >= 500

@@ -1,7 +1,8 @@
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
+import type { Revocations } from '../application/session-revocations.js';
 import type { ApiToken, Role } from '../config.js';
-import { tokenAuthenticator, type Principal } from '../http/auth.js';
+import { tokenAuthenticator, type Principal, type SiteOptions } from '../http/auth.js';
 
 /** Everything the admin page keeps in cookies lives under this path. */
 export const ADMIN_PATH = '/admin';
@@ -25,12 +26,6 @@ export interface SessionKeeper {
   end(req: Request, res: Response): Promise<void>;
   csrfToken(session: AdminSession): string;
   checkCsrf(session: AdminSession, presented: unknown): boolean;
-}
-
-/** Where signed-out sessions are kept until they would have expired: the database, shared by every replica. */
-export interface Revocations {
-  revoke(id: string, expiresAt: number): Promise<void>;
-  isRevoked(id: string): Promise<boolean>;
 }
 
 /**
@@ -91,26 +86,8 @@ export function checkSignInToken(req: Request, presented: unknown): boolean {
   return typeof presented === 'string' && expected !== undefined && expected.length > 0 && sameText(presented, expected);
 }
 
-export interface CookieOptions {
-  /**
-   * Where the service is reached from outside. Behind a TLS proxy that is not on loopback the
-   * request itself looks like plain HTTP; this address still makes cookies Secure and is an
-   * origin a form may come from.
-   */
-  publicBaseUrl: string;
-}
-
-/**
- * A change must come from a page of this service: a browser says where a request comes from
- * in Sec-Fetch-Site and Origin, and either one naming another site refuses it. Old browsers
- * send neither; the CSRF token still protects them.
- */
-export function isSameOrigin(req: Request, options: CookieOptions): boolean {
-  const site = req.get('sec-fetch-site');
-  if (site !== undefined && site !== 'same-origin') return false;
-  const origin = req.get('origin');
-  return origin === undefined || origin === `${req.protocol}://${req.host}` || origin === new URL(options.publicBaseUrl).origin;
-}
+/** Where the service is reached from outside: it makes cookies Secure behind a TLS proxy. */
+export type CookieOptions = SiteOptions;
 
 /** Compares in constant time; only the length, which is public, may end it early. */
 function sameText(a: string, b: string): boolean {

@@ -1,9 +1,8 @@
 import { Router, type Response } from 'express';
+import { createRecipient, importRecipients, listRecipients, removeRecipient, type ImportReport } from '../application/recipient-commands.js';
 import { AppError, zodIssuesToFieldErrors, type FieldError } from '../errors.js';
 import { createRecipientBody } from '../recipients/recipient-schemas.js';
 import { TEXT_PROBLEM_CODES } from '../rules/text-rules.js';
-import { createRecipient, importRecipients, listRecipientViews, removeRecipient } from '../recipients/recipient-service.js';
-import type { ImportReport } from '../recipients/recipient-schemas.js';
 import { confirmation, sessionOf, type AdminContext } from './admin-context.js';
 import { RECIPIENT_KIND, systemText } from './admin-labels.js';
 import { sendPage } from './admin-views.js';
@@ -60,7 +59,7 @@ export function recipientPageRoutes(ctx: AdminContext): Router {
     const form = state.form ?? EMPTY;
     const errors = formErrors(state.errors ?? [], RECIPIENT_FIELDS);
     const field = (name: string) => ({ errors: errors.byField[name] ?? [], invalid: (errors.byField[name]?.length ?? 0) > 0 });
-    const recipients = await listRecipientViews(ctx.recipients, {});
+    const recipients = await listRecipients(ctx.app, {});
     sendPage(res, 'recipients', ctx.frame(res, state.errors?.length ? 'Fel i formuläret: Mottagare' : 'Mottagare', 'recipients', state.notice), {
       recipients: recipients.map((r) => ({
         ...r,
@@ -107,7 +106,7 @@ export function recipientPageRoutes(ctx: AdminContext): Router {
       return;
     }
     try {
-      await createRecipient(ctx.recipients, parsed.data, sessionOf(res).actor);
+      await createRecipient(ctx.app, parsed.data, sessionOf(res).actor);
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
       const errors = error.status === 409 ? [{ path: 'email', code: 'duplicate', message: error.message }] : (error.errors ?? []);
@@ -120,7 +119,7 @@ export function recipientPageRoutes(ctx: AdminContext): Router {
   router.post('/admin/mottagare/:id/ta-bort', ...ctx.changes(), async (req, res) => {
     const id = req.params.id;
     if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) throw new AppError('not_found', 404, 'Mottagaren finns inte.');
-    await removeRecipient(ctx.recipients, id, sessionOf(res).actor);
+    await removeRecipient(ctx.app, id, sessionOf(res).actor);
     res.redirect(303, '/admin/mottagare?klart=mottagare-borttagen');
   });
 
@@ -132,7 +131,7 @@ export function recipientPageRoutes(ctx: AdminContext): Router {
       return;
     }
     try {
-      const report = await importRecipients(ctx.recipients, csv, { dryRun: body.provkor === 'ja' }, sessionOf(res).actor);
+      const report = await importRecipients(ctx.app, csv, { dryRun: body.provkor === 'ja' }, sessionOf(res).actor);
       await show(res, { csv: report.dryRun ? csv : '', report });
     } catch (error) {
       if (!(error instanceof AppError) || error.status !== 400) throw error;

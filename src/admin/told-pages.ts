@@ -1,14 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { Router, type Response } from 'express';
+import { whoWasTold, windowCompliance } from '../application/compliance-queries.js';
 import { complianceCsv, localDateTime } from '../compliance/compliance-csv.js';
-import { complianceReport, type WindowCompliance } from '../compliance/compliance-report.js';
-import { loadComplianceRows } from '../compliance/compliance-repository.js';
-import { listDeliveriesOfWindow } from '../delivery/delivery-repository.js';
-import { AppError } from '../errors.js';
-import type { Audience } from '../policy/policy-schema.js';
-import { publicationAudiences } from '../rules/told.js';
-import type { Db } from '../storage/database.js';
-import { findWindow } from '../windows/window-repository.js';
 import type { AdminContext } from './admin-context.js';
 import { ALARMING, DELIVERY_STATUS, NOTICE_KIND, RECIPIENT_KIND, VERDICT, audienceName } from './admin-labels.js';
 import { sendPage, when } from './admin-views.js';
@@ -23,22 +16,13 @@ const CSV_OPTIONS = { bom: true, delimiter: ';', record_delimiter: 'windows', he
 /** Who was told: per window each audience's due instant, when it went out, every delivery, the verdict. */
 export function toldRoutes(ctx: AdminContext): Router {
   const router = Router();
-  const { db, rules, clock } = ctx.deps;
-  const { policy } = rules;
+  const { app } = ctx;
+  const { policy } = app;
   const zone = policy.timezone;
 
-  const load = async (id: unknown) => {
-    const row = await findWindow(db, windowId(id));
-    if (!row) throw new AppError('not_found', 404, 'Driftstoppet finns inte.');
-    const [compliance, deliveries] = await Promise.all([
-      windowCompliance(db, row.id, row.start_at, clock().toJSDate(), publicationAudiences(policy)),
-      listDeliveriesOfWindow(db, row.id),
-    ]);
-    return { row, compliance, deliveries };
-  };
-
   router.get('/admin/driftstopp/:id/besked', ctx.signedIn, async (req, res) => {
-    const { row, compliance, deliveries } = await load(req.params.id);
+    const id = windowId(req.params.id);
+    const [{ window: row, deliveries }, compliance] = await Promise.all([whoWasTold(app, id), windowCompliance(app, id)]);
     const notices = compliance.audiences.map((n) => ({
       audience: audienceName(policy, n.audience),
       kind: NOTICE_KIND[n.kind] ?? n.kind,
@@ -86,7 +70,7 @@ export function toldRoutes(ctx: AdminContext): Router {
   });
 
   router.get('/admin/driftstopp/:id/besked.csv', ctx.signedIn, async (req, res) => {
-    const { row, deliveries } = await load(req.params.id);
+    const { window: row, deliveries } = await whoWasTold(app, windowId(req.params.id));
     const records = deliveries.map((d) => ({
       audience: audienceName(policy, d.audience),
       kind: NOTICE_KIND[d.kind] ?? d.kind,
@@ -117,24 +101,11 @@ export function toldRoutes(ctx: AdminContext): Router {
   });
 
   router.get('/admin/driftstopp/:id/efterlevnad.csv', ctx.signedIn, async (req, res) => {
-    const { row, compliance } = await load(req.params.id);
-    sendCsv(res, `driftstopp-${row.id}-efterlevnad.csv`, complianceCsv([compliance], policy));
+    const compliance = await windowCompliance(app, windowId(req.params.id));
+    sendCsv(res, `driftstopp-${compliance.windowId}-efterlevnad.csv`, complianceCsv([compliance], policy));
   });
 
   return router;
-}
-
-/** The compliance record of one window, judged as the report judges every window. */
-async function windowCompliance(db: Db, id: string, start: Date, now: Date, publications: ReadonlySet<Audience>): Promise<WindowCompliance> {
-  const rows = await loadComplianceRows(db, { from: start, to: new Date(start.getTime() + 1) });
-  const report = complianceReport(
-    rows.windows.filter((w) => w.id === id),
-    rows.notices,
-    rows.deliveries,
-    now,
-    publications,
-  );
-  return report[0]!;
 }
 
 function sendCsv(res: Response, filename: string, csv: string): void {

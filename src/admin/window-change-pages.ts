@@ -1,14 +1,11 @@
 import { Router, type Response } from 'express';
-import { listDeliveriesOfWindow } from '../delivery/delivery-repository.js';
-import { AppError, type FieldError } from '../errors.js';
-import { listNoticesOfWindows } from '../notices/notice-repository.js';
+import { noticeImpact } from '../application/compliance-queries.js';
+import { cancelWindow, changeWindow, windowToChange } from '../application/window-commands.js';
+import type { FieldError } from '../errors.js';
 import { REASON, textProblems } from '../rules/text-rules.js';
 import type { WindowRow } from '../storage/schema.js';
-import { findWindow } from '../windows/window-repository.js';
-import { cancelWindow, changeWindow } from '../windows/window-service.js';
 import { adminOnly, sessionOf, type AdminContext } from './admin-context.js';
 import { localInput, sendPage } from './admin-views.js';
-import { noticeImpact } from './notice-impact.js';
 import { earliestStartFor, parseWindowForm, readWindowForm, refusalOf, type WindowForm } from './window-form.js';
 import { windowFormContext, windowId, windowSummary } from './window-form-view.js';
 
@@ -19,21 +16,12 @@ import { windowFormContext, windowId, windowSummary } from './window-form-view.j
 export function windowChangeRoutes(ctx: AdminContext): Router {
   const router = Router();
   const { deps } = ctx;
-  const { rules, db } = deps;
+  const { rules } = deps;
   const zone = rules.policy.timezone;
 
   /** The window to change: it must exist and still be scheduled. */
-  const scheduledWindow = async (value: unknown): Promise<WindowRow> => {
-    const row = await findWindow(db, windowId(value));
-    if (!row) throw new AppError('not_found', 404, 'Driftstoppet finns inte.');
-    if (row.status !== 'scheduled') {
-      throw new AppError('conflict', 409, 'Driftstoppet har redan börjat, är genomfört eller inställt och kan inte längre ändras.');
-    }
-    return row;
-  };
-
-  const impactOf = async (row: WindowRow) =>
-    noticeImpact(await listNoticesOfWindows(db, [row.id]), await listDeliveriesOfWindow(db, row.id), rules.policy);
+  const scheduledWindow = (value: unknown): Promise<WindowRow> => windowToChange(deps, windowId(value));
+  const impactOf = (row: WindowRow) => noticeImpact(deps, row);
 
   const showReschedule = async (res: Response, row: WindowRow, form: WindowForm, errors: FieldError[], earliest: string | null, status = 200) => {
     const path = `/admin/driftstopp/${row.id}/flytta`;

@@ -132,7 +132,8 @@ export function formErrors(errors: readonly FieldError[], fields = WINDOW_FIELDS
   for (const error of errors) {
     const head = error.path.split('.')[0]!;
     const field = fields.has(head) ? head : 'form';
-    const message = error.code === 'insufficient_notice' ? error.message.replace(/ Tidigaste start som följer rutinen:.*$/, '') : error.message;
+    // The page offers the earliest start as a link of its own, so the rule's brief words suffice.
+    const message = error.brief ?? error.message;
     (byField[field] ??= []).push(message);
     // The answer to too short notice is the short-notice part of the form, so the summary links there.
     summary.push({ field: error.code === 'insufficient_notice' ? 'kort-varsel' : field, message });

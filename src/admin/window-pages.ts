@@ -1,14 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Response } from 'express';
 import { DateTime } from 'luxon';
-import { complianceReport, noticesThatMatter } from '../compliance/compliance-report.js';
-import { loadComplianceRows } from '../compliance/compliance-repository.js';
-import { AppError, type FieldError } from '../errors.js';
-import { listNoticesOfWindows } from '../notices/notice-repository.js';
-import { nextMinorSlots } from '../rules/slots.js';
-import { publicationAudiences } from '../rules/told.js';
-import { findWindow } from '../windows/window-repository.js';
-import { createWindow } from '../windows/window-service.js';
+import { complianceReport } from '../application/compliance-queries.js';
+import { createWindow } from '../application/window-commands.js';
+import { compliantSlots, windowPlan } from '../application/window-queries.js';
+import type { FieldError } from '../errors.js';
 import { calendarWeeks } from './admin-calendar.js';
 import { ALARMING, NOTICE_KIND, NOTICE_STATUS, audienceName } from './admin-labels.js';
 import { adminOnly, confirmation, sessionOf, type AdminContext } from './admin-context.js';
@@ -27,18 +23,17 @@ export const CALENDAR_WEEKS = 6;
 export function windowPageRoutes(ctx: AdminContext): Router {
   const router = Router();
   const { deps } = ctx;
-  const { rules, clock, db } = deps;
+  const { rules, clock } = deps;
   const zone = rules.policy.timezone;
 
   const showForm = (res: Response, form: WindowForm, errors: FieldError[], earliest: string | null, status = 200) => {
-    const now = clock();
     const context = windowFormContext({
       rules,
       form,
       errors,
       earliest,
       formPath: '/admin/driftstopp/ny',
-      slots: nextMinorSlots(rules, now, OFFERED_SLOTS, now),
+      slots: compliantSlots(deps, OFFERED_SLOTS),
     });
     sendPage(res, 'window-new', ctx.frame(res, errors.length ? 'Fel i formuläret: Registrera driftstopp' : 'Registrera driftstopp', 'new'), context, status);
   };
@@ -48,10 +43,9 @@ export function windowPageRoutes(ctx: AdminContext): Router {
     const asked = typeof req.query.fran === 'string' ? DateTime.fromISO(req.query.fran, { zone }) : null;
     const firstMonday = (asked?.isValid ? asked : now).startOf('week');
     const until = firstMonday.plus({ weeks: CALENDAR_WEEKS });
-    const rows = await loadComplianceRows(db, { from: firstMonday.toJSDate(), to: until.toJSDate() });
-    const windows = complianceReport(rows.windows, rows.notices, rows.deliveries, now.toJSDate(), publicationAudiences(rules.policy));
+    const windows = await complianceReport(ctx.app, { from: firstMonday.toJSDate(), to: until.toJSDate() }, now.toJSDate());
     // Enough slots to reach past the page: two a week, a few lost to holidays or notice.
-    const offered = nextMinorSlots(rules, firstMonday, CALENDAR_WEEKS * 3, now).filter((slot) => slot.start < until);
+    const offered = compliantSlots(deps, CALENDAR_WEEKS * 3, firstMonday, now).filter((slot) => slot.start < until);
     const weeks = calendarWeeks({ rules, now, firstMonday, weeks: CALENDAR_WEEKS, windows, offered });
     const flagged = windows.filter((w) => w.audiences.some((a) => ALARMING.has(a.verdict))).length;
     sendPage(res, 'calendar', ctx.frame(res, 'Kalender', 'calendar', confirmation(req)), {
@@ -94,15 +88,12 @@ export function windowPageRoutes(ctx: AdminContext): Router {
   });
 
   router.get('/admin/driftstopp/:id', ctx.signedIn, async (req, res) => {
-    const id = windowId(req.params.id);
-    const row = await findWindow(db, id);
-    if (!row) throw new AppError('not_found', 404, 'Driftstoppet finns inte.');
-    const notices = await listNoticesOfWindows(db, [id]);
+    const { window: row, notices } = await windowPlan(deps, windowId(req.params.id));
     const summary = windowSummary(row, rules.policy);
     sendPage(res, 'window', ctx.frame(res, `${row.title}`, undefined, confirmation(req)), {
       window: summary,
       canChange: sessionOf(res).role === 'admin' && summary.scheduled,
-      notices: noticesThatMatter(row, notices).map((n) => ({
+      notices: notices.map((n) => ({
         audience: audienceName(rules.policy, n.audience),
         kind: NOTICE_KIND[n.kind] ?? n.kind,
         revision: n.revision,

@@ -1,18 +1,10 @@
-import type { Queue } from 'bullmq';
-import express, { type Express } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
-import type { Logger } from 'pino';
-import type { ApiToken } from '../config.js';
-import { AppError } from '../errors.js';
-import type { Metrics } from '../runtime/metrics.js';
-import type { RegisterChanges } from '../storage/register-changes.js';
-import type { WindowServiceDeps } from '../windows/window-service.js';
-import { requireAdmin, requireAdminForWrites, requireToken, tokenAuthenticator } from './auth.js';
+import type { AppDeps } from '../application/app-deps.js';
+import { authFailureLimiter, requireAdmin, requireAdminForWrites, requireToken, tokenAuthenticator } from './auth.js';
 import { httpMetrics, requestLogging } from './observability.js';
 import { buildOpenApi } from './openapi.js';
 import { notFoundHandler, problemHandler } from './problem.js';
-import { adminRoutes } from '../admin/admin-routes.js';
 import { DASHBOARD_PATH, queueDashboard } from './queue-dashboard.js';
 import { complianceRoutes } from './routes/compliance-routes.js';
 import { deliveryRoutes } from './routes/delivery-routes.js';
@@ -22,40 +14,17 @@ import { previewRoutes } from './routes/preview-routes.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
 import { windowRoutes } from './routes/window-routes.js';
 
-export interface AppDeps extends WindowServiceDeps {
-  tokens: readonly ApiToken[];
-  logger: Logger;
-  /** Each dependency the service needs to do its work, and whether it answers now. */
-  readiness: () => Promise<{ checks: Record<string, boolean>; overdueNotices: number }>;
-  version: string;
-  /** Where this service is reached from outside; links in messages point here. */
-  publicBaseUrl: string;
-  metrics?: Metrics | undefined;
-  /** The BullMQ queues, for the dashboard at /admin/queues. */
-  queues?: readonly Queue[] | undefined;
-  /** Failed authentications per client address in 15 minutes before 429. @defaultValue 50 */
-  authFailureLimit?: number;
-  /** How long the public page and feeds reuse a rendered answer. @defaultValue 1000 */
-  publicCacheMs?: number;
-  /** Reverse proxies whose X-Forwarded-For names the client (Express's `trust proxy`). @defaultValue loopback */
-  trustProxy?: number | readonly string[] | undefined;
-  /** Hears changes of the register, so that the window list is rendered once per change. @defaultValue none: every request renders */
-  registerChanges?: RegisterChanges | undefined;
+export interface HttpAppParts {
+  /**
+   * Server-rendered pages (the admin at /admin), mounted before the public routes and the
+   * 404 handler and ahead of the queue dashboard. Built by the composition root from the
+   * same dependencies, so this module never imports the pages.
+   */
+  pages?: Router | undefined;
 }
 
-/** The HTTP app; it parses, authorises, calls the domain and replies, nothing more. */
-export function createApp(appDeps: AppDeps): Express {
-  const { registerChanges } = appDeps;
-  // What this process commits counts as changed at once, before PostgreSQL's notification returns.
-  const deps: AppDeps = registerChanges
-    ? {
-        ...appDeps,
-        onCommitted: async (change) => {
-          registerChanges.changed();
-          await appDeps.onCommitted(change);
-        },
-      }
-    : appDeps;
+/** The HTTP app; it parses, authorises, calls the application and replies, nothing more. */
+export function createHttpApp(deps: AppDeps, parts: HttpAppParts = {}): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy ?? 'loopback');
@@ -79,24 +48,14 @@ export function createApp(appDeps: AppDeps): Express {
     res.json(openApi);
   });
   app.use(docsRoutes());
-  app.use(adminRoutes(deps));
+  if (parts.pages) app.use(parts.pages);
   app.use(
     publicRoutes({ db: deps.db, policy: deps.rules.policy, publicBaseUrl: deps.publicBaseUrl, clock: deps.clock, cacheMs: deps.publicCacheMs ?? 1000 }),
   );
 
   const authenticate = tokenAuthenticator(deps.tokens);
   // Guessing tokens is slowed down per client address; only failures count.
-  const authFailures = rateLimit({
-    windowMs: 15 * 60 * 1000,
-    limit: deps.authFailureLimit ?? 50,
-    skipSuccessfulRequests: true,
-    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: () => {
-      throw new AppError('too_many_failures', 429, 'För många misslyckade inloggningar; försök igen om en stund.');
-    },
-  });
+  const authFailures = authFailureLimiter({ limit: deps.authFailureLimit, failed: (status) => status === 401 });
 
   if (deps.metrics) {
     const registry = deps.metrics.registry;

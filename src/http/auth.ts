@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
 import type { ApiToken, Role } from '../config.js';
 import { AppError } from '../errors.js';
 
@@ -72,4 +73,52 @@ export const requireAdminForWrites: RequestHandler = (req, _res, next) => {
 export function principalOf(req: Request): Principal {
   if (!req.principal) throw new AppError('unauthorized', 401, 'Ingen inloggning.');
   return req.principal;
+}
+
+/** How long failed authentications of one client address are remembered. */
+const AUTH_FAILURE_WINDOW_MS = 15 * 60 * 1000;
+
+/**
+ * Slows down guessing tokens, per client address: after `limit` failures in 15 minutes the
+ * client gets 429 until the window has passed. Only failures count, so a busy client with a
+ * good token is never limited. The API and the admin sign-in form each mount one.
+ */
+export function authFailureLimiter(options: {
+  /** @defaultValue 50 */
+  limit?: number | undefined;
+  /** Whether the answer given means the authentication failed. */
+  failed: (status: number) => boolean;
+}): RequestHandler {
+  return rateLimit({
+    windowMs: AUTH_FAILURE_WINDOW_MS,
+    limit: options.limit ?? 50,
+    skipSuccessfulRequests: true,
+    requestWasSuccessful: (_req, res) => !options.failed(res.statusCode),
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: () => {
+      throw new AppError('too_many_failures', 429, 'För många misslyckade inloggningar; försök igen om en stund.');
+    },
+  });
+}
+
+export interface SiteOptions {
+  /**
+   * Where the service is reached from outside. Behind a TLS proxy that is not on loopback the
+   * request itself looks like plain HTTP; this address still makes cookies Secure and is an
+   * origin a form may come from.
+   */
+  publicBaseUrl: string;
+}
+
+/**
+ * A change must come from a page of this service: a browser says where a request comes from
+ * in Sec-Fetch-Site and Origin, and either one naming another site refuses it. Old browsers
+ * send neither; the CSRF token still protects them.
+ */
+export function isSameOrigin(req: Request, options: SiteOptions): boolean {
+  const site = req.get('sec-fetch-site');
+  if (site !== undefined && site !== 'same-origin') return false;
+  const origin = req.get('origin');
+  return origin === undefined || origin === `${req.protocol}://${req.host}` || origin === new URL(options.publicBaseUrl).origin;
 }

@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 
@@ -16,9 +16,18 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-export const notFoundHandler: RequestHandler = (req) => {
-  throw new AppError('not_found', 404, `Ingen resurs på ${req.method} ${req.path}.`);
-};
+/**
+ * The last handler of a router: nothing here answers this path. The API names the method and
+ * path; a page gives its own words. Only thrown, so every 404 goes through one error handler.
+ */
+export function notFound(message: (req: Request) => string = (req) => `Ingen resurs på ${req.method} ${req.path}.`): RequestHandler {
+  return (req) => {
+    throw new AppError('not_found', 404, message(req));
+  };
+}
+
+/** The API's 404 for a path nothing answers. */
+export const notFoundHandler: RequestHandler = notFound();
 
 /**
  * Turns every error into RFC 9457 problem+json. Errors we did not raise ourselves are
@@ -38,14 +47,19 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
         status: appError.status,
         detail: appError.message,
         instance: req.originalUrl,
-        ...(appError.errors ? { errors: appError.errors } : {}),
+        // Field by field, so a page's `brief` stays in the process.
+        ...(appError.errors ? { errors: appError.errors.map(({ path, code, message }) => ({ path, code, message })) } : {}),
         ...appError.extra,
       });
   };
 }
 
-/** body-parser and friends signal client errors with `status`/`type`; everything else is ours. */
-function toAppError(error: unknown): AppError {
+/**
+ * Every error as an `AppError` with its status: ours as they are, body-parser's and Express's
+ * client errors (`status`/`type`) as 4xx, anything else as a 500. The API's problem+json and
+ * the admin's error pages both answer with this status.
+ */
+export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const e = error as { status?: number; type?: string; message?: string };
   if (e?.type === 'entity.parse.failed') {

@@ -3,8 +3,8 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
 import { Router, type RequestHandler } from 'express';
-import { isSameOrigin, type CookieOptions } from '../admin/admin-session.js';
 import { AppError } from '../errors.js';
+import { isSameOrigin, type SiteOptions } from './auth.js';
 
 export const DASHBOARD_PATH = '/admin/queues';
 
@@ -18,7 +18,7 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * neither header is not from a browser's cross-site fetch or form (browsers send Origin on
  * every cross-origin POST), so curl and scripts with the credentials keep working.
  */
-export function refuseCrossSiteWrites(options: CookieOptions): RequestHandler {
+export function refuseCrossSiteWrites(options: SiteOptions): RequestHandler {
   return (req, _res, next) => {
     if (READS.has(req.method) || isSameOrigin(req, options)) {
       next();
@@ -29,7 +29,7 @@ export function refuseCrossSiteWrites(options: CookieOptions): RequestHandler {
 }
 
 /** The BullMQ dashboard (bull-board); mount behind the admin check. */
-export function queueDashboard(queues: readonly Queue[], options: CookieOptions): Router {
+export function queueDashboard(queues: readonly Queue[], options: SiteOptions): Router {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(DASHBOARD_PATH);
   createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter, options: { uiConfig: { boardTitle: 'driftstopp' } } });

@@ -115,12 +115,12 @@ export function checkWindow(
   if (violations.length === 0 && plan.overdue.length > 0 && !options.shortNotice) {
     earliestCompliantStart = findEarliestCompliantStart(rules, draft, now, options.steps);
     const audiences = [...new Set(plan.overdue.map((step) => rules.policy.audiences[step.audience].displayName))];
+    const brief = `För kort varsel: ${audiences.join(', ')} hinner inte informeras i tid enligt rutinen.`;
     violations.push({
       path: 'start',
       code: 'insufficient_notice',
-      message:
-        `För kort varsel: ${audiences.join(', ')} hinner inte informeras i tid enligt rutinen.` +
-        (earliestCompliantStart ? ` Tidigaste start som följer rutinen: ${earliestCompliantStart.toISO()}.` : ''),
+      message: brief + (earliestCompliantStart ? ` Tidigaste start som följer rutinen: ${earliestCompliantStart.toISO()}.` : ''),
+      brief,
     });
   }
   return { violations, plan, earliestCompliantStart };

@@ -75,6 +75,8 @@ describe.each(testBackends)('windows API on $name', (backend) => {
     expect(refused.body.errors).toEqual([expect.objectContaining({ path: 'start', code: 'insufficient_notice' })]);
     // 14 days from Wednesday 2026-11-25 is Wednesday 2026-12-09, the first slot that keeps every rule.
     expect(refused.body.earliestCompliantStart).toBe('2026-12-09T09:00:00+01:00');
+    // The problem lists path, code and message; the brief words kept for pages stay in the process.
+    expect(Object.keys(refused.body.errors[0]).sort()).toEqual(['code', 'message', 'path']);
 
     const accepted = await fixture.api.request('POST', '/api/windows', { body: { ...body, shortNotice: { reason: 'Säkerhetsuppdatering från leverantören' } } });
     expect(accepted.status).toBe(201);

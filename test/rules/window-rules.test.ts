@@ -112,6 +112,9 @@ describe('checkWindow: too short notice', () => {
     expect(message).toContain('Berörda chefer, Eget Val (externa utförare)');
     expect(message).not.toContain('Intranätet');
     expect(message).toContain('2027-04-27T09:00:00.000+02:00');
+    // The brief words leave the start to whoever shows earliestCompliantStart in its own way.
+    expect(result.violations[0]!.brief).toBe(message.slice(0, message.indexOf(' Tidigaste start')));
+    expect(result.violations[0]!.brief).not.toContain('2027-04-27');
   });
 
   it('when the short notice is accepted, then there are no violations and overdue notices go out now marked late', () => {

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { Queue } from 'bullmq';
 import { DateTime } from 'luxon';
 import { pino, type Logger } from 'pino';
-import { createApp } from '../../src/http/app.js';
+import { createApp } from '../../src/service.js';
 import { loadPolicy } from '../../src/policy/load-policy.js';
 import type { Policy } from '../../src/policy/policy-schema.js';
 import type { Metrics } from '../../src/runtime/metrics.js';

@@ -2,14 +2,11 @@ import type { Request, Response } from 'express';
 import { Router } from 'express';
 import type { DateTime } from 'luxon';
 import { z } from 'zod';
+import type { ApplicationDeps } from '../../application/app-deps.js';
+import { auditTrail, complianceReport, type WindowCompliance } from '../../application/compliance-queries.js';
 import { auditCsv, complianceCsv } from '../../compliance/compliance-csv.js';
-import { complianceReport, type WindowCompliance } from '../../compliance/compliance-report.js';
-import { loadComplianceRows } from '../../compliance/compliance-repository.js';
 import { ValidationError } from '../../errors.js';
 import type { Policy } from '../../policy/policy-schema.js';
-import { publicationAudiences } from '../../rules/told.js';
-import type { Db } from '../../storage/database.js';
-import { listAudit } from '../../windows/audit-repository.js';
 import { formatInstant } from '../../windows/window-view.js';
 import { parseInput, parseInstant } from '../validate.js';
 
@@ -32,10 +29,8 @@ export const auditQuery = z.strictObject({
   format,
 });
 
-export interface ComplianceRouteDeps {
-  db: Db;
+export interface ComplianceRouteDeps extends Pick<ApplicationDeps, 'db' | 'clock'> {
   policy: Policy;
-  clock: () => DateTime;
 }
 
 /**
@@ -51,8 +46,7 @@ export function complianceRoutes(deps: ComplianceRouteDeps): Router {
     const now = deps.clock().setZone(zone);
     const given = range(query, zone, { from: now.minus({ days: 30 }), to: now.plus({ years: 1 }) });
     const [from, to] = [given.from!, given.to!];
-    const rows = await loadComplianceRows(deps.db, { from: from.toJSDate(), to: to.toJSDate() });
-    const report = complianceReport(rows.windows, rows.notices, rows.deliveries, now.toJSDate(), publicationAudiences(deps.policy));
+    const report = await complianceReport(deps, { from: from.toJSDate(), to: to.toJSDate() }, now.toJSDate());
     if (wantsCsv(req, res, query.format)) {
       sendCsv(res, `driftstopp-efterlevnad-${from.toISODate()}-${to.toISODate()}.csv`, complianceCsv(report, deps.policy));
       return;
@@ -68,7 +62,7 @@ export function complianceRoutes(deps: ComplianceRouteDeps): Router {
   router.get('/audit', async (req, res) => {
     const query = parseInput(auditQuery, req.query, 'query');
     const { from, to } = range(query, zone, {});
-    const events = await listAudit(deps.db, { windowId: query.windowId, from: from?.toJSDate(), to: to?.toJSDate() });
+    const events = await auditTrail(deps, { windowId: query.windowId, from: from?.toJSDate(), to: to?.toJSDate() });
     if (wantsCsv(req, res, query.format)) {
       const until = (to ?? deps.clock()).setZone(zone).toISODate();
       const span = from ? `${from.toISODate()}-${until}` : `till-${until}`;

@@ -1,10 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { listDeliveriesOfWindow } from '../../delivery/delivery-repository.js';
-import { NotFoundError } from '../../errors.js';
+import type { ApplicationDeps } from '../../application/app-deps.js';
+import { whoWasTold } from '../../application/compliance-queries.js';
 import { AUDIENCES } from '../../policy/policy-schema.js';
-import type { Db } from '../../storage/database.js';
-import { findWindow } from '../../windows/window-repository.js';
 import { formatInstant } from '../../windows/window-view.js';
 import { idParams } from '../api-schemas.js';
 import { parseInput } from '../validate.js';
@@ -32,14 +30,13 @@ export const deliverySchema = z.object({
 export const deliveryListSchema = z.object({ items: z.array(deliverySchema) });
 
 /** Who was told: every delivery of a window, with its status and, for a failure, why. */
-export function deliveryRoutes(deps: { db: Db; zone: string }): Router {
+export function deliveryRoutes(deps: Pick<ApplicationDeps, 'db'> & { zone: string }): Router {
   const router = Router();
   router.get('/windows/:id/deliveries', async (req, res) => {
     const { id } = parseInput(idParams, req.params, 'params');
-    if (!(await findWindow(deps.db, id))) throw new NotFoundError(`Driftstoppet ${id}`);
-    const rows = await listDeliveriesOfWindow(deps.db, id);
+    const { deliveries } = await whoWasTold(deps, id);
     res.json({
-      items: rows.map((row) => ({
+      items: deliveries.map((row) => ({
         id: row.id,
         noticeId: row.notice_id,
         audience: row.audience,

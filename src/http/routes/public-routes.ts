@@ -1,16 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { DateTime } from 'luxon';
-import type { Policy } from '../../policy/policy-schema.js';
+import { publishedListing, type PublicationDeps } from '../../application/window-queries.js';
 import { renderAtom, renderIcs, renderJson, type FeedInput } from '../../publications/public-feeds.js';
-import { publicListing, publicationUrls } from '../../publications/public-listing.js';
+import { publicationUrls } from '../../publications/public-listing.js';
 import { renderPublicPage } from '../../publications/public-page.js';
-import { loadPublishedWindows } from '../../publications/public-windows.js';
-import type { Db } from '../../storage/database.js';
 
-export interface PublicRoutesDeps {
-  db: Db;
-  policy: Policy;
+export interface PublicRoutesDeps extends PublicationDeps {
   /** Where this service is reached from outside; the page and feeds link to themselves there. */
   publicBaseUrl: string;
   clock: () => DateTime;
@@ -48,7 +44,7 @@ export function publicRoutes(deps: PublicRoutesDeps): Router {
 
   for (const [path, representation] of Object.entries(REPRESENTATIONS)) {
     const render = async (now: Date): Promise<Rendered> => {
-      const listing = publicListing(await loadPublishedWindows(deps.db, now, deps.policy), deps.policy, now);
+      const listing = await publishedListing(deps, now);
       const body = representation.render({ listing, policy: deps.policy, urls });
       return { body, etag: strongEtag(body), lastModified: listing.lastModified, contentType: representation.contentType };
     };

@@ -1,4 +1,11 @@
 import express, { Router } from 'express';
+import {
+  createRecipient,
+  importRecipients,
+  listRecipients,
+  removeRecipient,
+  type RecipientDeps,
+} from '../../application/recipient-commands.js';
 import { AppError } from '../../errors.js';
 import {
   createRecipientBody,
@@ -6,13 +13,6 @@ import {
   listRecipientsQuery,
   recipientIdParams,
 } from '../../recipients/recipient-schemas.js';
-import {
-  createRecipient,
-  importRecipients,
-  listRecipientViews,
-  removeRecipient,
-  type RecipientServiceDeps,
-} from '../../recipients/recipient-service.js';
 import { principalOf } from '../auth.js';
 import { parseInput } from '../validate.js';
 
@@ -20,7 +20,7 @@ import { parseInput } from '../validate.js';
 const CSV_LIMIT = '2mb';
 
 /** Recipients of manager e-mail and provider bulletins; mount under /api after the token check. */
-export function recipientRoutes(deps: RecipientServiceDeps): Router {
+export function recipientRoutes(deps: RecipientDeps): Router {
   const router = Router();
 
   router.post('/recipients', async (req, res) => {
@@ -31,7 +31,7 @@ export function recipientRoutes(deps: RecipientServiceDeps): Router {
 
   router.get('/recipients', async (req, res) => {
     const query = parseInput(listRecipientsQuery, req.query, 'query');
-    res.json({ items: await listRecipientViews(deps, query) });
+    res.json({ items: await listRecipients(deps, query) });
   });
 
   router.delete('/recipients/:id', async (req, res) => {

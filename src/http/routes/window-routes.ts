@@ -1,15 +1,9 @@
 import { Router } from 'express';
+import type { AppDeps } from '../../application/app-deps.js';
+import { cancelWindow, changeWindow, createWindow, type WindowCommandDeps } from '../../application/window-commands.js';
+import { compliantSlots, listWindows, windowDetail } from '../../application/window-queries.js';
 import { AppError } from '../../errors.js';
-import { nextMinorSlots } from '../../rules/slots.js';
 import { formatInstant } from '../../windows/window-view.js';
-import {
-  cancelWindow,
-  changeWindow,
-  createWindow,
-  getWindow,
-  listWindowViews,
-  type WindowServiceDeps,
-} from '../../windows/window-service.js';
 import {
   cancelWindowBody,
   createWindowBody,
@@ -22,11 +16,10 @@ import { principalOf } from '../auth.js';
 import { parseInput, parseInstant } from '../validate.js';
 import { versionCache } from '../version-cache.js';
 import { strongEtag } from './public-routes.js';
-import type { RegisterChanges } from '../../storage/register-changes.js';
 
-export interface WindowRoutesDeps extends WindowServiceDeps {
+export interface WindowRoutesDeps extends WindowCommandDeps {
   /** When given, the list is rendered once per change of the register rather than per request. */
-  registerChanges?: RegisterChanges | undefined;
+  registerChanges?: AppDeps['registerChanges'];
 }
 
 export function windowRoutes(deps: WindowRoutesDeps): Router {
@@ -57,7 +50,7 @@ export function windowRoutes(deps: WindowRoutesDeps): Router {
     const query = parseInput(listWindowsQuery, req.query, 'query');
     const filter = { from: optionalInstant(query.from)?.toJSDate(), to: optionalInstant(query.to)?.toJSDate(), status: query.status };
     const { body, etag } = await cachedList(JSON.stringify(filter), async () => {
-      const json = Buffer.from(JSON.stringify({ items: await listWindowViews(deps.db, filter, zone) }));
+      const json = Buffer.from(JSON.stringify({ items: await listWindows(deps, filter) }));
       return { body: json, etag: strongEtag(json) };
     });
     // With the tag set, Express neither hashes the body again nor forgets to answer 304.
@@ -66,7 +59,7 @@ export function windowRoutes(deps: WindowRoutesDeps): Router {
 
   router.get('/windows/:id', async (req, res) => {
     const { id } = parseInput(idParams, req.params, 'params');
-    res.json(await getWindow(deps.db, id, zone));
+    res.json(await windowDetail(deps, id));
   });
 
   router.patch('/windows/:id', async (req, res) => {
@@ -84,8 +77,7 @@ export function windowRoutes(deps: WindowRoutesDeps): Router {
 
   router.get('/slots', (req, res) => {
     const query = parseInput(slotsQuery, req.query, 'query');
-    const now = deps.clock();
-    const slots = nextMinorSlots(deps.rules, optionalInstant(query.from) ?? now, query.count, now);
+    const slots = compliantSlots(deps, query.count, optionalInstant(query.from));
     res.json({
       items: slots.map((slot) => ({
         start: formatInstant(slot.start.toJSDate(), zone),

@@ -1,4 +1,4 @@
-import type { Db } from '../storage/database.js';
+import type { Db } from './database.js';
 
 /** Remembers a signed-out session until it would have expired, and forgets those that have. */
 export async function revokeSession(db: Db, id: string, expiresAt: Date, now: Date): Promise<void> {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isSessionRevoked, revokeSession } from '../../src/admin/session-repository.js';
+import { isSessionRevoked, revokeSession } from '../../src/storage/session-repository.js';
 import { testBackends, type TestDatabase } from '../support/database.js';
 
 describe.each(testBackends)('signed-out admin sessions on $name', (backend) => {

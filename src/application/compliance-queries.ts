@@ -1,0 +1,95 @@
+import { noticeImpact as impactOfNotices, type NoticeImpact } from '../admin/notice-impact.js';
+import { complianceReport as judgeWindows, type WindowCompliance } from '../compliance/compliance-report.js';
+import { loadComplianceRows } from '../compliance/compliance-repository.js';
+import { listDeliveriesOfWindow } from '../delivery/delivery-repository.js';
+import { listNoticesOfWindows } from '../notices/notice-repository.js';
+import type { Policy } from '../policy/policy-schema.js';
+import { publicationAudiences } from '../rules/told.js';
+import type { WindowRow } from '../storage/schema.js';
+import { listAudit } from '../windows/audit-repository.js';
+import type { ApplicationDeps } from './app-deps.js';
+import { requireWindow } from './window-queries.js';
+
+export type { NoticeImpact, WindowCompliance };
+
+/*
+ * The record: who was told what and when, whether in time, who hears of a change, and who
+ * did what. Every adapter reads these answers, so the API, the admin pages and the CSVs
+ * cannot disagree about a window.
+ */
+
+/** What judging notices needs: the database, the clock, and which audiences are publications. */
+export interface ComplianceDeps extends Pick<ApplicationDeps, 'db' | 'clock'> {
+  policy: Policy;
+}
+
+/** A stored audit event: who did what to which window, and when. */
+export type AuditRecord = Awaited<ReturnType<typeof listAudit>>[number];
+
+export interface AuditFilter {
+  windowId?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+}
+
+/**
+ * The compliance record of the windows starting in [from, to), judged at `now`: the API's
+ * report, its CSV and the admin calendar's warnings are this one judgement. A caller that
+ * also prints when the report was made passes that instant, so the two agree.
+ */
+export async function complianceReport(
+  deps: ComplianceDeps,
+  range: { from: Date; to: Date },
+  now: Date = deps.clock().toJSDate(),
+): Promise<WindowCompliance[]> {
+  const rows = await loadComplianceRows(deps.db, range);
+  return judgeWindows(rows.windows, rows.notices, rows.deliveries, now, publicationAudiences(deps.policy));
+}
+
+/** The compliance record of one window, judged exactly as the report judges every window. */
+export async function windowCompliance(deps: ComplianceDeps, id: string): Promise<WindowCompliance> {
+  const window = await requireWindow(deps, id);
+  // The report selects by start: a one-millisecond range around this start, then this window alone.
+  const rows = await loadComplianceRows(deps.db, { from: window.start_at, to: new Date(window.start_at.getTime() + 1) });
+  const report = judgeWindows(
+    rows.windows.filter((w) => w.id === id),
+    rows.notices,
+    rows.deliveries,
+    deps.clock().toJSDate(),
+    publicationAudiences(deps.policy),
+  );
+  return report[0]!;
+}
+
+/** The audit trail, oldest first, narrowed to a window and a range of instants when given. */
+export async function auditTrail(deps: Pick<ApplicationDeps, 'db'>, filter: AuditFilter): Promise<AuditRecord[]> {
+  return listAudit(deps.db, filter);
+}
+
+/** One delivery of a window's notice: to whom, by which channel, and how it went. */
+export type DeliveryRecord = Awaited<ReturnType<typeof listDeliveriesOfWindow>>[number];
+
+export interface WhoWasTold {
+  window: WindowRow;
+  /** Every delivery of the window's notices, oldest notice first, then by audience and address. */
+  deliveries: DeliveryRecord[];
+}
+
+/**
+ * Who was told what about a window, delivery by delivery: the API's
+ * `GET /api/windows/:id/deliveries`, the admin page "Vem har fått besked" and its CSV.
+ */
+export async function whoWasTold(deps: Pick<ApplicationDeps, 'db'>, id: string): Promise<WhoWasTold> {
+  const window = await requireWindow(deps, id);
+  return { window, deliveries: await listDeliveriesOfWindow(deps.db, id) };
+}
+
+/**
+ * Who hears of a reschedule or cancellation of this window, before it is confirmed.
+ * It delegates to `noticeImpact`, which is being rewritten on the one told rule (issue 10);
+ * adapters ask here so that change reaches them without an edit.
+ */
+export async function noticeImpact(deps: Pick<ApplicationDeps, 'db' | 'rules'>, window: WindowRow): Promise<NoticeImpact> {
+  const [notices, deliveries] = await Promise.all([listNoticesOfWindows(deps.db, [window.id]), listDeliveriesOfWindow(deps.db, window.id)]);
+  return impactOfNotices(notices, deliveries, deps.rules.policy);
+}

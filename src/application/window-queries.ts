@@ -1,0 +1,71 @@
+import type { DateTime } from 'luxon';
+import { noticesThatMatter } from '../compliance/compliance-report.js';
+import { NotFoundError } from '../errors.js';
+import { listNoticesOfWindows } from '../notices/notice-repository.js';
+import type { Policy } from '../policy/policy-schema.js';
+import { publicListing, type PublicListing } from '../publications/public-listing.js';
+import { loadPublishedWindows } from '../publications/public-windows.js';
+import { nextMinorSlots, type Slot } from '../rules/slots.js';
+import type { NoticeRow, WindowRow } from '../storage/schema.js';
+import { findWindow, type WindowFilter } from '../windows/window-repository.js';
+import { getWindow, listWindowViews } from '../windows/window-service.js';
+import type { WindowView } from '../windows/window-view.js';
+import type { ApplicationDeps } from './app-deps.js';
+
+export type { WindowFilter };
+
+/** The window with this id, or the one not-found every adapter answers with. */
+export async function requireWindow(deps: Pick<ApplicationDeps, 'db'>, id: string): Promise<WindowRow> {
+  const row = await findWindow(deps.db, id);
+  if (!row) throw new NotFoundError(`Driftstoppet ${id}`);
+  return row;
+}
+
+/** One window with its notices, as the API shows it. */
+export async function windowDetail(deps: Pick<ApplicationDeps, 'db' | 'rules'>, id: string): Promise<WindowView> {
+  return getWindow(deps.db, id, deps.rules.policy.timezone);
+}
+
+/** The windows a filter selects, each with its notices. */
+export async function listWindows(deps: Pick<ApplicationDeps, 'db' | 'rules'>, filter: WindowFilter): Promise<WindowView[]> {
+  return listWindowViews(deps.db, filter, deps.rules.policy.timezone);
+}
+
+export interface WindowPlan {
+  window: WindowRow;
+  /** The notices that matter now: those of the current revision and what already went out. */
+  notices: NoticeRow[];
+}
+
+/** A window and its notice plan, for the pages that show what goes out and when. */
+export async function windowPlan(deps: Pick<ApplicationDeps, 'db'>, id: string): Promise<WindowPlan> {
+  const window = await requireWindow(deps, id);
+  return { window, notices: noticesThatMatter(window, await listNoticesOfWindows(deps.db, [id])) };
+}
+
+/**
+ * The next compliant minor-upgrade slots from `from` (default now). The rule book decides;
+ * this only supplies the clock, so the API's list and the admin's offers are the same slots.
+ * A page that shows other things as of one instant passes that instant as `now`.
+ */
+export function compliantSlots(
+  deps: Pick<ApplicationDeps, 'rules' | 'clock'>,
+  count: number,
+  from?: DateTime,
+  now: DateTime = deps.clock(),
+): Slot[] {
+  return nextMinorSlots(deps.rules, from ?? now, count, now);
+}
+
+/** What the public page and feeds are made of: the database and the policy's words. */
+export interface PublicationDeps extends Pick<ApplicationDeps, 'db'> {
+  policy: Policy;
+}
+
+/**
+ * The public listing at `now`: the windows whose public notice has gone out, as the page and
+ * its three feeds show them. The caller passes `now` so one render answers every format.
+ */
+export async function publishedListing(deps: PublicationDeps, now: Date): Promise<PublicListing> {
+  return publicListing(await loadPublishedWindows(deps.db, now, deps.policy), deps.policy, now);
+}
