@@ -18,7 +18,8 @@ import { migrateToLatest } from './storage/migrate.js';
 import { watchRegister } from './storage/register-changes.js';
 import type { WindowServiceDeps } from './windows/window-service.js';
 import type { Queue } from 'bullmq';
-import { countOverdueNotices } from './compliance/compliance-repository.js';
+import { OVERDUE_GRACE_MS } from './compliance/compliance-report.js';
+import { countOverdueNotices } from './notices/notice-repository.js';
 import type { Metrics } from './runtime/metrics.js';
 
 /** The service's version: package.json's, read once (the one place it is written). */
@@ -115,7 +116,7 @@ export async function startApi(options: {
       const database = await databaseReachable(db);
       return {
         checks: { database, redis: await redis.ping().then(() => true, () => false) },
-        overdueNotices: database ? await countOverdueNotices(db, new Date()) : 0,
+        overdueNotices: database ? await countOverdueNotices(db, new Date(), OVERDUE_GRACE_MS) : 0,
       };
     },
   });

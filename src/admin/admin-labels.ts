@@ -1,5 +1,6 @@
 import type { Verdict } from '../compliance/compliance-report.js';
-import type { Audience, Policy } from '../policy/policy-schema.js';
+import type { Policy } from '../policy/policy-schema.js';
+export { audienceName, channelText } from '../policy/audience-labels.js';
 
 /** The page's Swedish words for the service's codes, in one place. */
 
@@ -54,18 +55,6 @@ export const RECIPIENT_KIND: Record<string, string> = {
   manager: 'Chef',
   provider: 'Extern utförare',
 };
-
-export function audienceName(policy: Policy, audience: string): string {
-  return policy.audiences[audience as Audience]?.displayName ?? audience;
-}
-
-/** How an audience is reached, as the reschedule and cancel pages explain it. */
-export function channelText(policy: Policy, audience: string): string {
-  const channel = policy.audiences[audience as Audience]?.channel;
-  if (channel === 'email') return 'e-post med kalenderinbjudan';
-  if (channel === 'bulletin') return 'utskick via Eget Val';
-  return 'publicering';
-}
 
 export function systemText(policy: Policy, systems: readonly string[]): string {
   const order = Object.keys(policy.systems);

@@ -1,6 +1,6 @@
-import { noticeImpact as impactOfNotices, type NoticeImpact } from '../admin/notice-impact.js';
+import { noticeImpact as impactOfNotices, type NoticeImpact } from './notice-impact.js';
 import { complianceReport as judgeWindows, type WindowCompliance } from '../compliance/compliance-report.js';
-import { loadComplianceRows } from '../compliance/compliance-repository.js';
+import { loadComplianceRows } from '../compliance/compliance-rows.js';
 import { listDeliveriesOfWindow } from '../delivery/delivery-repository.js';
 import { listNoticesOfWindows } from '../notices/notice-repository.js';
 import type { Policy } from '../policy/policy-schema.js';

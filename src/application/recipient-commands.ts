@@ -1,10 +1,20 @@
+import { planAllCatchUps } from '../notices/catch-up.js';
 import type { RecipientFilter } from '../recipients/recipient-repository.js';
 import type { ImportReport, NewRecipientInput, RecipientView } from '../recipients/recipient-schemas.js';
 import * as recipients from '../recipients/recipient-service.js';
 import type { RecipientServiceDeps } from '../recipients/recipient-service.js';
+import type { WindowServiceDeps } from '../windows/window-service.js';
 
 /** What the recipient commands need: the database, the policy's systems, and the clock. */
-export type RecipientDeps = RecipientServiceDeps;
+export interface RecipientDeps extends RecipientServiceDeps {
+  /**
+   * Schedules the catch-up announcements a newcomer is owed. @defaultValue none: the
+   * reconciler plans and schedules them within a minute
+   */
+  onCommitted?: WindowServiceDeps['onCommitted'] | undefined;
+  /** The CMS endpoints, as the catch-up planner needs them. */
+  webhooks?: WindowServiceDeps['webhooks'];
+}
 export type { ImportReport, NewRecipientInput, RecipientFilter, RecipientView };
 
 /*
@@ -14,8 +24,20 @@ export type { ImportReport, NewRecipientInput, RecipientFilter, RecipientView };
  */
 
 /** Adds one recipient; a second active recipient of the same kind and e-mail is a 409. */
-export function createRecipient(deps: RecipientDeps, input: NewRecipientInput, actor: string): Promise<RecipientView> {
-  return recipients.createRecipient(deps, input, actor);
+export async function createRecipient(deps: RecipientDeps, input: NewRecipientInput, actor: string): Promise<RecipientView> {
+  const created = await recipients.createRecipient(deps, input, actor);
+  await catchUpNewcomers(deps);
+  return created;
+}
+
+/**
+ * A recipient who joins after an announcement of a window they follow went out is owed it
+ * at once (src/rules/told.ts): planned and scheduled here rather than at the next reconcile.
+ */
+async function catchUpNewcomers(deps: RecipientDeps): Promise<void> {
+  if (!deps.onCommitted) return;
+  const options = { now: deps.clock().toJSDate(), policy: deps.policy, webhooks: deps.webhooks ?? {} };
+  for (const change of await planAllCatchUps(deps.db, options)) await deps.onCommitted(change);
 }
 
 /** The active recipients, narrowed by kind or system when the filter says so. */
@@ -32,6 +54,8 @@ export function removeRecipient(deps: RecipientDeps, id: string, actor: string):
  * Imports a CSV list: valid new rows in one transaction, every other row reported by its
  * line number. A dry run reports the same and writes nothing.
  */
-export function importRecipients(deps: RecipientDeps, csv: string, options: { dryRun: boolean }, actor: string): Promise<ImportReport> {
-  return recipients.importRecipients(deps, csv, options, actor);
+export async function importRecipients(deps: RecipientDeps, csv: string, options: { dryRun: boolean }, actor: string): Promise<ImportReport> {
+  const report = await recipients.importRecipients(deps, csv, options, actor);
+  if (report.imported > 0 && !report.dryRun) await catchUpNewcomers(deps);
+  return report;
 }

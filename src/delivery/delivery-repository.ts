@@ -3,6 +3,7 @@ import type { Audience } from '../policy/policy-schema.js';
 import type { DeliveryFact, Selection } from '../rules/told.js';
 import { FEED_KEY, WEBHOOK_KEY } from '../rules/told.js';
 import type { Db } from '../storage/database.js';
+import type { DeliveryTally } from '../compliance/compliance-report.js';
 import type { Database, DeliveryRow, RecipientKind } from '../storage/schema.js';
 
 /** A delivery nobody is sending: pending, or claimed by a worker that has since died. */
@@ -255,4 +256,30 @@ export async function withdrawPendingDeliveries(db: Db, windowId: string): Promi
     .returning('notice_id')
     .execute();
   return [...new Set(withdrawn.map((d) => d.notice_id))];
+}
+
+/** What became of each notice's deliveries, for the notices of the windows starting in [from, to). */
+export async function deliveryTalliesOfWindowsStartingIn(db: Db, range: { from: Date; to: Date }): Promise<Map<string, DeliveryTally>> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .select(['notice_id', 'status', sql<string>`count(*)`.as('n'), sql<number>`max(attempts)`.as('max_attempts')])
+    .where('notice_id', 'in', (eb) =>
+      eb
+        .selectFrom('notices')
+        .select('id')
+        .where('window_id', 'in', eb.selectFrom('windows').select('id').where('start_at', '>=', range.from).where('start_at', '<', range.to)),
+    )
+    .groupBy(['notice_id', 'status'])
+    .execute();
+  const tallies = new Map<string, DeliveryTally>();
+  for (const row of rows) {
+    const tally = tallies.get(row.notice_id) ?? { sent: 0, failed: 0, pending: 0, cancelled: 0, maxAttempts: 0 };
+    const n = Number(row.n);
+    // A delivery being sent has not reached anyone yet: for the record it is still pending.
+    if (row.status === 'sending') tally.pending += n;
+    else tally[row.status] += n;
+    tally.maxAttempts = Math.max(tally.maxAttempts, Number(row.max_attempts));
+    tallies.set(row.notice_id, tally);
+  }
+  return tallies;
 }

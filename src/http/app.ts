@@ -72,7 +72,7 @@ export function createHttpApp(deps: AppDeps, parts: HttpAppParts = {}): Express 
   api.use(authFailures, requireToken(authenticate), requireAdminForWrites);
   api.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
   api.use(windowRoutes(deps));
-  api.use(recipientRoutes({ db: deps.db, policy: deps.rules.policy, clock: deps.clock }));
+  api.use(recipientRoutes({ db: deps.db, policy: deps.rules.policy, clock: deps.clock, onCommitted: deps.onCommitted, webhooks: deps.webhooks }));
   api.use(complianceRoutes({ db: deps.db, policy: deps.rules.policy, clock: deps.clock }));
   api.use(deliveryRoutes({ db: deps.db, zone: deps.rules.policy.timezone }));
   api.use(previewRoutes({ db: deps.db, policy: deps.rules.policy, publicBaseUrl: deps.publicBaseUrl }));

@@ -102,3 +102,45 @@ export async function settleNotices(db: Db, noticeIds: readonly string[], now: D
   `.execute(db);
 }
 
+
+/**
+ * The notices of the windows starting in [from, to), read with a subquery so a year of
+ * windows does not become a list of thousands of parameters.
+ */
+export async function listNoticesOfWindowsStartingIn(db: Db, range: { from: Date; to: Date }): Promise<NoticeRow[]> {
+  return db
+    .selectFrom('notices')
+    .selectAll()
+    .where('window_id', 'in', (eb) => eb.selectFrom('windows').select('id').where('start_at', '>=', range.from).where('start_at', '<', range.to))
+    .orderBy('due_at')
+    .orderBy('created_at')
+    .execute();
+}
+
+/**
+ * Pending notices no worker has fanned out although their due instant passed more than
+ * `graceMs` ago: while this is above zero, notices are not going out. /readyz reports it.
+ */
+export async function countOverdueNotices(db: Db, now: Date, graceMs: number): Promise<number> {
+  const row = await db
+    .selectFrom('notices')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('status', '=', 'pending')
+    .where('dispatched_at', 'is', null)
+    .where('due_at', '<', new Date(now.getTime() - graceMs))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * Notices by status, plus "late" (sent after the rule's deadline, or planned late) and
+ * "overdue" (pending more than `graceMs` past due), for the metrics.
+ */
+export async function noticeCounts(db: Db, now: Date, graceMs: number): Promise<Map<string, number>> {
+  const { rows } = await sql<{ status: string; n: string }>`
+    select status, count(*) as n from notices group by status
+    union all select 'late', count(*) from notices where late or (sent_at is not null and sent_at >= required_by)
+    union all select 'overdue', count(*) from notices
+      where status = 'pending' and dispatched_at is null and due_at < ${new Date(now.getTime() - graceMs)}::timestamptz`.execute(db);
+  return new Map(rows.map((r) => [r.status, Number(r.n)]));
+}

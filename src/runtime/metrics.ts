@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Queue } from 'bullmq';
-import { sql } from 'kysely';
+import { OVERDUE_GRACE_MS } from '../compliance/compliance-report.js';
+import { noticeCounts } from '../notices/notice-repository.js';
 import type { Db } from '../storage/database.js';
 
 /**
@@ -40,13 +41,9 @@ export class Metrics {
         labelNames: ['status'] as const,
         registers: [this.registry],
         async collect() {
-          const rows = await sql<{ status: string; n: string }>`
-            select status, count(*) as n from notices group by status
-            union all select 'late', count(*) from notices where late or (sent_at is not null and sent_at >= required_by)
-            union all select 'overdue', count(*) from notices
-              where status = 'pending' and dispatched_at is null and due_at < now() - interval '5 minutes'`.execute(db);
+          const counts = await noticeCounts(db, new Date(), OVERDUE_GRACE_MS);
           this.reset();
-          for (const row of rows.rows) this.set({ status: row.status }, Number(row.n));
+          for (const [status, n] of counts) this.set({ status }, n);
         },
       });
     }

@@ -115,3 +115,15 @@ export async function windowsChangingBefore(db: Db, until: Date): Promise<Window
     .where((eb) => eb.or([eb('start_at', '<=', until), eb('end_at', '<=', until)]))
     .execute();
 }
+
+/** Windows starting in [from, to), by start. */
+export async function listWindowsStartingIn(db: Db, range: { from: Date; to: Date }): Promise<WindowRow[]> {
+  return db
+    .selectFrom('windows')
+    .selectAll()
+    .where('start_at', '>=', range.from)
+    .where('start_at', '<', range.to)
+    .orderBy('start_at')
+    .orderBy('id')
+    .execute();
+}

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '../support/database.js';
-import { soonSlot } from '../support/notice-fixtures.js';
+import { insertManagers, soonSlot } from '../support/notice-fixtures.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
 const MINUTE = 60_000;
@@ -14,7 +14,8 @@ describe.each(testBackends)('who was told, at the SMTP server, on $name', (backe
   let stack: TestStack;
 
   beforeAll(async () => {
-    stack = await startTestStack(backend);
+    // The reconciler runs at start only: a newcomer's catch-up must come from the change that made it owed.
+    stack = await startTestStack(backend, { reconcileEveryMs: 10 * MINUTE });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -96,5 +97,19 @@ describe.each(testBackends)('who was told, at the SMTP server, on $name', (backe
     const toDavid = await stack.database.db.selectFrom('deliveries').select('id').where('target', '=', 'david.after@orebro.se').execute();
     expect(toDavid).toEqual([]);
     expect(stack.smtp.received.flatMap((m) => m.to)).not.toContain('david.after@orebro.se');
+  });
+
+  it('when a recipient appears in the register without the API, then the reconciler plans their catch-up', async () => {
+    const title = 'Uppgradering av CareApp utan API';
+    const created = await stack.api.request('POST', '/api/windows', {
+      body: { title, systems: ['careapp'], kind: 'minor', ...soonSlot(5), shortNotice: { reason: 'Säkerhetsuppdatering' } },
+    });
+    expect(created.status).toBe(201);
+    await eventually(() => windowOf(created.body.id), (w) => noticeOf(w, 'managers', 'announcement').every((n: any) => n.status === 'sent'));
+    const [email] = await insertManagers(stack.database.db, 1, { systems: ['careapp'], tag: 'reconciled' });
+    expect(received('Planerat driftstopp', title)).toEqual([]);
+    await stack.workers.reconcileNow();
+    await eventually(async () => received('Planerat driftstopp', title), (to) => to.length === 1);
+    expect(received('Planerat driftstopp', title)).toEqual([email]);
   });
 });

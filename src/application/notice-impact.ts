@@ -1,7 +1,7 @@
 import { AUDIENCES, type Policy } from '../policy/policy-schema.js';
 import { audiencesToTellOfChange, publicationAudiences, whoWasTold, type DeliveryFact } from '../rules/told.js';
 import type { NoticeRow } from '../storage/schema.js';
-import { audienceName, channelText } from './admin-labels.js';
+import { audienceName, channelText } from '../policy/audience-labels.js';
 
 /** A delivery as `listDeliveriesOfWindow` reads it: enough to say who was reached. */
 export interface NamedDelivery extends DeliveryFact {

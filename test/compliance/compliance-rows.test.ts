@@ -4,7 +4,11 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends, type TestDatabase } from '../support/database.js';
 import { complianceReport } from '../../src/compliance/compliance-report.js';
-import { countOverdueNotices, loadComplianceRows } from '../../src/compliance/compliance-repository.js';
+import { OVERDUE_GRACE_MS } from '../../src/compliance/compliance-report.js';
+import { loadComplianceRows } from '../../src/compliance/compliance-rows.js';
+import { countOverdueNotices as countOverdue } from '../../src/notices/notice-repository.js';
+
+const countOverdueNotices = (db: Parameters<typeof countOverdue>[0], now: Date) => countOverdue(db, now, OVERDUE_GRACE_MS);
 import { loadPolicy } from '../../src/policy/load-policy.js';
 import { BusinessCalendar } from '../../src/rules/business-calendar.js';
 import type { DeliveryStatus, NoticeRow } from '../../src/storage/schema.js';
