@@ -162,7 +162,7 @@ export function judgeNotice(
         : 'inte skickat fast planerad tid har passerat';
     return judged('at_risk', ruleBroken ? false : null, reason);
   }
-  return judged('pending', ruleBroken ? false : null, notice.late ? shortNoticeReason(window) : null);
+  return judged('pending', ruleBroken ? false : null, notice.late ? lateBecause(window, notice) : null);
 }
 
 /**
@@ -177,10 +177,15 @@ export function isOverdue(notice: NoticeRow, now: Date): boolean {
 }
 
 function lateReason(window: WindowRow, notice: NoticeRow, tally: DeliveryTally): string {
-  if (notice.late) return shortNoticeReason(window);
+  if (notice.late) return lateBecause(window, notice);
   if (tally.maxAttempts > 1) return 'omförsök';
   if (tally.failed > 0) return 'misslyckades';
   return 'försenat utskick';
+}
+
+/** Why a notice was planned late: the window came on short notice, or its recipients joined after the announcement. */
+function lateBecause(window: WindowRow, notice: NoticeRow): string {
+  return notice.catch_up ? 'mottagare som tillkom efter utskicket' : shortNoticeReason(window);
 }
 
 function shortNoticeReason(window: WindowRow): string {

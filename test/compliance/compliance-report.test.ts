@@ -59,6 +59,7 @@ describe('judging one notice', () => {
 
   it.each([
     ['planned late on short notice', { late: true }, tally({ maxAttempts: 3, failed: 1 }), 'kort varsel: Akut säkerhetsfix'],
+    ['a catch-up to recipients who joined later', { late: true, catch_up: true }, tally({ sent: 1, maxAttempts: 1 }), 'mottagare som tillkom efter utskicket'],
     ['delivered only after retries', {}, tally({ sent: 2, maxAttempts: 2, failed: 1 }), 'omförsök'],
     ['partly failed', {}, tally({ sent: 2, maxAttempts: 1, failed: 1 }), 'misslyckades'],
     ['simply late', {}, tally({ sent: 2, maxAttempts: 1 }), 'försenat utskick'],
