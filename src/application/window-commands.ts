@@ -8,8 +8,8 @@ import { requireWindow } from './window-queries.js';
 
 export type { NewWindowInput, WindowChanges };
 
-/** What a change of the register needs: the database, the rule book, the clock, and the scheduler's hook. */
-export type WindowCommandDeps = Pick<ApplicationDeps, 'db' | 'rules' | 'clock' | 'onCommitted'>;
+/** What a change of the register needs: the database, the rule book, the clock, the scheduler's hook, and the CMS endpoints (for catch-ups). */
+export type WindowCommandDeps = Pick<ApplicationDeps, 'db' | 'rules' | 'clock' | 'onCommitted' | 'webhooks'>;
 
 /*
  * The commands both adapters call to change the register. They delegate to the window
