@@ -153,7 +153,7 @@ async function bareQueue(n: number) {
 
 /** 2. Our fan-out of n deliveries with SMTP stubbed: a Mailer whose send resolves at once. */
 async function stubbedDeliveries(n: number) {
-  const stub: Mailer = { describe: 'stub', send: async () => {}, close: () => {}, capacity: 2 * MAX_CONNECTIONS };
+  const stub: Mailer = { describe: 'stub', send: async () => {}, verify: async () => {}, close: () => {}, capacity: 2 * MAX_CONNECTIONS };
   const stack = await startBenchStack({ mailer: stub });
   try {
     await insertManagersBulk(stack.database.db, n, ['tes']);

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { describeZodError } from './errors.js';
 import { parseMailFrom, type MailSender } from './messages/mail-sender.js';
@@ -38,6 +39,8 @@ const envSchema = z
       .optional()
       .transform((value, ctx) => (value === undefined || value.trim() === '' ? undefined : parseTokens(value, ctx))),
     POLICY_FILE: z.string().min(1).optional(),
+    TEMPLATES_DIR: z.string().min(1).optional().transform((dir, ctx) => (dir === undefined ? undefined : templatesFolder(dir, ctx))),
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     INTRANET_WEBHOOK_URL: url(['http:', 'https:']).optional(),
     PUBLIC_WEBHOOK_URL: url(['http:', 'https:']).optional(),
     EGETVAL_WEBHOOK_URL: url(['http:', 'https:']).optional(),
@@ -82,6 +85,23 @@ function readCaFile(file: string, ctx: z.RefinementCtx): string {
     return z.NEVER;
   }
   return pem;
+}
+
+/** A folder as a URL ending in a slash, so template paths resolve inside it; what is in it the preflight checks. */
+function templatesFolder(dir: string, ctx: z.RefinementCtx): URL {
+  const resolved = path.resolve(dir);
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(resolved).isDirectory();
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+    return z.NEVER;
+  }
+  if (!isDirectory) {
+    ctx.addIssue({ code: 'custom', message: 'is not a folder' });
+    return z.NEVER;
+  }
+  return pathToFileURL(`${resolved}${path.sep}`);
 }
 
 function parseTokens(value: string, ctx: z.RefinementCtx): ApiToken[] {
@@ -142,6 +162,10 @@ export interface Config {
   apiTokens: readonly ApiToken[] | undefined;
   policyFile: string;
   policy: Policy;
+  /** TEMPLATES_DIR: notice templates laid out as the bundled `templates/`; undefined: the bundled ones. Checked by the preflight. */
+  templatesDir: URL | undefined;
+  /** Where a process running workers serves /metrics and /healthz; undefined: not served. */
+  metricsPort: number | undefined;
   webhooks: { intranet?: string; public?: string; egetval?: string };
   webhookSecret: string | undefined;
   /** Where the service is reached from outside, without a trailing slash (`https://kommun.example/driftstopp`); build links with `publicUrl`. */
@@ -187,6 +211,8 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     apiTokens: e.API_TOKENS ? Object.freeze(e.API_TOKENS) : undefined,
     policyFile,
     policy,
+    templatesDir: e.TEMPLATES_DIR,
+    metricsPort: e.METRICS_PORT,
     webhooks: Object.freeze({
       intranet: e.INTRANET_WEBHOOK_URL,
       public: e.PUBLIC_WEBHOOK_URL,

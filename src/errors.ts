@@ -68,6 +68,17 @@ export class ConflictError extends AppError {
   }
 }
 
+/**
+ * A delivery that can never succeed as it stands (no webhook secret to sign with): it ends as
+ * failed at once instead of being retried. See delivery/failure-kinds.ts.
+ */
+export class PermanentDeliveryError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PermanentDeliveryError';
+  }
+}
+
 export function zodIssuesToFieldErrors(error: z.ZodError, prefix: string[] = []): FieldError[] {
   const at = (path: readonly PropertyKey[]) => [...prefix, ...path.map(String)].join('.') || '(root)';
   return error.issues.flatMap((issue): FieldError[] => {

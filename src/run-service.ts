@@ -4,16 +4,17 @@ import type { Logger } from 'pino';
 import { startWorkers, type RunningWorkers } from '../workers/start-workers.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createMailer } from './delivery/mailer.js';
+import { preflight } from './delivery/preflight.js';
 import { noticeMessages } from './delivery/notice-messages.js';
 import { NoticeScheduler } from './queues/notice-scheduler.js';
 import { openQueues, redisConnection } from './queues/queues.js';
 import { createLogger } from './runtime/logger.js';
 import { Metrics } from './runtime/metrics.js';
+import { serveMetrics } from './runtime/metrics-server.js';
+import { stopOnSignals } from './runtime/shutdown.js';
 import { withoutPassword } from './runtime/urls.js';
 import { readRedisSettings, redisWarnings } from './runtime/redis-check.js';
 import { connectRedisUrl, openMigratedDatabase, startApi } from './service.js';
-
-const SHUTDOWN_BOUND_MS = 25_000;
 
 /**
  * Starts the API, the workers or both in this process, and stops them in order on
@@ -34,34 +35,27 @@ export async function runService(roles: { api: boolean; workers: boolean }): Pro
   try {
     await start(config, logger, roles);
   } catch (error) {
-    logger.fatal({ error: (error as Error).message }, 'start-up failed');
-    process.stderr.write(`start-up failed: ${(error as Error).message}\n`);
+    const message = (error as Error).message.replace(/\s+/g, ' ');
+    logger.fatal({ error: message }, 'start-up failed');
+    process.stderr.write(`start-up failed: ${message}\n`);
     process.exit(1);
   }
 }
 
 async function start(config: Readonly<Config>, logger: Logger, roles: { api: boolean; workers: boolean }): Promise<void> {
+  // Listening from here on: a SIGTERM while the rest starts still stops what has started.
+  const stops = stopOnSignals(logger);
+  const messages = noticeMessages({ policy: config.policy, mailFrom: config.mailFrom, publicBaseUrl: config.publicBaseUrl, templatesDir: config.templatesDir });
+  const mailer = roles.workers
+    ? createMailer({ smtpUrl: config.smtpUrl, tlsCa: config.smtpCa, outboxDir: `${config.dataDir}/outbox`, maxConnections: config.smtpMaxConnections })
+    : null;
+  // First, before any connection: a message that cannot be built stops start-up with one line.
+  await preflight({ policy: config.policy, messages, mailer, logger, now: new Date() });
+
   const redis = await connectRedisUrl(config, logger);
   for (const warning of redisWarnings(await readRedisSettings(redis.url))) logger.warn({ redisUrl: withoutPassword(redis.url) }, warning);
   const db = await openMigratedDatabase(config, logger);
   logger.info({ database: config.databaseUrl ? 'postgresql' : `pglite in ${config.dataDir}/pglite` }, 'database migrated');
-  const stops: (() => Promise<void>)[] = [];
-  // Listening from here on: a SIGTERM while the rest starts still stops what has started.
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const timer = setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, SHUTDOWN_BOUND_MS);
-    for (const stop of stops) await stop().catch((error: Error) => logger.warn({ error: error.message }, 'while stopping'));
-    clearTimeout(timer);
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
 
   const metrics = new Metrics({ db });
   let workers: RunningWorkers | null = null;
@@ -70,14 +64,13 @@ async function start(config: Readonly<Config>, logger: Logger, roles: { api: boo
     os.setPriority(Math.min(19, os.getPriority() + config.workerNice));
     logger.info({ nice: os.getPriority() }, 'workers yield the CPU to the API');
   }
-  if (roles.workers) {
-    const mailer = createMailer({ smtpUrl: config.smtpUrl, tlsCa: config.smtpCa, outboxDir: `${config.dataDir}/outbox`, maxConnections: config.smtpMaxConnections });
+  if (roles.workers && mailer) {
     workers = await startWorkers({
       db,
       redisUrl: redis.url,
       queuePrefix: config.queuePrefix,
       mailer,
-      messages: noticeMessages({ policy: config.policy, mailFrom: config.mailFrom, publicBaseUrl: config.publicBaseUrl }),
+      messages,
       policy: config.policy,
       webhooks: config.webhooks,
       webhookSecret: config.webhookSecret,
@@ -89,6 +82,11 @@ async function start(config: Readonly<Config>, logger: Logger, roles: { api: boo
       await workers!.stop();
       mailer.close();
     });
+    if (config.metricsPort !== undefined) {
+      // The workers' own counters and latencies live here: without this a workers-only process shows none.
+      const served = await serveMetrics(metrics, config.metricsPort, logger);
+      stops.push(served.close);
+    }
   }
   if (roles.api) {
     let queues = workers?.queues;

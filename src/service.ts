@@ -13,13 +13,12 @@ import type { RuleBook } from './rules/notice-plan.js';
 import { resolveTokens } from './runtime/admin-token.js';
 import { probeRedis, redisServerAvailable, startRedisServer, type LocalRedis } from './runtime/local-redis.js';
 import { withoutPassword } from './runtime/urls.js';
-import { databaseReachable, openDatabase, type Db } from './storage/database.js';
+import { openDatabase, type Db } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { watchRegister } from './storage/register-changes.js';
 import type { WindowServiceDeps } from './windows/window-service.js';
 import type { Queue } from 'bullmq';
-import { OVERDUE_GRACE_MS } from './compliance/compliance-report.js';
-import { countOverdueNotices } from './notices/notice-repository.js';
+import { readiness } from './runtime/readiness.js';
 import type { Metrics } from './runtime/metrics.js';
 
 /** The service's version: package.json's, read once (the one place it is written). */
@@ -108,17 +107,12 @@ export async function startApi(options: {
     logger,
     version: VERSION,
     publicBaseUrl: config.publicBaseUrl,
+    templatesDir: config.templatesDir,
     metrics: options.metrics,
     queues: options.queues,
     registerChanges,
     trustProxy: config.trustProxy,
-    readiness: async () => {
-      const database = await databaseReachable(db);
-      return {
-        checks: { database, redis: await redis.ping().then(() => true, () => false) },
-        overdueNotices: database ? await countOverdueNotices(db, new Date(), OVERDUE_GRACE_MS) : 0,
-      };
-    },
+    readiness: () => readiness(db, { otherChecks: async () => ({ redis: await redis.ping().then(() => true, () => false) }) }),
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.port, () => resolve(s));

@@ -1,6 +1,7 @@
-import { DelayedError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { deliverBatch, deliveryPipeline, type DeliveryContext } from '../src/delivery/deliver-batch.js';
+import { renewClaims } from '../src/delivery/delivery-repository.js';
 import type { Mailer } from '../src/delivery/mailer.js';
 import type { NoticeMessages } from '../src/delivery/notice-messages.js';
 import { dispatchDueNotices, dispatchNotice, type DispatchOutcome, type DueDispatch } from '../src/notices/notice-dispatch.js';
@@ -38,8 +39,14 @@ export interface WorkerSettings {
   deliveryAttempts?: number;
   /** First retry delay, doubled on each attempt. @defaultValue 5 * SECOND */
   deliveryBackoffMs?: number;
-  /** A claim older than this belongs to a dead worker. @defaultValue 2 * MINUTE (SMTP socket timeout is 30 s) */
+  /**
+   * A claim not renewed for this long belongs to a dead worker and is taken over. Live claims
+   * are renewed every tenth of it (the heartbeat), so a slow send is never taken over.
+   * @defaultValue 2 * MINUTE
+   */
   abandonedAfterMs?: number;
+  /** How long a stop waits for sends in flight before it leaves them. @defaultValue 15 * SECOND (within the 25 s shutdown bound) */
+  stopGraceMs?: number;
   /** How often the reconciler runs. @defaultValue MINUTE */
   reconcileEveryMs?: number;
   /** BullMQ's stalled-job check and lock; tests shorten them to recover from a killed worker quickly. */
@@ -66,6 +73,7 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
   const delivery = { attempts: settings.deliveryAttempts ?? 12, backoffMs: settings.deliveryBackoffMs ?? 5 * SECOND };
   const abandonedAfterMs = settings.abandonedAfterMs ?? 2 * MINUTE;
   const batchSize = settings.batchSize ?? 500;
+  const stopGraceMs = settings.stopGraceMs ?? 15 * SECOND;
   const reconcilerDeps = {
     db,
     scheduler,
@@ -143,14 +151,29 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
 
   const deliveryWorker = new Worker(
     QUEUE.deliveries,
-    async (job: Job<{ noticeId: string; batch: number }>) => {
+    async (job: Job<{ noticeId: string; batch: number }>, token?: string) => {
       const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       const result = await deliverBatch(deliveryContext, job.data.noticeId, job.data.batch, { finalAttempt });
-      if (result.retry > 0) throw new Error(`${result.retry} utskick försöks igen: ${result.lastError}`);
+      // A programming error: failing the job without retries is the whole point (see failure-kinds.ts).
+      if (result.unrecoverable !== null) throw new UnrecoverableError(`programming error: ${result.unrecoverable}`);
+      if (result.interrupted) {
+        // Stopping: what was not sent went back to pending; another worker takes the job now, no attempt spent.
+        await job.moveToDelayed(now().getTime(), token);
+        throw new DelayedError();
+      }
+      if (result.retry > 0) throw new Error(`${result.retry} deliveries to retry: ${result.lastError}`);
       return result;
     },
     common(),
   );
+
+  // The heartbeat: the claims of every batch running here stay young, so only a dead worker's age.
+  const heartbeat = setInterval(() => {
+    renewClaims(db, deliveryContext.runs.claimants(), now()).catch((error: Error) =>
+      logger.warn({ error: error.message }, 'could not renew delivery claims'),
+    );
+  }, abandonedAfterMs / 10);
+  heartbeat.unref();
 
   const maintenanceWorker = new Worker(
     QUEUE.maintenance,
@@ -195,7 +218,25 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
     reconcileNow,
     async stop() {
       clearInterval(keepScheduled);
-      await Promise.all([noticeWorker.close(), deliveryWorker.close(), maintenanceWorker.close()]);
+      // No new jobs; no lane starts another send; what is claimed and unsent goes back at once,
+      // for another worker to take now rather than after the takeover time.
+      const closing = Promise.all([noticeWorker.close(), deliveryWorker.close(), maintenanceWorker.close()]);
+      await deliveryContext.runs.stopSending();
+      logger.info('stopped sending; unsent deliveries given back');
+      // Sends already in flight finish (or fail) and are marked; the heartbeat keeps their claims
+      // until then. A send hung on a silent server is left after the grace: its claim then ages
+      // and is taken over (the at-least-once case), rather than the process being killed mid-write.
+      let grace: NodeJS.Timeout | undefined;
+      const finished = await Promise.race([
+        closing.then(() => true),
+        new Promise<boolean>((resolve) => (grace = setTimeout(() => resolve(false), stopGraceMs))),
+      ]);
+      clearTimeout(grace);
+      if (!finished) {
+        logger.warn({ stopGraceMs }, 'sends in flight did not finish; leaving them to be taken over');
+        await Promise.all([noticeWorker.close(true), deliveryWorker.close(true), maintenanceWorker.close(true)]);
+      }
+      clearInterval(heartbeat);
       await queues.close();
       for (const c of [connection, ...workerConnections]) c.disconnect();
     },

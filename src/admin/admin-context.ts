@@ -68,7 +68,7 @@ export function adminContext(deps: AppDeps): AdminContext {
 
   return {
     deps,
-    app: { db: deps.db, policy: deps.rules.policy, clock: deps.clock, publicBaseUrl: deps.publicBaseUrl, onCommitted: deps.onCommitted, webhooks: deps.webhooks },
+    app: { db: deps.db, policy: deps.rules.policy, clock: deps.clock, publicBaseUrl: deps.publicBaseUrl, templatesDir: deps.templatesDir, onCommitted: deps.onCommitted, webhooks: deps.webhooks },
     sessions,
     cookies,
     signedIn,

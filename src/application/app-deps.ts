@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { ApiToken } from '../config.js';
 import type { Metrics } from '../runtime/metrics.js';
+import type { Readiness } from '../runtime/readiness.js';
 import type { RegisterChanges } from '../storage/register-changes.js';
 import type { WindowServiceDeps } from '../windows/window-service.js';
 
@@ -12,6 +13,8 @@ import type { WindowServiceDeps } from '../windows/window-service.js';
 export interface ApplicationDeps extends WindowServiceDeps {
   /** Where this service is reached from outside; links in messages point here. */
   publicBaseUrl: string;
+  /** TEMPLATES_DIR, for previews: rendered from the templates the workers send. @defaultValue the bundled templates */
+  templatesDir?: URL | undefined;
 }
 
 /**
@@ -22,8 +25,8 @@ export interface ApplicationDeps extends WindowServiceDeps {
 export interface AppDeps extends ApplicationDeps {
   tokens: readonly ApiToken[];
   logger: Logger;
-  /** Each dependency the service needs to do its work, and whether it answers now. */
-  readiness: () => Promise<{ checks: Record<string, boolean>; overdueNotices: number }>;
+  /** Each dependency the service needs to do its work, and whether notices and deliveries are going out (runtime/readiness.ts). */
+  readiness: () => Promise<Readiness>;
   version: string;
   metrics?: Metrics | undefined;
   /** The BullMQ queues, for the dashboard at /admin/queues. */

@@ -18,7 +18,7 @@ export interface NoticePreview extends RenderedNotice {
 /** The order a window's previews are listed in: by audience, then as the notices go out. */
 const KIND_ORDER: readonly NoticeKind[] = ['announcement', 'reminder', 'update', 'cancellation'];
 
-export interface PreviewDeps extends Pick<ApplicationDeps, 'db' | 'publicBaseUrl'> {
+export interface PreviewDeps extends Pick<ApplicationDeps, 'db' | 'publicBaseUrl' | 'templatesDir'> {
   policy: Policy;
 }
 
@@ -71,6 +71,7 @@ function render(deps: PreviewDeps, window: WindowRow, notices: readonly NoticeRo
     kind,
     previous: kind === 'update' ? previousTime(notices, audience) : undefined,
     publicPageUrl: publicPageUrlFor(deps.publicBaseUrl),
+    templatesDir: deps.templatesDir,
   });
 }
 

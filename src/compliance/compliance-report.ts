@@ -1,3 +1,4 @@
+import { DELIVERY_ALARMS } from '../delivery/delivery-alarms.js';
 import type { Audience } from '../policy/policy-schema.js';
 import type { NoticeKind, WindowKind } from '../rules/notice-plan.js';
 import { compareNotices, wentOutOnFeedsAlone } from '../rules/told.js';
@@ -20,9 +21,11 @@ export interface DeliveryTally {
   pending: number;
   cancelled: number;
   maxAttempts: number;
+  /** When the longest-failing of its unsent deliveries first failed; null when none is failing. */
+  failingSince: Date | null;
 }
 
-export const NO_DELIVERIES: DeliveryTally = Object.freeze({ sent: 0, failed: 0, pending: 0, cancelled: 0, maxAttempts: 0 });
+export const NO_DELIVERIES: DeliveryTally = Object.freeze({ sent: 0, failed: 0, pending: 0, cancelled: 0, maxAttempts: 0, failingSince: null });
 
 export interface NoticeCompliance {
   noticeId: string;
@@ -136,8 +139,15 @@ export function judgeNotice(
     feeds: wentOutOnFeedsAlone(notice, tally.sent + tally.failed + tally.pending + tally.cancelled > 0, publications),
   });
 
+  const ruleBroken = hasRule && now.getTime() >= notice.required_by.getTime();
   if (notice.status === 'cancelled') return judged('cancelled', null, cancelledReason(window, notice));
-  if (notice.status === 'failed') return judged('failed', hasRule ? false : null, notice.error ?? 'alla utskick misslyckades');
+  if (notice.status === 'failed') {
+    const reason = notice.error ?? 'alla utskick misslyckades';
+    // Before its deadline someone can still tell them another way: at risk, not yet lost.
+    return now.getTime() < deadlineOf(window, notice).getTime()
+      ? judged('at_risk', ruleBroken ? false : null, `utskicken misslyckades: ${reason}`)
+      : judged('failed', hasRule ? false : null, reason);
+  }
 
   if (notice.sent_at) {
     const sent = notice.sent_at.getTime();
@@ -153,7 +163,9 @@ export function judgeNotice(
       : judged('informational', null, partialFailure(tally));
   }
 
-  const ruleBroken = hasRule && now.getTime() >= notice.required_by.getTime();
+  if (isFailing(tally, now)) {
+    return judged('at_risk', ruleBroken ? false : null, tally.failed > 0 ? 'utskick misslyckas' : 'utskick försöks igen sedan länge');
+  }
   if (isOverdue(notice, now)) {
     const reason = ruleBroken
       ? 'inte skickat före regelns sista tidpunkt'
@@ -174,6 +186,22 @@ export function isOverdue(notice: NoticeRow, now: Date): boolean {
   const due = notice.due_at.getTime();
   const requiredBy = notice.required_by.getTime();
   return now.getTime() - due > OVERDUE_GRACE_MS || (requiredBy > due && now.getTime() >= requiredBy);
+}
+
+/**
+ * Unsent deliveries that are not getting through: some failed for good, or one has been
+ * failing and retried for longer than a blip (DELIVERY_ALARMS.retryingAfterMs).
+ */
+export function isFailing(tally: DeliveryTally, now: Date): boolean {
+  return tally.failed > 0 || (tally.failingSince !== null && now.getTime() - tally.failingSince.getTime() > DELIVERY_ALARMS.retryingAfterMs);
+}
+
+/**
+ * Until when telling the audience still serves: the rule's deadline for a notice planned to
+ * meet it; the window's start for one planned late on short notice (or due at once).
+ */
+function deadlineOf(window: WindowRow, notice: NoticeRow): Date {
+  return notice.required_by.getTime() > notice.due_at.getTime() ? notice.required_by : window.start_at;
 }
 
 function lateReason(window: WindowRow, notice: NoticeRow, tally: DeliveryTally): string {

@@ -6,7 +6,9 @@ import { findWindow } from '../windows/window-repository.js';
 import type { Metrics } from '../runtime/metrics.js';
 import type { Db } from '../storage/database.js';
 import type { DeliveryRow, NoticeRow, WindowRow } from '../storage/schema.js';
-import { claimBatch, markFailed, markSentMany, release, renewClaim, type SentMark } from './delivery-repository.js';
+import { PermanentDeliveryError } from '../errors.js';
+import { BatchRuns, type BatchRun } from './batch-runs.js';
+import { claimBatch, markFailed, markSentMany, release, type SentMark } from './delivery-repository.js';
 import { classifyFailure, describeFailure } from './failure-kinds.js';
 import { groupCommit } from './group-commit.js';
 import type { Mailer } from './mailer.js';
@@ -20,7 +22,7 @@ export interface DeliveryContext {
   webhookSecret: string | undefined;
   logger: Logger;
   now: () => Date;
-  /** A claim older than this belongs to a dead worker. Longer than any live send. */
+  /** A claim not renewed for this long belongs to a dead worker and is taken over. */
   abandonedAfterMs: number;
   /** Deliveries of one batch waiting for a send slot at once. */
   concurrency: number;
@@ -30,6 +32,8 @@ export interface DeliveryContext {
   markSent: (mark: SentMark) => Promise<void>;
   /** The notice's e-mail, rendered and compiled once for all its batches in this process. */
   emailFor: NoticeMessages['emailFor'];
+  /** The batch runs of this process: renewed by the heartbeat, stopped at shutdown. */
+  runs: BatchRuns;
   metrics?: Metrics | undefined;
 }
 
@@ -42,10 +46,14 @@ export interface BatchResult {
   /** Deliveries given back after a transient failure, for the next attempt. */
   retry: number;
   lastError: string | null;
+  /** Set when a programming error ended the batch: retrying cannot help. */
+  unrecoverable: string | null;
+  /** The process is stopping: what was not started was given back for another worker. */
+  interrupted: boolean;
 }
 
 /** The parts of a DeliveryContext shared by every batch of a process. */
-export function deliveryPipeline(db: Db, mailer: Mailer, messages: NoticeMessages): Pick<DeliveryContext, 'sendSlots' | 'markSent' | 'emailFor'> {
+export function deliveryPipeline(db: Db, mailer: Mailer, messages: NoticeMessages): Pick<DeliveryContext, 'sendSlots' | 'markSent' | 'emailFor' | 'runs'> {
   const compiled = new Map<string, ReturnType<NoticeMessages['emailFor']>>();
   return {
     emailFor: (notice, window) => {
@@ -66,17 +74,21 @@ export function deliveryPipeline(db: Db, mailer: Mailer, messages: NoticeMessage
       await markSentMany(db, marks);
       return marks.map(() => undefined);
     }, { maxItems: 200, windowMs: 20 }),
+    runs: new BatchRuns(),
   };
 }
 
 /**
- * Sends one batch of a notice's deliveries. The batch is claimed in one statement; each
- * delivery then waits for a send slot, and a claim that has aged to a third of
- * `abandonedAfterMs` meanwhile (a slow mail server) is renewed before the send, so no live
- * send is ever taken over. Each accepted send is marked `sent` before its lane goes on: a
- * crash repeats at most the sends between the server's acceptance and their mark (the
- * at-least-once window the README describes). On the final attempt a transient failure is
- * final too.
+ * Sends one batch of a notice's deliveries. The batch is claimed in one statement under a
+ * claimant id of this run, which the process's heartbeat keeps renewing, so no live send is
+ * ever taken over and a claim that ages means a dead worker. Each accepted send is marked
+ * `sent` before its lane goes on: a crash repeats at most the sends between the server's
+ * acceptance and their mark (the at-least-once window the README describes).
+ *
+ * A failure is classified (failure-kinds.ts): a transient one gives the delivery back for the
+ * next attempt (on the final attempt it is final too), a permanent one fails it, and a
+ * programming error ends the whole batch at once, its unsent deliveries failed with it. At
+ * shutdown no lane starts another send and the unstarted deliveries are given back.
  */
 export async function deliverBatch(
   ctx: DeliveryContext,
@@ -84,57 +96,92 @@ export async function deliverBatch(
   batch: number,
   options: { finalAttempt: boolean },
 ): Promise<BatchResult> {
-  const result: BatchResult = { sent: 0, failed: 0, retry: 0, lastError: null };
-  const claimedAt = ctx.now();
-  const claimed = await claimBatch(ctx.db, noticeId, batch, claimedAt, ctx.abandonedAfterMs);
-  if (claimed.length > 0) {
-    const notice = (await findNotice(ctx.db, noticeId))!;
-    const window = (await findWindow(ctx.db, notice.window_id))!;
-    const names = await recipientNames(ctx.db, claimed.flatMap((d) => (d.recipient_id ? [d.recipient_id] : [])));
-    const send = sender(ctx, notice, window, names);
-    const renewAfterMs = ctx.abandonedAfterMs / 3;
-    await forEachConcurrently(claimed, ctx.concurrency, async (delivery) => {
-      let claim = claimedAt;
-      let messageId: string | null = null;
-      try {
-        const sent = await ctx.sendSlots(async () => {
-          const now = ctx.now();
-          if (now.getTime() - claim.getTime() > renewAfterMs) {
-            if (!(await renewClaim(ctx.db, delivery.id, claim, now))) return false; // taken over: not ours to send
-            claim = now;
-          }
-          messageId = await send(delivery);
-          return true;
-        });
-        if (!sent) return;
-      } catch (error) {
-        await settleFailure(ctx, delivery, claim, error, options.finalAttempt, result);
-        return;
+  const result: BatchResult = { sent: 0, failed: 0, retry: 0, lastError: null, unrecoverable: null, interrupted: false };
+  const run = ctx.runs.begin();
+  if (!run) return { ...result, interrupted: true };
+  try {
+    const claimed = await claimBatch(ctx.db, noticeId, batch, { claimant: run.claimant, now: ctx.now(), abandonedAfterMs: ctx.abandonedAfterMs });
+    for (const delivery of claimed) run.waiting.add(delivery.id);
+    run.giveBack = async () => {
+      const ids = [...run.waiting];
+      run.waiting.clear();
+      await release(ctx.db, ids, run.claimant, null);
+    };
+    if (run.stopped) await run.giveBack(); // stopped while claiming
+    if (claimed.length > 0 && !run.stopped) {
+      const notice = (await findNotice(ctx.db, noticeId))!;
+      const window = (await findWindow(ctx.db, notice.window_id))!;
+      const names = await recipientNames(ctx.db, claimed.flatMap((d) => (d.recipient_id ? [d.recipient_id] : [])));
+      const send = sender(ctx, notice, window, names);
+      await forEachConcurrently(claimed, ctx.concurrency, async (delivery) => {
+        let messageId: string | null = null;
+        try {
+          const started = await ctx.sendSlots(async () => {
+            // Taken out of `waiting` only here: what shutdown gives back was never started.
+            if (run.stopped || result.unrecoverable || !run.waiting.delete(delivery.id)) return false;
+            messageId = await send(delivery);
+            return true;
+          });
+          if (!started) return;
+        } catch (error) {
+          await settleFailure(ctx, run, { delivery, notice, window }, error, options.finalAttempt, result);
+          return;
+        }
+        const sentAt = ctx.now();
+        // The server has it now: the mark must not be lost to a database that is away for a moment.
+        await untilRecorded(() => ctx.markSent({ id: delivery.id, claimant: run.claimant, messageId, sentAt }));
+        result.sent += 1;
+        ctx.metrics?.deliveryLatency.observe({ channel: delivery.channel }, (sentAt.getTime() - notice.due_at.getTime()) / 1000);
+        ctx.metrics?.deliveriesFinished.inc({ channel: delivery.channel, outcome: 'sent' });
+      });
+      if (result.unrecoverable !== null) {
+        // The rest of the batch would fail the same way: fail it now rather than try each.
+        const rest = claimed.filter((d) => run.waiting.delete(d.id));
+        await markFailed(ctx.db, rest.map((d) => d.id), run.claimant, result.unrecoverable, ctx.now());
+        result.failed += rest.length;
+        for (const d of rest) ctx.metrics?.deliveriesFinished.inc({ channel: d.channel, outcome: 'failed' });
       }
-      const sentAt = ctx.now();
-      // The server has it now: the mark must not be lost to a database that is away for a moment.
-      await untilRecorded(() => ctx.markSent({ id: delivery.id, claimedAt: claim, messageId, sentAt }));
-      result.sent += 1;
-      ctx.metrics?.deliveryLatency.observe({ channel: delivery.channel }, (sentAt.getTime() - notice.due_at.getTime()) / 1000);
-      ctx.metrics?.deliveriesFinished.inc({ channel: delivery.channel, outcome: 'sent' });
-    });
+    }
+    result.interrupted = run.stopped;
+  } finally {
+    ctx.runs.end(run);
   }
   await settleNotices(ctx.db, [noticeId], ctx.now());
   return result;
 }
 
-/** A permanent failure (or any on the last attempt) is final; a transient one gives the delivery back. */
-async function settleFailure(ctx: DeliveryContext, delivery: DeliveryRow, claimedAt: Date, error: unknown, finalAttempt: boolean, result: BatchResult) {
+interface Sending {
+  delivery: DeliveryRow;
+  notice: NoticeRow;
+  window: WindowRow;
+}
+
+/**
+ * By kind (failure-kinds.ts): transient gives the delivery back (final on the last attempt),
+ * permanent fails it, a programming error fails it and ends the batch.
+ */
+async function settleFailure(ctx: DeliveryContext, run: BatchRun, { delivery, notice, window }: Sending, error: unknown, finalAttempt: boolean, result: BatchResult) {
   const reason = describeFailure(error);
+  const kind = classifyFailure(error);
+  const now = ctx.now();
   result.lastError = reason;
-  if (classifyFailure(error) === 'permanent' || finalAttempt) {
-    await markFailed(ctx.db, delivery.id, claimedAt, reason);
-    result.failed += 1;
-    ctx.metrics?.deliveriesFinished.inc({ channel: delivery.channel, outcome: 'failed' });
-    ctx.logger.warn({ noticeId: delivery.notice_id, deliveryId: delivery.id, channel: delivery.channel, error: reason }, 'delivery failed for good');
-  } else {
-    await release(ctx.db, delivery.id, claimedAt, reason);
+  ctx.metrics?.deliveryFailures.inc({ channel: delivery.channel, kind });
+  const facts = { noticeId: notice.id, windowId: window.id, deliveryId: delivery.id, channel: delivery.channel, kind, error: reason };
+  if (kind === 'transient' && !finalAttempt) {
+    await release(ctx.db, [delivery.id], run.claimant, { error: reason, now });
     result.retry += 1;
+    return;
+  }
+  await markFailed(ctx.db, [delivery.id], run.claimant, reason, now);
+  result.failed += 1;
+  ctx.metrics?.deliveriesFinished.inc({ channel: delivery.channel, outcome: 'failed' });
+  if (kind === 'programming') {
+    if (result.unrecoverable === null) {
+      result.unrecoverable = reason;
+      ctx.logger.error({ ...facts, stack: (error as Error)?.stack }, 'delivery failed on a programming error; the batch ends without retries');
+    }
+  } else {
+    ctx.logger.warn(facts, 'delivery failed for good');
   }
 }
 
@@ -144,7 +191,7 @@ function sender(ctx: DeliveryContext, notice: NoticeRow, window: WindowRow, name
   let webhookBody: string | undefined;
   return async (delivery: DeliveryRow): Promise<string | null> => {
     if (delivery.channel === 'webhook') {
-      if (!ctx.webhookSecret) throw Object.assign(new Error('WEBHOOK_SECRET is not set'), { permanent: true });
+      if (!ctx.webhookSecret) throw new PermanentDeliveryError('WEBHOOK_SECRET is not set');
       webhookBody ??= ctx.messages.publicationBody(notice, window);
       await postWebhook(delivery.target, webhookBody, ctx.webhookSecret, delivery.id);
       return null;

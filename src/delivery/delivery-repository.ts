@@ -14,75 +14,135 @@ function claimable(now: Date, abandonedAfterMs: number) {
 }
 
 /**
- * Claims the batch's deliveries that nobody is sending. The claim is what keeps two workers
- * from sending the same delivery; a claim older than `abandonedAfterMs` belongs to a dead
- * worker and is taken over, so a live worker renews a claim that has aged before it sends.
+ * Claims the batch's deliveries that nobody is sending, for `claimant` (one run of one batch
+ * job). The claim is what keeps two workers from sending the same delivery; its holder renews
+ * it while it runs (`renewClaims`), so a claim older than `abandonedAfterMs` belongs to a dead
+ * worker and is taken over.
  */
-export async function claimBatch(db: Db, noticeId: string, batch: number, now: Date, abandonedAfterMs: number): Promise<DeliveryRow[]> {
+export async function claimBatch(
+  db: Db,
+  noticeId: string,
+  batch: number,
+  claim: { claimant: string; now: Date; abandonedAfterMs: number },
+): Promise<DeliveryRow[]> {
   return db
     .updateTable('deliveries')
-    .set((eb) => ({ status: 'sending', claimed_at: now, attempts: eb('attempts', '+', 1) }))
+    .set((eb) => ({ status: 'sending', claimed_at: claim.now, claimed_by: claim.claimant, attempts: eb('attempts', '+', 1) }))
     .where('notice_id', '=', noticeId)
     .where('batch', '=', batch)
-    .where(claimable(now, abandonedAfterMs))
+    .where(claimable(claim.now, claim.abandonedAfterMs))
     .returningAll()
     .execute();
 }
 
-/** Moves a claim of this worker to `now`; false when it is no longer this worker's. */
-export async function renewClaim(db: Db, id: string, claimedAt: Date, now: Date): Promise<boolean> {
+/** The heartbeat: moves every claim these claimants still hold to `now`. Returns how many. */
+export async function renewClaims(db: Db, claimants: readonly string[], now: Date): Promise<number> {
+  if (claimants.length === 0) return 0;
   const renewed = await db
     .updateTable('deliveries')
     .set({ claimed_at: now })
-    .where('id', '=', id)
     .where('status', '=', 'sending')
-    .where('claimed_at', '=', claimedAt)
+    .where('claimed_by', 'in', claimants)
     .executeTakeFirst();
-  return renewed.numUpdatedRows > 0n;
+  return Number(renewed.numUpdatedRows);
 }
 
 export interface SentMark {
   id: string;
-  claimedAt: Date;
+  claimant: string;
   messageId: string | null;
   sentAt: Date;
 }
 
 /**
- * Marks deliveries sent, in one statement. Only a delivery still claimed by this worker moves
- * on: a withdrawn or reclaimed one stays as it is.
+ * Marks deliveries sent, in one statement. Only a delivery its claimant still holds moves
+ * on: a withdrawn or taken-over one stays as it is.
  */
 export async function markSentMany(db: Db, marks: readonly SentMark[]): Promise<void> {
   if (marks.length === 0) return;
   await sql`
     update deliveries d
     set status = 'sent', sent_at = v.sent_at, message_id = v.message_id, last_error = null
-    from unnest(${sql.val(marks.map((m) => m.id))}::uuid[], ${sql.val(marks.map((m) => m.claimedAt))}::timestamptz[],
+    from unnest(${sql.val(marks.map((m) => m.id))}::uuid[], ${sql.val(marks.map((m) => m.claimant))}::text[],
                 ${sql.val(marks.map((m) => m.messageId))}::text[], ${sql.val(marks.map((m) => m.sentAt))}::timestamptz[])
-      as v(id, claimed_at, message_id, sent_at)
-    where d.id = v.id and d.status = 'sending' and d.claimed_at = v.claimed_at
+      as v(id, claimed_by, message_id, sent_at)
+    where d.id = v.id and d.status = 'sending' and d.claimed_by = v.claimed_by
   `.execute(db);
 }
 
-export async function markFailed(db: Db, id: string, claimedAt: Date, error: string): Promise<void> {
+/** Ends deliveries this claimant holds as failed, with the error. */
+export async function markFailed(db: Db, ids: readonly string[], claimant: string, error: string, now: Date): Promise<void> {
+  if (ids.length === 0) return;
   await db
     .updateTable('deliveries')
-    .set({ status: 'failed', last_error: error })
-    .where('id', '=', id)
+    .set((eb) => ({ status: 'failed', last_error: error, failing_since: eb.fn.coalesce('failing_since', sql<Date>`${now}::timestamptz`) }))
+    .where('id', 'in', ids)
     .where('status', '=', 'sending')
-    .where('claimed_at', '=', claimedAt)
+    .where('claimed_by', '=', claimant)
     .execute();
 }
 
-/** Gives a delivery back for the next attempt after a transient failure. */
-export async function release(db: Db, id: string, claimedAt: Date, error: string): Promise<void> {
+/**
+ * Gives deliveries this claimant holds back as pending, claim cleared, for any worker to take
+ * at once: after a transient failure (with its error), or unsent at shutdown (without one).
+ */
+export async function release(db: Db, ids: readonly string[], claimant: string, failure: { error: string; now: Date } | null): Promise<void> {
+  if (ids.length === 0) return;
   await db
     .updateTable('deliveries')
-    .set({ status: 'pending', claimed_at: null, last_error: error })
-    .where('id', '=', id)
+    .set((eb) => ({
+      status: 'pending',
+      claimed_at: null,
+      claimed_by: null,
+      ...(failure ? { last_error: failure.error, failing_since: eb.fn.coalesce('failing_since', sql<Date>`${failure.now}::timestamptz`) } : {}),
+    }))
+    .where('id', 'in', ids)
     .where('status', '=', 'sending')
-    .where('claimed_at', '=', claimedAt)
+    .where('claimed_by', '=', claimant)
     .execute();
+}
+
+export interface DeliveryHealth {
+  pending: number;
+  sending: number;
+  /** Retried for longer than `retryingAfterMs` and still not sent. */
+  retrying: number;
+  /** Claimed, and the claim not renewed for `stalledAfterMs`: a worker died or hangs. */
+  stalled: number;
+  /** Failed for good, of windows that have not ended: someone is not told of a coming stop. */
+  failed: number;
+}
+
+/** What /readyz and the metrics report of deliveries that are not going out. */
+export async function deliveryHealth(db: Db, now: Date, limits: { retryingAfterMs: number; stalledAfterMs: number }): Promise<DeliveryHealth> {
+  const retryingSince = new Date(now.getTime() - limits.retryingAfterMs);
+  const stalledSince = new Date(now.getTime() - limits.stalledAfterMs);
+  const row = await db
+    .selectFrom('deliveries as d')
+    .innerJoin('notices as n', 'n.id', 'd.notice_id')
+    .innerJoin('windows as w', 'w.id', 'n.window_id')
+    .select((eb) => [
+      eb.fn.countAll<string>().filterWhere('d.status', '=', 'pending').as('pending'),
+      eb.fn.countAll<string>().filterWhere('d.status', '=', 'sending').as('sending'),
+      eb.fn.countAll<string>().filterWhere((f) => f.and([f('d.status', 'in', ['pending', 'sending']), f('d.failing_since', '<', retryingSince)])).as('retrying'),
+      eb.fn.countAll<string>().filterWhere((f) => f.and([f('d.status', '=', 'sending'), f('d.claimed_at', '<', stalledSince)])).as('stalled'),
+      eb.fn.countAll<string>().filterWhere((f) => f.and([f('d.status', '=', 'failed'), f('w.end_at', '>', now), f('w.status', '!=', 'cancelled')])).as('failed'),
+    ])
+    .where((eb) =>
+      eb.or([
+        eb('d.status', 'in', ['pending', 'sending']),
+        // Failed rows of windows still ahead only: the record of past years is not read at each scrape.
+        eb.and([eb('d.status', '=', 'failed'), eb('w.end_at', '>', now)]),
+      ]),
+    )
+    .executeTakeFirstOrThrow();
+  return {
+    pending: Number(row.pending),
+    sending: Number(row.sending),
+    retrying: Number(row.retrying),
+    stalled: Number(row.stalled),
+    failed: Number(row.failed),
+  };
 }
 
 /** Batches with work left, per dispatched notice: what the reconciler must make sure has a job. */
@@ -262,7 +322,13 @@ export async function withdrawPendingDeliveries(db: Db, windowId: string): Promi
 export async function deliveryTalliesOfWindowsStartingIn(db: Db, range: { from: Date; to: Date }): Promise<Map<string, DeliveryTally>> {
   const rows = await db
     .selectFrom('deliveries')
-    .select(['notice_id', 'status', sql<string>`count(*)`.as('n'), sql<number>`max(attempts)`.as('max_attempts')])
+    .select([
+      'notice_id',
+      'status',
+      sql<string>`count(*)`.as('n'),
+      sql<number>`max(attempts)`.as('max_attempts'),
+      sql<Date | null>`min(failing_since)`.as('failing_since'),
+    ])
     .where('notice_id', 'in', (eb) =>
       eb
         .selectFrom('notices')
@@ -273,12 +339,17 @@ export async function deliveryTalliesOfWindowsStartingIn(db: Db, range: { from: 
     .execute();
   const tallies = new Map<string, DeliveryTally>();
   for (const row of rows) {
-    const tally = tallies.get(row.notice_id) ?? { sent: 0, failed: 0, pending: 0, cancelled: 0, maxAttempts: 0 };
+    const tally = tallies.get(row.notice_id) ?? { sent: 0, failed: 0, pending: 0, cancelled: 0, maxAttempts: 0, failingSince: null };
     const n = Number(row.n);
     // A delivery being sent has not reached anyone yet: for the record it is still pending.
     if (row.status === 'sending') tally.pending += n;
     else tally[row.status] += n;
     tally.maxAttempts = Math.max(tally.maxAttempts, Number(row.max_attempts));
+    // Only unsent deliveries are failing now; a sent one's old failure is history (the attempts tell it).
+    if ((row.status === 'pending' || row.status === 'sending') && row.failing_since !== null) {
+      const since = new Date(row.failing_since);
+      if (tally.failingSince === null || since < tally.failingSince) tally.failingSince = since;
+    }
     tallies.set(row.notice_id, tally);
   }
   return tallies;

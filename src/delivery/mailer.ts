@@ -7,6 +7,8 @@ export interface Mailer {
   /** Resolves when the server (or the outbox folder) has accepted the message. */
   send(message: OutgoingEmail): Promise<void>;
   close(): void;
+  /** Resolves when the SMTP server answers and accepts the login (nodemailer's verify); the outbox always does. */
+  verify(): Promise<void>;
   describe: string;
   /** Sends worth having in flight at once: enough to keep every connection busy, few enough that none waits long. */
   capacity: number;
@@ -49,6 +51,9 @@ export function createMailer(options: MailerOptions): Mailer {
         // The bytes are final: nodemailer only speaks SMTP (told the Message-ID, it makes none up).
         await transport.sendMail({ envelope: message.envelope, raw: message.raw, messageId: message.messageId });
       },
+      verify: async () => {
+        await transport.verify();
+      },
       close: () => transport.close(),
     };
   }
@@ -61,6 +66,7 @@ export function createMailer(options: MailerOptions): Mailer {
       const file = path.join(options.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${safeId}.eml`);
       writeFileSync(file, message.raw);
     },
+    verify: async () => {},
     close: () => {},
   };
 }

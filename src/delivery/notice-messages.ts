@@ -21,6 +21,8 @@ export interface MessageOptions {
   mailFrom: MailSender;
   /** PUBLIC_BASE_URL as config normalised it. */
   publicBaseUrl: string;
+  /** TEMPLATES_DIR. @defaultValue the bundled templates */
+  templatesDir?: URL | undefined;
 }
 
 /** What each audience is shown of a window: the same in the webhook, the feeds and the page. */
@@ -58,6 +60,7 @@ export function noticeMessages(options: MessageOptions): NoticeMessages {
             ? { start: notice.previous_start_at, end: notice.previous_end_at }
             : undefined,
         publicPageUrl: publicPageUrlFor(options.publicBaseUrl),
+        templatesDir: options.templatesDir,
       });
       const method = notice.kind === 'cancellation' ? 'CANCEL' : 'REQUEST';
       const invite = buildInvite({

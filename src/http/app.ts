@@ -37,11 +37,13 @@ export function createHttpApp(deps: AppDeps, parts: HttpAppParts = {}): Express 
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const { checks, overdueNotices } = await deps.readiness();
+    const { checks, overdueNotices, deliveries } = await deps.readiness();
     const ready = Object.values(checks).every(Boolean);
-    // Overdue notices (workers down?) do not take the API out of rotation, but say so loudly.
-    const status = !ready ? 'unavailable' : overdueNotices > 0 ? 'degraded' : 'ready';
-    res.status(ready ? 200 : 503).json({ status, checks, overdueNotices });
+    // Overdue notices (workers down?) and deliveries failing or held by a dead worker do not
+    // take the API out of rotation (it is not what is broken), but say so loudly.
+    const troubled = overdueNotices > 0 || Object.values(deliveries).some((n) => n > 0);
+    const status = !ready ? 'unavailable' : troubled ? 'degraded' : 'ready';
+    res.status(ready ? 200 : 503).json({ status, checks, overdueNotices, deliveries });
   });
   const openApi = buildOpenApi(deps.version);
   app.get('/openapi.json', (_req, res) => {
@@ -75,7 +77,7 @@ export function createHttpApp(deps: AppDeps, parts: HttpAppParts = {}): Express 
   api.use(recipientRoutes({ db: deps.db, policy: deps.rules.policy, clock: deps.clock, onCommitted: deps.onCommitted, webhooks: deps.webhooks }));
   api.use(complianceRoutes({ db: deps.db, policy: deps.rules.policy, clock: deps.clock }));
   api.use(deliveryRoutes({ db: deps.db, zone: deps.rules.policy.timezone }));
-  api.use(previewRoutes({ db: deps.db, policy: deps.rules.policy, publicBaseUrl: deps.publicBaseUrl }));
+  api.use(previewRoutes({ db: deps.db, policy: deps.rules.policy, publicBaseUrl: deps.publicBaseUrl, templatesDir: deps.templatesDir }));
   app.use('/api', api);
 
   app.use(notFoundHandler);

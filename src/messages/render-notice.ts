@@ -18,6 +18,8 @@ export interface RenderNoticeInput {
   previous?: { start: Date; end: Date } | undefined;
   /** Where the public page lists the window, linked from the texts when given. */
   publicPageUrl?: string | undefined;
+  /** A folder of notice templates laid out as `templates/` (TEMPLATES_DIR). @defaultValue TEMPLATES_DIR, the bundled ones */
+  templatesDir?: URL | undefined;
 }
 
 export interface RenderedNotice {
@@ -41,19 +43,41 @@ export function publicPageUrlFor(publicBaseUrl: string): string {
  * a missing variable an error at once (a preview shows it) instead of a gap in a sent text.
  */
 export function renderNotice(input: RenderNoticeInput): RenderedNotice {
-  const templates = compiledTemplates();
-  const name = `${input.audience}.${input.kind}`;
+  const templates = compiledTemplates(input.templatesDir ?? TEMPLATES_DIR);
+  const { audience, kind } = input;
+  const name = `${audience}.${kind}`;
   const subject = templates.subjects.get(name);
   const html = templates.html.get(name);
   const text = templates.text.get(name);
-  if (!subject || !html || !text) throw new Error(`no templates for ${name}`);
+  if (!subject || !html || !text) throw new TemplateError(`no templates for ${name}`, `${audience}/${kind}`);
   const context = noticeContext(input);
-  const subjectLine = headerLine(subject(context));
+  // Handlebars compiles on first use: a syntax error surfaces here, as does a strict-mode gap or a throwing helper.
+  const subjectLine = headerLine(run(subject, context, `subjects.json "${name}"`));
   return {
     subject: subjectLine,
-    html: templates.htmlLayout({ ...context, subject: subjectLine, body: html(context) }),
-    text: tidyText(templates.textLayout({ ...context, subject: subjectLine, body: text(context) })),
+    html: run(templates.htmlLayout, { ...context, subject: subjectLine, body: run(html, context, `${audience}/${kind}.html.hbs`) }, 'layout.html.hbs'),
+    text: tidyText(run(templates.textLayout, { ...context, subject: subjectLine, body: run(text, context, `${audience}/${kind}.txt.hbs`) }, 'layout.txt.hbs')),
   };
+}
+
+/** A notice template that does not compile or render; `template` names its file under the templates folder. */
+export class TemplateError extends Error {
+  readonly template: string;
+  constructor(message: string, template: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TemplateError';
+    this.template = template;
+  }
+}
+
+function run(template: Template, context: object, file: string): string {
+  try {
+    return template(context);
+  } catch (error) {
+    if (error instanceof TemplateError) throw error;
+    const reason = String((error as Error)?.message ?? error).replace(/\s+/g, ' ');
+    throw new TemplateError(`template ${file}: ${reason}`, file, { cause: error });
+  }
 }
 
 /** Everything a template may use; every key is always present, as strict mode requires. */
@@ -108,12 +132,24 @@ interface CompiledTemplates {
   textLayout: Template;
 }
 
-let cache: CompiledTemplates | undefined;
+const cache = new Map<string, CompiledTemplates>();
 
-/** Reads and compiles `templates/` once per process; templates ship with the code, so no reload. */
-function compiledTemplates(): CompiledTemplates {
-  cache ??= compileTemplates(TEMPLATES_DIR);
-  return cache;
+/** Reads and compiles a templates folder once per process; templates are read at start-up, so no reload. */
+function compiledTemplates(dir: URL): CompiledTemplates {
+  let compiled = cache.get(dir.href);
+  if (!compiled) {
+    try {
+      compiled = compileTemplates(dir);
+    } catch (error) {
+      if (error instanceof TemplateError) throw error;
+      const e = error as NodeJS.ErrnoException;
+      // A missing file names itself by path; say which one under the folder.
+      const file = e.path ? e.path.slice(decodeURIComponent(dir.pathname).length) : 'subjects.json';
+      throw new TemplateError(`template ${file}: ${e.code ?? e.message}`, file, { cause: error });
+    }
+    cache.set(dir.href, compiled);
+  }
+  return compiled;
 }
 
 /**
@@ -144,7 +180,7 @@ function compileTemplates(dir: URL): CompiledTemplates {
     for (const kind of NOTICE_KINDS) {
       const name = `${audience}.${kind}`;
       const subject = subjectSources[name];
-      if (subject === undefined) throw new Error(`templates/subjects.json has no subject for ${name}`);
+      if (subject === undefined) throw new TemplateError(`template subjects.json: no subject for ${name}`, 'subjects.json');
       subjects.set(name, textEngine.compile(subject, textOptions));
       html.set(name, htmlEngine.compile(read(`${audience}/${kind}.html.hbs`), htmlOptions));
       text.set(name, textEngine.compile(read(`${audience}/${kind}.txt.hbs`), textOptions));

@@ -2,6 +2,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Queue } from 'bullmq';
 import { OVERDUE_GRACE_MS } from '../compliance/compliance-report.js';
 import { noticeCounts } from '../notices/notice-repository.js';
+import { DELIVERY_ALARMS, type DeliveryAlarms } from '../delivery/delivery-alarms.js';
+import { deliveryHealth } from '../delivery/delivery-repository.js';
 import type { Db } from '../storage/database.js';
 
 /**
@@ -31,7 +33,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(options: { db?: Db; defaultMetrics?: boolean } = {}) {
+  readonly deliveryFailures = new Counter({
+    name: 'driftstopp_delivery_failures_total',
+    help: 'Failed delivery attempts in this process, by channel and kind: transient (retried), permanent (failed at once), programming (the batch ends)',
+    labelNames: ['channel', 'kind'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: { db?: Db; defaultMetrics?: boolean; alarms?: DeliveryAlarms } = {}) {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'driftstopp_' });
     const { db } = options;
     if (db) {
@@ -44,6 +53,18 @@ export class Metrics {
           const counts = await noticeCounts(db, new Date(), OVERDUE_GRACE_MS);
           this.reset();
           for (const [status, n] of counts) this.set({ status }, n);
+        },
+      });
+      const alarms = options.alarms ?? DELIVERY_ALARMS;
+      new Gauge({
+        name: 'driftstopp_deliveries',
+        help: 'Deliveries not going out: "pending" and "sending" now; "retrying" failing for over 15 minutes; "stalled" claimed by a worker that stopped renewing its claim over a minute ago; "failed" for good, of windows that have not ended',
+        labelNames: ['status'] as const,
+        registers: [this.registry],
+        async collect() {
+          const health = await deliveryHealth(db, new Date(), alarms);
+          this.reset();
+          for (const [status, n] of Object.entries(health)) this.set({ status }, n);
         },
       });
     }

@@ -93,8 +93,12 @@ export interface DeliveryTable {
   batch: number;
   status: DeliveryStatus;
   attempts: number;
-  /** When a worker claimed it for sending; an old claim is abandoned. */
+  /** When a worker claimed it for sending, or last renewed the claim; an old claim is abandoned. */
   claimed_at: Timestamp | null;
+  /** Who holds the claim: one batch run of one worker, renewing it while it runs. */
+  claimed_by: string | null;
+  /** When it first failed; cleared never, so a long-failing delivery shows as such. */
+  failing_since: Timestamp | null;
   last_error: string | null;
   message_id: string | null;
   sent_at: Timestamp | null;

@@ -91,7 +91,7 @@ describe.each(testBackends)('compliance repository on $name', (backend) => {
     expect(rows.windows.map((w) => w.id)).toEqual([notice.window_id]);
     expect(rows.windows.map((w) => w.id)).not.toContain(otherWindowId);
     expect(new Set(rows.notices.map((n) => n.window_id))).toEqual(new Set([notice.window_id]));
-    expect(rows.deliveries.get(notice.id)).toEqual({ sent: 2, failed: 1, pending: 1, cancelled: 1, maxAttempts: 3 });
+    expect(rows.deliveries.get(notice.id)).toEqual({ sent: 2, failed: 1, pending: 1, cancelled: 1, maxAttempts: 3, failingSince: null });
 
     const [report] = complianceReport(rows.windows, rows.notices, rows.deliveries, new Date('2027-03-25T00:00:00Z'), publicationAudiences(loadPolicy()));
     expect(report!.audiences.find((a) => a.noticeId === notice.id)).toMatchObject({

@@ -155,7 +155,7 @@ describe.each(testBackends)('API errors on $name', (backend) => {
     const ready = await fixture.api.request('GET', '/readyz', { token: null });
     expect(ready.status).toBe(200);
     expect(ready.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(ready.body).toEqual({ status: 'ready', checks: { database: true, redis: true }, overdueNotices: 0 });
+    expect(ready.body).toEqual({ status: 'ready', checks: { database: true, redis: true }, overdueNotices: 0, deliveries: { retrying: 0, stalled: 0, failed: 0 } });
   });
 
   it('when /openapi.json is asked, then it is OpenAPI 3.1 whose POST /api/windows body comes from the zod schema', async () => {

@@ -5,7 +5,9 @@ import { pino, type Logger } from 'pino';
 import { createApp } from '../../src/service.js';
 import { loadPolicy } from '../../src/policy/load-policy.js';
 import type { Policy } from '../../src/policy/policy-schema.js';
+import type { DeliveryAlarms } from '../../src/delivery/delivery-alarms.js';
 import type { Metrics } from '../../src/runtime/metrics.js';
+import { readiness } from '../../src/runtime/readiness.js';
 import { BusinessCalendar } from '../../src/rules/business-calendar.js';
 import type { Db } from '../../src/storage/database.js';
 import type { NoticeRow } from '../../src/storage/schema.js';
@@ -40,6 +42,8 @@ export interface TestApiOptions {
   logger?: Logger;
   /** Express's `trust proxy`. @defaultValue the app's own (loopback) */
   trustProxy?: number | string[];
+  /** When deliveries count as retrying too long or stalled, for /readyz. @defaultValue DELIVERY_ALARMS */
+  alarms?: DeliveryAlarms;
   /** Renders the window list once per change of the register, as `npm start` does. @defaultValue false: every request renders */
   watchRegister?: boolean;
 }
@@ -67,7 +71,8 @@ export async function startTestApi(db: Db, options: TestApiOptions = {}): Promis
     logger,
     registerChanges,
     trustProxy: options.trustProxy,
-    readiness: async () => ({ checks: { database: true, redis: true }, overdueNotices: 0 }),
+    // The real readiness of the database; Redis is the test's own, taken as reachable.
+    readiness: () => readiness(db, { otherChecks: async () => ({ redis: true }), ...(options.alarms ? { alarms: options.alarms } : {}) }),
     version: 'test',
     publicBaseUrl: options.publicBaseUrl ?? 'http://localhost:3000',
     metrics: options.metrics,

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import type { DeliveryAlarms } from '../../src/delivery/delivery-alarms.js';
 import { NoticeScheduler } from '../../src/queues/notice-scheduler.js';
 import { openQueues, redisConnection } from '../../src/queues/queues.js';
 import type { LocalRedis } from '../../src/runtime/local-redis.js';
@@ -22,7 +23,7 @@ export interface ProcessStack {
   /** The managers' addresses, sorted. */
   managers: string[];
   /** Starts a worker process on this stack, on `queuePrefix` unless told another prefix. */
-  startWorkers(prefix?: string): WorkerProcess;
+  startWorkers(prefix?: string, options?: { abandonedAfterMs?: number }): WorkerProcess;
   stop(): Promise<void>;
 }
 
@@ -30,7 +31,7 @@ export interface ProcessStack {
  * The service with its workers in child processes: a fresh PostgreSQL schema with `managers`
  * managers of Tes, a private redis-server, a slow SMTP server and the API over HTTP here.
  */
-export async function startProcessStack(options: { managers: number; smtp: SlowSmtpOptions }): Promise<ProcessStack> {
+export async function startProcessStack(options: { managers: number; smtp: SlowSmtpOptions; alarms?: DeliveryAlarms }): Promise<ProcessStack> {
   if (!postgresBackend) throw new Error('worker processes need PostgreSQL: set TEST_DATABASE_URL');
   const database = await postgresBackend.open();
   const managers = await insertManagers(database.db, options.managers, { systems: ['tes'], tag: 'proc' });
@@ -42,6 +43,7 @@ export async function startProcessStack(options: { managers: number; smtp: SlowS
   const api = await startTestApi(database.db, {
     now: () => DateTime.now(),
     onCommitted: (change) => scheduler.scheduleCommitted(change),
+    ...(options.alarms ? { alarms: options.alarms } : {}),
   });
   const children: WorkerProcess[] = [];
   return {
@@ -51,8 +53,8 @@ export async function startProcessStack(options: { managers: number; smtp: SlowS
     api,
     queuePrefix,
     managers,
-    startWorkers(prefix = queuePrefix) {
-      const child = startWorkerProcess({ databaseUrl: database.url!, schema: database.schema!, redisUrl: redis.url, queuePrefix: prefix, smtpUrl: smtp.url });
+    startWorkers(prefix = queuePrefix, workerOptions = {}) {
+      const child = startWorkerProcess({ databaseUrl: database.url!, schema: database.schema!, redisUrl: redis.url, queuePrefix: prefix, smtpUrl: smtp.url, ...workerOptions });
       children.push(child);
       return child;
     },

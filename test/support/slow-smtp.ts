@@ -19,6 +19,8 @@ export interface SlowSmtp {
   received: Receipt[];
   /** Messages kept whose reply is being held. */
   readonly held: number;
+  /** While set, every message is refused with this temporary code (e.g. 421), after the usual delay, and not kept. */
+  refuseWith: number | null;
   /** Answers the held messages (on connections still open) and every later one as usual. */
   releaseReplies(): void;
   stop(): Promise<void>;
@@ -36,6 +38,7 @@ export async function startSlowSmtp(options: SlowSmtpOptions): Promise<SlowSmtp>
   const received: Receipt[] = [];
   let holdAfter = options.holdRepliesAfter ?? Infinity;
   let holding: (() => void)[] | null = null;
+  const control = { refuseWith: null as number | null };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -46,6 +49,11 @@ export async function startSlowSmtp(options: SlowSmtpOptions): Promise<SlowSmtp>
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
+        const refusal = control.refuseWith;
+        if (refusal !== null) {
+          setTimeout(() => callback(Object.assign(new Error('Try again later'), { responseCode: refusal })), options.delayMs);
+          return;
+        }
         const raw = Buffer.concat(chunks).toString('utf8');
         const headers = raw.slice(0, raw.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ');
         received.push({
@@ -67,6 +75,12 @@ export async function startSlowSmtp(options: SlowSmtpOptions): Promise<SlowSmtp>
     received,
     get held() {
       return holding?.length ?? 0;
+    },
+    get refuseWith() {
+      return control.refuseWith;
+    },
+    set refuseWith(code: number | null) {
+      control.refuseWith = code;
     },
     releaseReplies() {
       const waiting = holding ?? [];

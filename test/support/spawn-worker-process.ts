@@ -10,14 +10,20 @@ export interface WorkerProcessOptions {
   redisUrl: string;
   queuePrefix: string;
   smtpUrl: string;
+  /** A claim not renewed this long is taken over. @defaultValue 3000 (worker-process.ts) */
+  abandonedAfterMs?: number;
 }
 
 export interface WorkerProcess {
   child: ChildProcess;
   /** Resolves when the child printed "ready"; rejects if it exits first or takes longer than 30 s. */
   ready: Promise<void>;
-  /** Resolves when the child has exited, however it ended. */
-  exited: Promise<void>;
+  /** Where the child serves /metrics and /healthz, once ready. */
+  metricsUrl: () => string;
+  /** Resolves when the child has exited, however it ended: its exit code, or the signal that ended it. */
+  exited: Promise<number | NodeJS.Signals>;
+  /** What the child wrote on stderr (its log, with TEST_LOG_LEVEL). */
+  stderr: () => string;
   /** SIGKILL: no shutdown, no finished jobs, claims left as they were. */
   kill(): Promise<void>;
   /** SIGTERM: the graceful stop. */
@@ -36,6 +42,7 @@ export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess
       WORKER_REDIS_URL: options.redisUrl,
       WORKER_QUEUE_PREFIX: options.queuePrefix,
       WORKER_SMTP_URL: options.smtpUrl,
+      ...(options.abandonedAfterMs ? { WORKER_ABANDONED_AFTER_MS: String(options.abandonedAfterMs) } : {}),
     },
   });
   let stderr = '';
@@ -43,14 +50,17 @@ export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess
     stderr += chunk.toString('utf8');
     if (process.env.TEST_LOG_LEVEL) process.stderr.write(chunk);
   });
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
+  const exited = new Promise<number | NodeJS.Signals>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode ?? child.signalCode!);
+    else child.once('exit', (code, signal) => resolve(code ?? signal!));
   });
+  let metricsPort = 0;
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`worker process not ready within 30 s: ${stderr}`)), 30_000);
     child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString('utf8').includes('ready')) {
+      const said = /ready (\d+)/.exec(chunk.toString('utf8'));
+      if (said) {
+        metricsPort = Number(said[1]);
         clearTimeout(timer);
         resolve();
       }
@@ -65,5 +75,13 @@ export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
   };
-  return { child, ready, exited, kill: () => end('SIGKILL'), stop: () => end('SIGTERM') };
+  return {
+    child,
+    ready,
+    exited,
+    metricsUrl: () => `http://127.0.0.1:${metricsPort}/metrics`,
+    stderr: () => stderr,
+    kill: () => end('SIGKILL'),
+    stop: () => end('SIGTERM'),
+  };
 }
