@@ -113,13 +113,20 @@ export async function deliverBatch(
       const window = (await findWindow(ctx.db, notice.window_id))!;
       const names = await recipientNames(ctx.db, claimed.flatMap((d) => (d.recipient_id ? [d.recipient_id] : [])));
       const send = sender(ctx, notice, window, names);
+      let bug = null as { error: unknown; deliveryId: string } | null;
       await forEachConcurrently(claimed, ctx.concurrency, async (delivery) => {
         let messageId: string | null = null;
         try {
           const started = await ctx.sendSlots(async () => {
             // Taken out of `waiting` only here: what shutdown gives back was never started.
-            if (run.stopped || result.unrecoverable || !run.waiting.delete(delivery.id)) return false;
-            messageId = await send(delivery);
+            if (run.stopped || bug || !run.waiting.delete(delivery.id)) return false;
+            try {
+              messageId = await send(delivery);
+            } catch (error) {
+              // Noted before the slot is free: no other lane starts a send that would fail the same way.
+              if (!bug && classifyFailure(error) === 'programming') bug = { error, deliveryId: delivery.id };
+              throw error;
+            }
             return true;
           });
           if (!started) return;
@@ -134,10 +141,16 @@ export async function deliverBatch(
         ctx.metrics?.deliveryLatency.observe({ channel: delivery.channel }, (sentAt.getTime() - notice.due_at.getTime()) / 1000);
         ctx.metrics?.deliveriesFinished.inc({ channel: delivery.channel, outcome: 'sent' });
       });
-      if (result.unrecoverable !== null) {
+      if (bug) {
+        const reason = describeFailure(bug.error);
+        result.unrecoverable = reason;
+        ctx.logger.error(
+          { noticeId: notice.id, windowId: window.id, deliveryId: bug.deliveryId, kind: 'programming', error: reason, stack: (bug.error as Error)?.stack },
+          'delivery failed on a programming error; the batch ends without retries',
+        );
         // The rest of the batch would fail the same way: fail it now rather than try each.
         const rest = claimed.filter((d) => run.waiting.delete(d.id));
-        await markFailed(ctx.db, rest.map((d) => d.id), run.claimant, result.unrecoverable, ctx.now());
+        await markFailed(ctx.db, rest.map((d) => d.id), run.claimant, reason, ctx.now());
         result.failed += rest.length;
         for (const d of rest) ctx.metrics?.deliveriesFinished.inc({ channel: d.channel, outcome: 'failed' });
       }
@@ -158,7 +171,7 @@ interface Sending {
 
 /**
  * By kind (failure-kinds.ts): transient gives the delivery back (final on the last attempt),
- * permanent fails it, a programming error fails it and ends the batch.
+ * permanent fails it, a programming error fails it (and deliverBatch ends the batch).
  */
 async function settleFailure(ctx: DeliveryContext, run: BatchRun, { delivery, notice, window }: Sending, error: unknown, finalAttempt: boolean, result: BatchResult) {
   const reason = describeFailure(error);
@@ -166,7 +179,6 @@ async function settleFailure(ctx: DeliveryContext, run: BatchRun, { delivery, no
   const now = ctx.now();
   result.lastError = reason;
   ctx.metrics?.deliveryFailures.inc({ channel: delivery.channel, kind });
-  const facts = { noticeId: notice.id, windowId: window.id, deliveryId: delivery.id, channel: delivery.channel, kind, error: reason };
   if (kind === 'transient' && !finalAttempt) {
     await release(ctx.db, [delivery.id], run.claimant, { error: reason, now });
     result.retry += 1;
@@ -175,13 +187,9 @@ async function settleFailure(ctx: DeliveryContext, run: BatchRun, { delivery, no
   await markFailed(ctx.db, [delivery.id], run.claimant, reason, now);
   result.failed += 1;
   ctx.metrics?.deliveriesFinished.inc({ channel: delivery.channel, outcome: 'failed' });
-  if (kind === 'programming') {
-    if (result.unrecoverable === null) {
-      result.unrecoverable = reason;
-      ctx.logger.error({ ...facts, stack: (error as Error)?.stack }, 'delivery failed on a programming error; the batch ends without retries');
-    }
-  } else {
-    ctx.logger.warn(facts, 'delivery failed for good');
+  // A programming error is logged once for the batch, at error level, by deliverBatch.
+  if (kind !== 'programming') {
+    ctx.logger.warn({ noticeId: notice.id, windowId: window.id, deliveryId: delivery.id, channel: delivery.channel, kind, error: reason }, 'delivery failed for good');
   }
 }
 

@@ -6,9 +6,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY_FILE } from '../../src/policy/load-policy.js';
+import { brokenTemplates } from '../support/broken-templates.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const API_MAIN = fileURLToPath(new URL('../../src/api-main.ts', import.meta.url));
+const WORKERS_MAIN = fileURLToPath(new URL('../../workers/main.ts', import.meta.url));
 /** Loading tsx takes a second or two on a busy machine; a hang would last forever. */
 const DEADLINE_MS = 20_000;
 
@@ -22,13 +24,20 @@ interface Outcome {
   timedOut: boolean;
 }
 
-/** `npm run api` with this POLICY_FILE, killed if it has not exited by the deadline. */
-function startService(policyFile: string): Promise<Outcome> {
-  const child = spawn(process.execPath, ['--import', 'tsx', API_MAIN], {
+/** `npm run api` (or another entry) with this POLICY_FILE and settings, killed if it has not exited by the deadline. */
+function startService(policyFile: string | undefined, env: Record<string, string> = {}, main = API_MAIN): Promise<Outcome> {
+  const child = spawn(process.execPath, ['--import', 'tsx', main], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     // A Redis nobody listens on: were the policy accepted, start-up would fail later, on another line.
-    env: { PATH: process.env.PATH, POLICY_FILE: policyFile, DATA_DIR: path.join(tmp, 'data'), REDIS_URL: 'redis://127.0.0.1:1', LOG_LEVEL: 'silent' },
+    env: {
+      PATH: process.env.PATH,
+      ...(policyFile ? { POLICY_FILE: policyFile } : {}),
+      DATA_DIR: path.join(tmp, 'data'),
+      REDIS_URL: 'redis://127.0.0.1:1',
+      LOG_LEVEL: 'silent',
+      ...env,
+    },
   });
   let stdout = '';
   let stderr = '';
@@ -75,5 +84,30 @@ describe('start-up with a bad POLICY_FILE', () => {
     expect(lines[0]).toContain(reason);
     expect(lines[0]).not.toContain('hemligt');
     expect(outcome.stdout).toBe('');
+  }, DEADLINE_MS + 5_000);
+});
+
+describe('start-up with a template that cannot be rendered', () => {
+  const broken = brokenTemplates('managers/announcement.html.hbs');
+  afterAll(() => broken.remove());
+
+  it.each([
+    ['npm run api', API_MAIN],
+    ['npm run workers', WORKERS_MAIN],
+  ])('when TEMPLATES_DIR holds a template whose helper throws, then %s stops before it is ready with one line naming the template', async (_label, main) => {
+    const outcome = await startService(undefined, { TEMPLATES_DIR: broken.dir }, main);
+    expect(outcome.timedOut).toBe(false);
+    expect(outcome.code).toBe(1);
+    const lines = outcome.stderr.split('\n').filter(Boolean);
+    expect(lines).toEqual([expect.stringMatching(/^start-up failed: TEMPLATES_DIR managers\/announcement\.html\.hbs: the managers announcement of a minor window cannot be rendered: .*#if requires exactly one argument/)]);
+    // It stopped at the preflight, before Redis (nobody listens at REDIS_URL) was even tried.
+    expect(outcome.stderr).not.toContain('Redis');
+    expect(outcome.stdout).toBe('');
+  }, DEADLINE_MS + 5_000);
+
+  it('when TEMPLATES_DIR is not a folder, then start-up stops with one configuration line naming it', async () => {
+    const outcome = await startService(undefined, { TEMPLATES_DIR: path.join(tmp, 'no-such-folder') });
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr.split('\n').filter(Boolean)).toEqual(['configuration error: TEMPLATES_DIR: cannot be read: ENOENT']);
   }, DEADLINE_MS + 5_000);
 });
