@@ -1,6 +1,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createShortNoticeWindow, deliveryStatuses, managersAnnouncement, noticeRow, oncePerRecipient, tally } from '../support/notice-fixtures.js';
 import { postgresBackend, startProcessStack } from '../support/process-stack.js';
+import type { TestApi } from '../support/api.js';
 import { eventually } from '../support/stack.js';
 
 const SECOND = 1000;
@@ -13,13 +14,24 @@ const SMTP_CONNECTIONS = 5;
  */
 const MAX_REPEATS = 2 * SMTP_CONNECTIONS;
 
+/** /readyz every 200 ms for `forMs`: what it said throughout. */
+async function sampleReadiness(api: TestApi, forMs: number): Promise<any[]> {
+  const samples: any[] = [];
+  for (const until = Date.now() + forMs; Date.now() < until; ) {
+    samples.push((await api.request('GET', '/readyz', { token: null })).body);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return samples;
+}
+
 /** Two processes must share one database: PostgreSQL only (TEST_DATABASE_URL). */
 describe.runIf(postgresBackend)('when a worker process dies in the middle of a fan-out on PostgreSQL', () => {
-  it(`when it is killed a third into a fan-out of ${RECIPIENTS} with its sends accepted but unanswered, then a new one finishes it: everyone has it, one Message-ID each, at most ${MAX_REPEATS} repeats`, async () => {
+  it(`when it is killed a third into a fan-out of ${RECIPIENTS} with its sends accepted but unanswered, then /readyz reports its claims stalled (never a live worker's) until a new one finishes it: everyone has it, one Message-ID each, at most ${MAX_REPEATS} repeats`, async () => {
     const third = Math.floor(RECIPIENTS / 3);
     // 5 ms per message makes the fan-out last a few seconds; from the third on, the server
     // keeps each message and holds its "250 OK": the moment the README's exception is about.
-    const stack = await startProcessStack({ managers: RECIPIENTS, smtp: { delayMs: 5, holdRepliesAfter: third } });
+    // A claim counts as stalled after 2 s here (a minute in production): longer than the workers' heartbeat (300 ms), shorter than their takeover (3 s).
+    const stack = await startProcessStack({ managers: RECIPIENTS, smtp: { delayMs: 5, holdRepliesAfter: third }, alarms: { retryingAfterMs: 15 * 60 * SECOND, stalledAfterMs: 2 * SECOND } });
     onTestFinished(() => stack.stop());
     const { smtp } = stack;
     const first = stack.startWorkers();
@@ -28,6 +40,9 @@ describe.runIf(postgresBackend)('when a worker process dies in the middle of a f
 
     // Every pooled SMTP connection waits for the reply to a message the server already has.
     await eventually(async () => smtp.held, (n) => n >= SMTP_CONNECTIONS, 30 * SECOND);
+    // A live worker's claims do not stall, however long its sends wait: its heartbeat renews them.
+    const stalledWhileAlive = await sampleReadiness(stack.api, 3 * SECOND);
+    expect(stalledWhileAlive.map((r) => r.deliveries.stalled)).toEqual(stalledWhileAlive.map(() => 0));
     await first.kill();
     // Bytes the dead process had already handed to its sockets still arrive; let them land.
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -42,6 +57,11 @@ describe.runIf(postgresBackend)('when a worker process dies in the middle of a f
     smtp.releaseReplies();
     expect(atKill).toBeLessThan(RECIPIENTS);
     expect(atRisk).toEqual(expect.arrayContaining(unanswered));
+
+    // The dead worker's claims wait for the takeover, and /readyz says so.
+    const waiting = await eventually(() => stack.api.request('GET', '/readyz', { token: null }), (r) => r.body.deliveries.stalled > 0, 10 * SECOND);
+    expect(waiting.status).toBe(200);
+    expect(waiting.body.status).toBe('degraded');
 
     const second = stack.startWorkers();
     await second.ready;
@@ -61,5 +81,6 @@ describe.runIf(postgresBackend)('when a worker process dies in the middle of a f
     // Nobody else gets a repeat: only those whose message the server had and the database did not call sent.
     const repeated = Object.entries(counted.perRecipient).filter(([, n]) => n > 1).map(([to]) => to).sort();
     expect(repeated).toEqual(atRisk);
+    expect((await stack.api.request('GET', '/readyz', { token: null })).body).toMatchObject({ status: 'ready', deliveries: { stalled: 0 } });
   });
 });
