@@ -120,3 +120,14 @@ function calendarWindow(window: WindowCompliance, policy: Policy): CalendarWindo
     warnings: [...groups.values()].map((g) => `${g.text} till ${g.audiences.join(', ')}${g.reason ? ` (${g.reason})` : ''}`),
   };
 }
+
+/**
+ * The windows the calendar's banner names: any with a notice late, failed or at risk (its
+ * deliveries failing before its deadline among them), earliest first, so an operator sees
+ * which to act on without scanning the weeks.
+ */
+export function flaggedWindows(windows: readonly WindowCompliance[], zone: string): { id: string; title: string; when: string }[] {
+  return windows
+    .filter((w) => w.audiences.some((a) => ALARMING.has(a.verdict)))
+    .map((w) => ({ id: w.windowId, title: w.title, when: span(w.start, w.end, zone) }));
+}

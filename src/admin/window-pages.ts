@@ -5,8 +5,8 @@ import { complianceReport } from '../application/compliance-queries.js';
 import { createWindow } from '../application/window-commands.js';
 import { compliantSlots, windowPlan } from '../application/window-queries.js';
 import type { FieldError } from '../errors.js';
-import { calendarWeeks } from './admin-calendar.js';
-import { ALARMING, NOTICE_KIND, NOTICE_STATUS, audienceName } from './admin-labels.js';
+import { calendarWeeks, flaggedWindows } from './admin-calendar.js';
+import { NOTICE_KIND, NOTICE_STATUS, audienceName } from './admin-labels.js';
 import { adminOnly, confirmation, sessionOf, type AdminContext } from './admin-context.js';
 import { sendPage, when } from './admin-views.js';
 import { earliestStartFor, parseWindowForm, readWindowForm, refusalOf, type WindowForm } from './window-form.js';
@@ -47,10 +47,11 @@ export function windowPageRoutes(ctx: AdminContext): Router {
     // Enough slots to reach past the page: two a week, a few lost to holidays or notice.
     const offered = compliantSlots(deps, CALENDAR_WEEKS * 3, firstMonday, now).filter((slot) => slot.start < until);
     const weeks = calendarWeeks({ rules, now, firstMonday, weeks: CALENDAR_WEEKS, windows, offered });
-    const flagged = windows.filter((w) => w.audiences.some((a) => ALARMING.has(a.verdict))).length;
+    const flagged = flaggedWindows(windows, zone);
     sendPage(res, 'calendar', ctx.frame(res, 'Kalender', 'calendar', confirmation(req)), {
       weeks,
-      flagged,
+      flagged: flagged.length,
+      flaggedWindows: flagged,
       windowCount: windows.length,
       earlier: `/admin?fran=${firstMonday.minus({ weeks: CALENDAR_WEEKS }).toISODate()}`,
       later: `/admin?fran=${until.toISODate()}`,

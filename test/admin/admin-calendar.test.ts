@@ -1,8 +1,11 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { calendarWeeks } from '../../src/admin/admin-calendar.js';
+import { calendarWeeks, flaggedWindows } from '../../src/admin/admin-calendar.js';
 import { parseWindowForm, readWindowForm } from '../../src/admin/window-form.js';
-import type { WindowCompliance } from '../../src/compliance/compliance-report.js';
+import { complianceReport, NO_DELIVERIES, type WindowCompliance } from '../../src/compliance/compliance-report.js';
+import type { NoticeRow } from '../../src/storage/schema.js';
+import { publicationAudiences } from '../../src/rules/told.js';
+import { windowRow } from '../support/rows.js';
 import { loadPolicy } from '../../src/policy/load-policy.js';
 import { BusinessCalendar } from '../../src/rules/business-calendar.js';
 import { nextMinorSlots } from '../../src/rules/slots.js';
@@ -82,6 +85,38 @@ describe('admin calendar weeks', () => {
         warnings: ['Meddelande sent till Berörda chefer (kort varsel: säkerhet)'],
       }),
     ]);
+  });
+});
+
+describe('admin calendar: deliveries failing before the deadline', () => {
+  const now = at('2027-03-16T10:00');
+  const window = windowRow({ id: '22222222-2222-4222-8222-222222222222', title: 'Uppgradering av Tes' });
+  const notice: NoticeRow = {
+    id: 'n-failing',
+    window_id: window.id,
+    revision: 1,
+    audience: 'managers',
+    kind: 'announcement',
+    lead_days: 14,
+    previous_start_at: null,
+    previous_end_at: null,
+    due_at: at('2027-03-16T08:00').toJSDate(),
+    required_by: at('2027-03-17T00:00').toJSDate(),
+    status: 'failed',
+    late: false,
+    catch_up: false,
+    dispatched_at: at('2027-03-16T08:00').toJSDate(),
+    sent_at: null,
+    error: 'TypeError: x is not a function',
+    created_at: at('2026-11-25T12:00').toJSDate(),
+  };
+  const report = complianceReport([window], [notice], new Map([[notice.id, { ...NO_DELIVERIES, failed: 40 }]]), now.toJSDate(), publicationAudiences(policy));
+
+  it('when a notice\'s deliveries failed before its deadline, then the banner names the window and its card says the notice is at risk', () => {
+    expect(flaggedWindows(report, zone)).toEqual([{ id: window.id, title: 'Uppgradering av Tes', when: 'tisdag 30 mars 2027 kl. 09.00–12.00' }]);
+    const weeks = calendarWeeks({ rules, now, firstMonday: at('2027-03-29T00:00'), weeks: 1, windows: report, offered: [] });
+    const card = weeks[0]!.days.flatMap((d) => d.windows).find((w) => w.id === window.id);
+    expect(card?.warnings).toEqual(['Meddelande i fara till Berörda chefer (utskicken misslyckades: TypeError: x is not a function)']);
   });
 });
 

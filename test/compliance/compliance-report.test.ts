@@ -128,6 +128,38 @@ describe('judging one notice', () => {
   });
 });
 
+describe('judging a notice whose deliveries are failing', () => {
+  const dispatched = { dispatched_at: at('2027-03-16T07:00:00Z') };
+  const during = at('2027-03-16T09:00:00Z');
+
+  it('when every delivery failed before the rule\'s deadline, then it is at_risk ("i fara") with the error; after the deadline it is failed', () => {
+    const failed = noticeRow({ status: 'failed', ...dispatched, error: "TypeError: Cannot read properties of undefined (reading 'address')" });
+    expect(judgeNotice(windowRow(), failed, tally({ failed: 30 }), during, PUBLICATIONS)).toMatchObject({
+      verdict: 'at_risk',
+      onTime: null,
+      reason: "utskicken misslyckades: TypeError: Cannot read properties of undefined (reading 'address')",
+    });
+    expect(judgeNotice(windowRow(), failed, tally({ failed: 30 }), at('2027-03-16T23:00:00Z'), PUBLICATIONS).verdict).toBe('failed');
+  });
+
+  it('when a short-notice announcement failed, then it is at_risk until the window starts, since its rule\'s deadline is already behind it', () => {
+    const shortNotice = noticeRow({ status: 'failed', late: true, ...dispatched, required_by: at('2027-03-16T06:00:00Z'), error: '554 rejected' });
+    expect(judgeNotice(windowRow(), shortNotice, tally({ failed: 2 }), at('2027-03-29T12:00:00Z'), PUBLICATIONS)).toMatchObject({ verdict: 'at_risk', onTime: false });
+    expect(judgeNotice(windowRow(), shortNotice, tally({ failed: 2 }), at('2027-03-30T07:00:00Z'), PUBLICATIONS).verdict).toBe('failed');
+  });
+
+  it('when an unsent notice has a delivery failed for good, or one retried for over 15 minutes, then it is at_risk; a shorter blip is not', () => {
+    const sending = noticeRow(dispatched);
+    expect(judgeNotice(windowRow(), sending, tally({ sent: 5, failed: 1, pending: 4 }), during, PUBLICATIONS)).toMatchObject({ verdict: 'at_risk', reason: 'utskick misslyckas' });
+    const longRetry = tally({ pending: 5, maxAttempts: 6, failingSince: new Date(during.getTime() - 16 * MINUTE) });
+    expect(judgeNotice(windowRow(), sending, longRetry, during, PUBLICATIONS)).toMatchObject({ verdict: 'at_risk', reason: 'utskick försöks igen sedan länge' });
+    // Four minutes after its due instant, failing for two: a mail server restarting.
+    const soon = at('2027-03-16T07:04:00Z');
+    const blip = tally({ pending: 5, maxAttempts: 2, failingSince: new Date(soon.getTime() - 2 * MINUTE) });
+    expect(judgeNotice(windowRow(), sending, blip, soon, PUBLICATIONS).verdict).toBe('pending');
+  });
+});
+
 describe('the notices that matter', () => {
   it('when a window was moved, then withdrawn notices of the old plan drop out, and what was sent under it stays', () => {
     const window = windowRow({ revision: 2 });
