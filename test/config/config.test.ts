@@ -88,11 +88,22 @@ describe('loadConfig', () => {
     [{ API_TOKENS: 'adminxxxxxxxxxxxxxxxxxxxx' }, 'API_TOKENS'],
     [{ INTRANET_WEBHOOK_URL: 'https://intranat.example/hook' }, 'WEBHOOK_SECRET'],
     [{ PUBLIC_WEBHOOK_URL: 'https://orebro.example/hook', WEBHOOK_SECRET: 'short' }, 'WEBHOOK_SECRET'],
+    [{ METRICS_PORT: '9464x' }, 'METRICS_PORT'],
+    [{ METRICS_PORT: '65536' }, 'METRICS_PORT'],
+    [{ METRICS_PORT: '-1' }, 'METRICS_PORT'],
+    [{ TEMPLATES_DIR: DEFAULT_POLICY_FILE }, 'TEMPLATES_DIR'],
   ])('when the environment is %o, then a one-line ConfigError names %s', (env, name) => {
     const error = configErrorOf(env);
     expect(error.name).toBe('ConfigError');
     expect(error.message).toContain(name);
     expect(error.message).not.toContain('\n');
+  });
+
+  it('when METRICS_PORT and TEMPLATES_DIR are set, then the port is a number and the folder a URL inside which templates resolve; unset, neither is used', () => {
+    const config = loadConfig({ METRICS_PORT: '9464', TEMPLATES_DIR: tmp });
+    expect(config.metricsPort).toBe(9464);
+    expect(new URL('managers/announcement.html.hbs', config.templatesDir).pathname).toBe(path.join(tmp, 'managers/announcement.html.hbs'));
+    expect(loadConfig({})).toMatchObject({ metricsPort: undefined, templatesDir: undefined });
   });
 
   it('when TRUST_PROXY names proxies or a hop count, then they are what Express is told to trust', () => {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedisServer, type LocalRedis } from '../../src/runtime/local-redis.js';
+import { freePort, startRedisServer, type LocalRedis } from '../../src/runtime/local-redis.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -21,11 +21,12 @@ describe('npm run workers, as its own process', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('when started with WORKER_NICE, then it runs that much nicer than its parent and stops cleanly on SIGTERM', async () => {
+  it('when started with WORKER_NICE and METRICS_PORT, then it runs that much nicer than its parent, serves /metrics and /healthz there, and stops cleanly on SIGTERM', async () => {
+    const metricsPort = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, REDIS_URL: redis.url, DATA_DIR: dataDir, WORKER_NICE: '5', LOG_LEVEL: 'info', DATABASE_URL: '' },
+      env: { ...process.env, REDIS_URL: redis.url, DATA_DIR: dataDir, WORKER_NICE: '5', LOG_LEVEL: 'info', DATABASE_URL: '', METRICS_PORT: String(metricsPort) },
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     let log = '';
@@ -43,6 +44,13 @@ describe('npm run workers, as its own process', () => {
     });
 
     expect(os.getPriority(child.pid)).toBe(Math.min(19, os.getPriority() + 5));
+    const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(metrics.status).toBe(200);
+    const text = await metrics.text();
+    expect(text).toContain('# TYPE driftstopp_deliveries_total counter');
+    expect(text).toContain('# TYPE driftstopp_delivery_latency_seconds histogram');
+    expect(text).toContain('driftstopp_deliveries{status="stalled"} 0');
+    expect(await (await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).json()).toEqual({ status: 'ok' });
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(log).toContain('shutting down');
