@@ -30,7 +30,7 @@ export interface PreviewDeps extends Pick<ApplicationDeps, 'db' | 'publicBaseUrl
 export async function previewNotice(deps: PreviewDeps, id: string, audience: Audience, kind?: NoticeKind): Promise<NoticePreview> {
   const window = await requireWindow(deps, id);
   const chosen = kind ?? (window.status === 'cancelled' ? 'cancellation' : 'announcement');
-  const notices = chosen === 'update' ? await listNoticesOfWindows(deps.db, [id]) : [];
+  const notices = await listNoticesOfWindows(deps.db, [id]);
   return { audience, kind: chosen, ...render(deps, window, notices, audience, chosen) };
 }
 
@@ -72,6 +72,8 @@ function render(deps: PreviewDeps, window: WindowRow, notices: readonly NoticeRo
     previous: kind === 'update' ? previousTime(notices, audience) : undefined,
     publicPageUrl: publicPageUrlFor(deps.publicBaseUrl),
     templatesDir: deps.templatesDir,
+    // As the worker renders it: a late notice of a short-notice window says so first.
+    late: notices.some((n) => n.audience === audience && n.kind === kind && n.late && !n.catch_up),
   });
 }
 

@@ -18,6 +18,8 @@ export interface NoticeWindow {
   /** 1 when created, raised by every change of time or systems and by cancellation. */
   revision: number;
   cancelReason: string | null;
+  /** Why the administrator accepted notice shorter than the routine's, or null. */
+  shortNoticeReason: string | null;
 }
 
 /** A stored window as the renderers take it. */
@@ -32,6 +34,7 @@ export function noticeWindowFromRow(row: WindowRow): NoticeWindow {
     end: row.end_at,
     revision: row.revision,
     cancelReason: row.cancel_reason,
+    shortNoticeReason: row.short_notice_reason,
   };
 }
 
@@ -62,8 +65,17 @@ export function systemNames(policy: Policy, systems: readonly string[]): string[
   return systemDetails(policy, systems).map((system) => system.name);
 }
 
+/** A Swedish list: `Tes`, `Tes och CareApp`, `Tes, CareApp och CareLock` (no comma before "och"). */
+export function swedishList(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} och ${items.at(-1)}`;
+}
+
+/** A window's systems as Swedish prose in the policy's order: `Tes och CareApp`. */
+export function systemsText(policy: Policy, systems: readonly string[]): string {
+  return swedishList(systemNames(policy, systems));
+}
+
 /** Every system of the policy as Swedish prose: `Tes, CareApp och CareLock`. */
 export function allSystemsText(policy: Policy): string {
-  const names = Object.values(policy.systems).map((system) => system.displayName);
-  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} och ${names.at(-1)}`;
+  return swedishList(Object.values(policy.systems).map((system) => system.displayName));
 }

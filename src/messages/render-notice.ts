@@ -4,7 +4,8 @@ import { AUDIENCES, type Audience, type Policy } from '../policy/policy-schema.j
 import type { NoticeKind } from '../rules/notice-plan.js';
 import { publicUrl } from '../runtime/urls.js';
 import { formatDateTime, formatWhen } from './swedish-time.js';
-import { systemDetails, type NoticeWindow } from './notice-window.js';
+import { swedishList, systemDetails, type NoticeWindow } from './notice-window.js';
+import { supportForAudience } from './support-lines.js';
 
 export type { NoticeWindow } from './notice-window.js';
 export { noticeWindowFromRow } from './notice-window.js';
@@ -20,6 +21,11 @@ export interface RenderNoticeInput {
   publicPageUrl?: string | undefined;
   /** A folder of notice templates laid out as `templates/` (TEMPLATES_DIR). @defaultValue TEMPLATES_DIR, the bundled ones */
   templatesDir?: URL | undefined;
+  /**
+   * This notice goes out later than the routine asks (the notice's `late`). With the
+   * window's short-notice reason, the first paragraph says so and why.
+   */
+  late?: boolean | undefined;
 }
 
 export interface RenderedNotice {
@@ -85,6 +91,8 @@ function noticeContext(input: RenderNoticeInput) {
   const { policy, window, audience, kind } = input;
   const zone = policy.timezone;
   const systems = systemDetails(policy, window.systems);
+  const plural = systems.length > 1;
+  const shortNoticeReason = window.shortNoticeReason?.trim();
   return {
     audience,
     kind,
@@ -94,18 +102,24 @@ function noticeContext(input: RenderNoticeInput) {
     isEmail: policy.audiences[audience].channel !== 'publication',
     title: window.title.trim(),
     description: window.description.trim(),
-    systems: systems.map((system) => system.name).join(', '),
+    /** `Tes`, `Tes och CareApp`, `Tes, CareApp och CareLock`. */
+    systems: swedishList(systems.map((system) => system.name)),
     systemList: systems,
+    /** Agreement with the number of systems: "Systemet stängs" / "Systemen stängs". */
+    plural,
+    theSystems: plural ? 'systemen' : 'systemet',
+    TheSystems: plural ? 'Systemen' : 'Systemet',
     extensive: window.kind === 'extensive',
     when: formatWhen(window.start, window.end, zone),
     start: formatDateTime(window.start, zone),
     end: formatDateTime(window.end, zone),
     previousWhen: input.previous ? formatWhen(input.previous.start, input.previous.end, zone) : null,
     cancelReason: window.cancelReason?.trim() || null,
+    /** Said first when this notice is late and the administrator gave a reason; never on a cancellation. */
+    shortNoticeReason: input.late && kind !== 'cancellation' && shortNoticeReason ? shortNoticeReason : null,
     publicPageUrl: input.publicPageUrl ?? null,
-    support: policy.support,
-    /** `tel:019212000`: a dialable link for the support number as the policy writes it. */
-    phoneHref: `tel:${policy.support.phone.replace(/[^\d+]/g, '')}`,
+    /** Only the support lines the policy marks for this audience's readers. */
+    support: supportForAudience(policy, audience),
   };
 }
 

@@ -25,6 +25,35 @@ export const planStepSchema = z.strictObject({
 });
 export type PlanStep = z.infer<typeof planStepSchema>;
 
+/**
+ * Who reads a support line: municipal staff (managers, the intranet), external providers
+ * (Eget Val) and the public. A line is shown only to those it names.
+ */
+export const SUPPORT_READERS = ['staff', 'provider', 'public'] as const;
+export type SupportReader = (typeof SUPPORT_READERS)[number];
+
+/** Which readers each audience's texts are written for. */
+export const READER_OF: Readonly<Record<Audience, SupportReader>> = {
+  managers: 'staff',
+  intranet: 'staff',
+  egetval: 'provider',
+  public: 'public',
+};
+
+const STAFF_ONLY: SupportReader[] = ['staff'];
+const readers = z.array(z.enum(SUPPORT_READERS)).min(1);
+
+/**
+ * One support text and who it is for: `{ "text": "...", "for": ["staff", "provider"] }`.
+ * A plain string, as policy files before readers were named wrote it, still loads and is
+ * shown to staff only: no line reaches outside readers unless someone marked it for them.
+ */
+const supportLine = z.union([
+  z.string().transform((text) => ({ text, for: STAFF_ONLY })),
+  z.strictObject({ text: z.string(), for: readers }),
+]);
+export type SupportLine = z.output<typeof supportLine>;
+
 const HOLIDAY_COUNTRIES: Readonly<Record<string, string>> = new Holidays().getCountries();
 
 export const policySchema = z.strictObject({
@@ -92,12 +121,20 @@ export const policySchema = z.strictObject({
     )
     .refine((systems) => Object.keys(systems).length > 0, 'at least one system is required'),
   support: z.strictObject({
+    /** The number everyone may call. */
     phone: z.string().min(1),
+    /** The short number inside the municipality's exchange: staff only. */
     internalPhone: z.string().min(1),
     menuChoice: z.string(),
-    hours: z.array(z.string()),
-    emails: z.array(z.strictObject({ address: z.email(), topic: z.string() })),
-    lockFaults: z.string(),
+    hours: z.array(supportLine),
+    emails: z.array(
+      z
+        .strictObject({ address: z.email(), topic: z.string(), for: readers.optional() })
+        // Like a plain line: an address nobody marked for outside readers is staff only.
+        .transform(({ for: forReaders, ...email }) => ({ ...email, for: forReaders ?? STAFF_ONLY })),
+    ),
+    lockFaults: supportLine,
+    /** The routine's "Viktigt att interna rutiner finns vid driftstopp!": a note to staff, never to the public. */
     internalRoutinesReminder: z.string().min(1),
   }),
 });

@@ -106,7 +106,7 @@ export function renderJson({ listing, policy }: FeedInput): string {
   });
 }
 
-/** `Planerat driftstopp i Tes, CareApp tisdag 30 mars 2027 kl. 09.00–12.00: Uppgradering av Tes` */
+/** `Planerat driftstopp i Tes och CareApp tisdag 30 mars 2027 kl. 09.00–12.00: Uppgradering av Tes` */
 export function entryTitle(item: PublicItem): string {
   const prefix = item.status === 'cancelled' ? 'Inställt: planerat driftstopp' : 'Planerat driftstopp';
   return `${prefix} i ${item.systemNames} ${item.when}: ${oneLine(item.window.title)}`;
@@ -117,7 +117,7 @@ function summary(item: PublicItem): string {
   const down = `${item.systemNames} går inte att använda ${item.when}.`;
   switch (item.status) {
     case 'cancelled':
-      return `Inställt. Det planerade driftstoppet i ${item.systemNames} ${item.when} blir inte av. Systemen fungerar som vanligt.${item.cancelReason ? ` Orsak: ${item.cancelReason}` : ''}`;
+      return `Inställt. Det planerade driftstoppet i ${item.systemNames} ${item.when} blir inte av. ${item.theSystems} fungerar som vanligt.${item.cancelReason ? ` Orsak: ${item.cancelReason}` : ''}`;
     case 'rescheduled':
       return `Ändrad tid. ${down} Tidigare meddelad tid var ${item.previousWhen}.`;
     case 'ongoing':

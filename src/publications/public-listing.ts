@@ -1,5 +1,6 @@
 import { formatWhen } from '../messages/swedish-time.js';
-import { systemDetails, type SystemDetail } from '../messages/notice-window.js';
+import { swedishList, systemDetails, type SystemDetail } from '../messages/notice-window.js';
+import { supportFor } from '../messages/support-lines.js';
 import type { Policy } from '../policy/policy-schema.js';
 import { publicUrl } from '../runtime/urls.js';
 import type { WindowRow } from '../storage/schema.js';
@@ -22,8 +23,10 @@ export interface PublicItem {
   status: PublicStatus;
   statusLabel: string;
   systems: SystemDetail[];
-  /** `Tes, CareApp` */
+  /** `Tes och CareApp` */
   systemNames: string;
+  /** `Systemet` or `Systemen`, as many as the window names. */
+  theSystems: string;
   /** `tisdag 30 mars 2027 kl. 09.00–12.00` */
   when: string;
   /** The time told before, for a window whose time has changed. */
@@ -90,7 +93,8 @@ function publicItem(entry: PublishedWindow, policy: Policy, now: Date): PublicIt
     status,
     statusLabel: STATUS_LABELS[status],
     systems,
-    systemNames: systems.map((system) => system.name).join(', '),
+    systemNames: swedishList(systems.map((system) => system.name)),
+    theSystems: systems.length > 1 ? 'Systemen' : 'Systemet',
     when: formatWhen(window.start_at, window.end_at, zone),
     previousWhen: moved && previous ? formatWhen(previous.start, previous.end, zone) : null,
     cancelReason: status === 'cancelled' ? window.cancel_reason?.trim() || null : null,
@@ -109,9 +113,12 @@ function statusOf(window: WindowRow, moved: boolean, now: Date): PublicStatus {
   return moved ? 'rescheduled' : 'planned';
 }
 
-/** The routine's reminder always; the backup-key advice when the door locks are affected. */
+/**
+ * What the public is told to do: the lock-fault advice when the door locks are affected and
+ * the policy marks it for the public. Never the staff's note on internal routines: the page,
+ * the feeds and the JSON are read by citizens.
+ */
 function adviceFor(systems: readonly string[], policy: Policy): string[] {
-  const advice = [policy.support.internalRoutinesReminder];
-  if (systems.includes('carelock') && policy.support.lockFaults.trim()) advice.push(policy.support.lockFaults);
-  return advice;
+  const lockFaults = supportFor(policy, 'public').lockFaults;
+  return systems.includes('carelock') && lockFaults ? [lockFaults] : [];
 }

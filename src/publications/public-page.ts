@@ -3,6 +3,7 @@ import Handlebars from 'handlebars';
 import { TEMPLATES_DIR } from '../messages/render-notice.js';
 import { allSystemsText } from '../messages/notice-window.js';
 import { formatDateTime } from '../messages/swedish-time.js';
+import { supportFor } from '../messages/support-lines.js';
 import type { Policy } from '../policy/policy-schema.js';
 import { windowAnchor, type PublicItem, type PublicListing, type PublicationUrls } from './public-listing.js';
 
@@ -33,11 +34,8 @@ function pageContext({ listing, policy, urls }: PublicPageInput) {
     leadDays: policy.audiences.public.leadDays,
     urls,
     items: listing.items.map((item) => itemContext(item, policy)),
-    support: {
-      ...policy.support,
-      /** `tel:019212000`: a dialable link for the number as the policy writes it. */
-      phoneHref: `tel:${policy.support.phone.replace(/[^\d+]/g, '')}`,
-    },
+    /** Only the lines the policy marks for the public: no internal number or staff-only hours. */
+    support: supportFor(policy, 'public'),
   };
 }
 
@@ -53,6 +51,7 @@ function itemContext(item: PublicItem, policy: Policy) {
     previousWhen: item.previousWhen,
     cancelReason: item.cancelReason,
     systems: item.systems,
+    theSystems: item.theSystems,
     advice: item.advice,
     published: formatDateTime(item.publishedAt, policy.timezone),
     publishedIso: item.publishedAt.toISOString(),

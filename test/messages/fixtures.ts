@@ -21,6 +21,7 @@ export function aWindow(overrides: Partial<NoticeWindow> = {}): NoticeWindow {
     end: local('2027-03-30T12:00'),
     revision: 1,
     cancelReason: null,
+    shortNoticeReason: null,
     ...overrides,
   };
 }

@@ -76,7 +76,7 @@ describe.each(testBackends)('GET /api/windows/:id/preview/:audience on $name', (
       publicPageUrl: `${PUBLIC_BASE_URL}/public/driftstopp`,
     });
     expect(body).toEqual({ audience: 'managers', kind: 'announcement', ...expected });
-    expect(body.subject).toBe('Planerat driftstopp: Tes, CareApp tisdag 30 mars 2027 kl. 09.00–12.00');
+    expect(body.subject).toBe('Planerat driftstopp: Tes och CareApp tisdag 30 mars 2027 kl. 09.00–12.00');
   });
 
   it('when a kind is asked for, then that kind is rendered', async () => {

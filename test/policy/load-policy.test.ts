@@ -215,3 +215,28 @@ describe('loadPolicy refusals', () => {
     expect(error.message).not.toContain('\n');
   });
 });
+
+describe('loadPolicy support lines and their readers', () => {
+  it('when a policy file writes support lines as plain strings, as before readers were named, then it loads and each line is for staff only', () => {
+    const doc = defaultDocument();
+    doc.support.hours = ['Tes: vardagar 08.00–16.30.'];
+    doc.support.lockFaults = 'Använd backup-nyckeln.';
+    doc.support.emails = [{ address: 'support@kommun.se', topic: 'Tes' }];
+    const policy = parsePolicy(JSON.stringify(doc), 'old');
+    expect(policy.support.hours).toEqual([{ text: 'Tes: vardagar 08.00–16.30.', for: ['staff'] }]);
+    expect(policy.support.lockFaults).toEqual({ text: 'Använd backup-nyckeln.', for: ['staff'] });
+    expect(policy.support.emails).toEqual([{ address: 'support@kommun.se', topic: 'Tes', for: ['staff'] }]);
+  });
+
+  it('when the bundled policy is loaded, then internal-only lines are for staff alone and the shared ones for everyone', () => {
+    const { support } = loadPolicy();
+    expect(support.hours.find((line) => line.text.includes('endast för kommunanställda'))?.for).toEqual(['staff']);
+    expect(support.hours[0]!.for).toEqual(['staff', 'provider', 'public']);
+    expect(support.emails.find((e) => e.address === '5500@orebro.se')?.for).toEqual(['staff']);
+  });
+
+  it('when a line names an unknown reader or none, then the policy is refused naming the field', () => {
+    expect(loadErrorOf((doc) => (doc.support.hours = [{ text: 'x', for: ['citizens'] }])).message).toMatch(/support\.hours\.0/);
+    expect(loadErrorOf((doc) => (doc.support.lockFaults = { text: 'x', for: [] })).message).toMatch(/support\.lockFaults/);
+  });
+});

@@ -24,15 +24,19 @@ const listing = (entry: PublishedWindow, now: string, lastEndedAt: Date | null =
   publicListing({ windows: [entry], lastEndedAt }, policy, local(now));
 
 describe('publicListing', () => {
-  it('when a published window lies ahead, then it is planned, in the policy order of systems, with the routine reminder', () => {
+  it('when a published window lies ahead, then it is planned, in the policy order of systems, without the staff note on routines', () => {
     const [item] = listing(published(), '2027-03-24T10:00').items;
-    expect(item).toMatchObject({ status: 'planned', statusLabel: 'Planerat', systemNames: 'Tes, CareApp', when: 'tisdag 30 mars 2027 kl. 09.00–12.00' });
-    expect(item!.advice).toEqual([policy.support.internalRoutinesReminder]);
+    expect(item).toMatchObject({ status: 'planned', statusLabel: 'Planerat', systemNames: 'Tes och CareApp', theSystems: 'Systemen', when: 'tisdag 30 mars 2027 kl. 09.00–12.00' });
+    expect(item!.advice).toEqual([]);
   });
 
-  it('when CareLock is affected, then the backup-key advice is given too', () => {
+  it('when CareLock is affected, then the backup-key advice is given only if the policy marks it for the public', () => {
     const [item] = listing(published({ systems: ['carelock'] }), '2027-03-24T10:00').items;
-    expect(item!.advice).toEqual([policy.support.internalRoutinesReminder, policy.support.lockFaults]);
+    expect(item!.advice).toEqual([]);
+    expect(item!.theSystems).toBe('Systemet');
+    const forPublic = { ...policy, support: { ...policy.support, lockFaults: { text: 'Använd reservnyckeln.', for: ['public' as const] } } };
+    const [shown] = publicListing({ windows: [published({ systems: ['carelock'] })], lastEndedAt: null }, forPublic, local('2027-03-24T10:00')).items;
+    expect(shown!.advice).toEqual(['Använd reservnyckeln.']);
   });
 
   it('when the window has started by the clock, then it reads "Pågår" even before a worker marks it', () => {
