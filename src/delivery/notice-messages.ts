@@ -1,8 +1,8 @@
-import { buildInvite } from '../messages/calendar-invite.js';
+import { inviteTemplate } from '../messages/calendar-invite.js';
 import { composeNotice } from '../messages/compose-email.js';
 import type { MailSender } from '../messages/mail-sender.js';
 import { noticeWindowFromRow } from '../messages/notice-window.js';
-import { prebuildEmail, type OutgoingEmail } from '../messages/prebuilt-email.js';
+import { INVITE_SLOT, prebuildEmail, type OutgoingEmail } from '../messages/prebuilt-email.js';
 import { publicPageUrlFor, renderNotice } from '../messages/render-notice.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { NoticeRow, WindowRow } from '../storage/schema.js';
@@ -61,15 +61,15 @@ export function noticeMessages(options: MessageOptions): NoticeMessages {
             : undefined,
         publicPageUrl: publicPageUrlFor(options.publicBaseUrl),
         templatesDir: options.templatesDir,
+        // A catch-up is late for the newcomer, not for the reason the window was short of notice.
+        late: notice.late && !notice.catch_up,
       });
       const method = notice.kind === 'cancellation' ? 'CANCEL' : 'REQUEST';
-      const invite = buildInvite({
-        window: facts,
-        policy,
-        method,
-        organizer,
-      });
-      const address = await prebuildEmail(composeNotice({ content, from: sender.name === undefined ? sender.address : { name: sender.name, email: sender.address }, invite, method }), sender.address);
+      // One calendar per notice; each recipient's copy names them as its ATTENDEE.
+      const invite = inviteTemplate({ window: facts, policy, method, organizer, audience: notice.audience });
+      const from = sender.name === undefined ? sender.address : { name: sender.name, email: sender.address };
+      const message = composeNotice({ content, from, invite: { content: INVITE_SLOT, method, filename: invite.filename } });
+      const address = await prebuildEmail(message, sender.address, (to) => invite.forAttendee(to));
       // Stable per notice and recipient: a mail system can drop a rare repeat.
       return (to, recipientKey) => address(to, `<${notice.id}.${recipientKey}@${domain}>`);
     },

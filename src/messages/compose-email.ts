@@ -7,14 +7,21 @@ export interface EmailParty {
   email: string;
 }
 
+/** The invitation of one e-mail: its iCalendar text, METHOD and file name. */
+export interface InviteAttachment {
+  /** The .ics text from `buildInvite`. */
+  content: string;
+  method: InviteMethod;
+  /** `driftstopp-tes-2027-03-30.ics`, from `inviteFilename`. */
+  filename: string;
+}
+
 export interface ComposeNoticeInput {
   content: RenderedNotice;
   /** A bare address, or a name and address: nodemailer encodes (RFC 2047) and quotes the name. */
   from: string | EmailParty;
-  /** The .ics text from `buildInvite`; without it the e-mail has no calendar part. */
-  invite?: string | undefined;
-  /** The invite's METHOD. @defaultValue 'REQUEST' */
-  method?: InviteMethod | undefined;
+  /** Without it the e-mail has no calendar part. */
+  invite?: InviteAttachment | undefined;
 }
 
 export interface ComposeEmailInput extends ComposeNoticeInput {
@@ -23,27 +30,24 @@ export interface ComposeEmailInput extends ComposeNoticeInput {
   messageId: string;
 }
 
-/** The attachment name the contract promises. */
-export const INVITE_FILENAME = 'invite.ics';
-
 /** One notice addressed to one recipient, as nodemailer sends it (see composeNotice). */
 export function composeEmail(input: ComposeEmailInput): SendMailOptions {
   return { ...composeNotice(input), to: { name: input.to.name, address: input.to.email }, messageId: input.messageId };
 }
 
 /**
- * One notice as nodemailer sends it, not yet addressed: the same for every recipient.
+ * One notice as nodemailer sends it, not yet addressed.
  *
- * The invitation goes in as nodemailer's `icalEvent`, which writes it twice from one
- * source: a `text/calendar; method=…` part inside multipart/alternative, the one part
- * Outlook, Gmail and Apple Mail read as the invitation (with accept buttons), and an
- * `application/ics` attachment named invite.ics for clients and parsers that only list
- * files. A separate `text/calendar` attachment as well would show two invitations.
+ * The invitation is written twice from one text: a `text/calendar; method=…` part inside
+ * multipart/alternative, the one part Outlook, Gmail and Apple Mail read as the invitation,
+ * and an `application/ics` attachment named after the window for clients and people that
+ * only see files. A second `text/calendar` part would show two invitations. Both are given
+ * as finished MIME parts (base64 of the .ics), so `prebuildEmail` can find them in the
+ * compiled message and write each recipient's own invitation there.
  */
 export function composeNotice(input: ComposeNoticeInput): SendMailOptions {
   const { content, invite } = input;
   if (/[\r\n]/.test(content.subject)) throw new Error('a subject must be one line');
-  const method = input.method ?? 'REQUEST';
   return {
     from: typeof input.from === 'string' ? input.from : { name: input.from.name, address: input.from.email },
     subject: content.subject,
@@ -59,11 +63,29 @@ export function composeNotice(input: ComposeNoticeInput): SendMailOptions {
     ...(invite === undefined
       ? {}
       : {
-          icalEvent: {
-            method,
-            filename: INVITE_FILENAME,
-            content: invite,
-          },
+          alternatives: [{ raw: calendarPart(invite.method, base64Lines(invite.content)) }],
+          attachments: [{ raw: icsAttachment(invite.filename, base64Lines(invite.content)) }],
         }),
   };
+}
+
+function calendarPart(method: InviteMethod, body: string): string {
+  return `Content-Type: text/calendar; charset=utf-8; method=${method}\r\nContent-Transfer-Encoding: base64\r\n\r\n${body}`;
+}
+
+function icsAttachment(filename: string, body: string): string {
+  // The name is ASCII letters, digits and dashes (inviteFilename): no RFC 2231 encoding needed.
+  const name = filename.replace(/[^\w.-]/g, '');
+  return [
+    `Content-Type: application/ics; name="${name}"`,
+    `Content-Disposition: attachment; filename="${name}"`,
+    'Content-Transfer-Encoding: base64',
+    '',
+    body,
+  ].join('\r\n');
+}
+
+/** Base64 in lines of 76 characters joined by CRLF (RFC 2045 6.8), no line break after the last. */
+export function base64Lines(text: string): string {
+  return (Buffer.from(text, 'utf8').toString('base64').match(/.{1,76}/g) ?? []).join('\r\n');
 }

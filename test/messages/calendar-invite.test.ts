@@ -1,6 +1,6 @@
 import ICAL from 'ical.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildInvite, inviteUid, type InviteInput } from '../../src/messages/calendar-invite.js';
+import { buildInvite, inviteFilename, inviteTemplate, inviteUid, type InviteInput } from '../../src/messages/calendar-invite.js';
 import { aWindow, local, policy } from './fixtures.js';
 
 const organizer = { name: 'Driftstopp Örebro kommun', email: 'driftstopp@orebro.se' };
@@ -51,7 +51,7 @@ describe('buildInvite', () => {
     expect(ics.sequence).toBe(0);
     expect(ics.status).toBe('CONFIRMED');
     expect(ics.organizer).toBe('mailto:driftstopp@orebro.se');
-    expect(ics.summary).toBe('Planerat driftstopp i Tes, CareApp: Uppgradering av Tes');
+    expect(ics.summary).toBe('Planerat driftstopp i Tes och CareApp: Uppgradering av Tes');
     expect(ics.description).toContain('tisdag 30 mars 2027 kl. 09.00–12.00');
     expect(ics.description).toContain(policy.support.internalRoutinesReminder);
   });
@@ -92,11 +92,67 @@ describe('buildInvite', () => {
     expect(cancel.description).toContain('Orsak: Uppgraderingen skjuts upp.');
   });
 
-  it('when an attendee is given, then the event lists that address', () => {
-    const ics = parse(invite({ attendee: { name: 'Anna Chef', email: 'anna.chef@orebro.se' } }));
-    const attendee = ics.event.getFirstProperty('attendee')!;
-    expect(String(attendee.getFirstValue()).toLowerCase()).toBe('mailto:anna.chef@orebro.se');
-    expect(attendee.getParameter('cn')).toBe('Anna Chef');
+  it('when an attendee is given, then the event lists that address with RSVP=FALSE', () => {
+    const text = invite({ attendee: { name: 'Anna Chef', email: 'anna.chef@orebro.se' } });
+    const ics = parse(text);
+    const attendees = ics.event.getAllProperties('attendee');
+    expect(attendees).toHaveLength(1);
+    expect(String(attendees[0]!.getFirstValue()).toLowerCase()).toBe('mailto:anna.chef@orebro.se');
+    expect(attendees[0]!.getParameter('cn')).toBe('Anna Chef');
+    expect(attendees[0]!.getParameter('rsvp')).toBe('FALSE');
+    expect(text).toMatch(/^ATTENDEE;RSVP=FALSE;/m);
+  });
+
+  it('when the invite is made, then it books nobody busy, has no alarm and names the sender as organizer', () => {
+    const text = invite({ attendee: { name: 'Anna Chef', email: 'anna.chef@orebro.se' } });
+    const ics = parse(text);
+    expect(ics.event.getFirstPropertyValue('transp')).toBe('TRANSPARENT');
+    expect(text).toContain('TRANSP:TRANSPARENT\r\n');
+    expect(text).toContain('X-MICROSOFT-CDO-BUSYSTATUS:FREE\r\n');
+    expect(ics.event.getAllSubcomponents('valarm')).toHaveLength(0);
+    expect(text).not.toContain('VALARM');
+    expect(ics.organizer).toBe('mailto:driftstopp@orebro.se');
+    expect(ics.event.getFirstProperty('organizer')!.getParameter('cn')).toBe('Driftstopp Örebro kommun');
+  });
+
+  it('when a recipient has a long name with quotes and letters outside ASCII, then the attendee line is folded and quoted so it parses back', () => {
+    const name = 'Åsa Öberg-Lindqvist, "enhetschef" för hemtjänsten i Västra distriktet';
+    const text = invite({ attendee: { name, email: 'asa.oberg@orebro.se' } });
+    for (const line of text.split('\r\n')) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(75);
+    const attendee = parse(text).event.getFirstProperty('attendee')!;
+    expect(attendee.getParameter('cn')).toBe(name.replaceAll('"', "'"));
+    expect(String(attendee.getFirstValue())).toBe('mailto:asa.oberg@orebro.se');
+  });
+
+  it('when one template is written for two recipients, then each copy names only its own recipient and the rest is the same', () => {
+    const template = inviteTemplate({ window: aWindow(), policy, method: 'REQUEST', organizer, stamp });
+    const [anna, bo] = [template.forAttendee({ name: 'Anna', email: 'anna@orebro.se' }), template.forAttendee({ name: 'Bo', email: 'bo@orebro.se' })];
+    expect(parse(anna).event.getAllProperties('attendee').map((p) => String(p.getFirstValue()))).toEqual(['mailto:anna@orebro.se']);
+    expect(parse(bo).event.getAllProperties('attendee').map((p) => String(p.getFirstValue()))).toEqual(['mailto:bo@orebro.se']);
+    const withoutAttendee = (ics: string) => ics.replace(/^ATTENDEE[^\r]*\r\n( [^\r]*\r\n)*/m, '');
+    expect(withoutAttendee(anna)).toBe(withoutAttendee(bo));
+    expect(anna).toBe(invite({ attendee: { name: 'Anna', email: 'anna@orebro.se' } }));
+  });
+
+  it('when the file is named, then the name says driftstopp, the systems and the local start date', () => {
+    expect(inviteFilename(aWindow({ systems: ['tes'] }), policy.timezone)).toBe('driftstopp-tes-2027-03-30.ics');
+    expect(inviteFilename(aWindow(), policy.timezone)).toBe('driftstopp-tes-careapp-2027-03-30.ics');
+    // 00.30 local on 31 March is still 30 March in UTC: the local date counts.
+    expect(inviteFilename(aWindow({ start: local('2027-03-31T00:30') }), policy.timezone)).toBe('driftstopp-tes-careapp-2027-03-31.ics');
+  });
+
+  it('when Eget Val get the invitation, then its description has the external number only and no staff note', () => {
+    const provider = parse(invite({ audience: 'egetval' })).description;
+    expect(provider).toContain('019-21 20 00');
+    expect(provider).not.toContain('internt');
+    expect(provider).not.toContain(policy.support.internalRoutinesReminder);
+    expect(parse(invite({ audience: 'managers' })).description).toContain('internt 2000');
+  });
+
+  it('when one system is affected, then the description speaks of it in the singular', () => {
+    const description = parse(invite({ window: aWindow({ systems: ['tes'] }) })).description;
+    expect(description).toContain('Systemet går inte att använda');
+    expect(description).not.toMatch(/systemen/i);
   });
 
   it('when the invite is made, then DTSTAMP is in UTC as RFC 5545 requires', () => {
@@ -105,7 +161,7 @@ describe('buildInvite', () => {
 
   it('when a title carries line breaks, then the summary is one line', () => {
     const ics = parse(invite({ window: aWindow({ title: 'Uppgradering\r\nav Tes' }) }));
-    expect(ics.summary).toBe('Planerat driftstopp i Tes, CareApp: Uppgradering av Tes');
+    expect(ics.summary).toBe('Planerat driftstopp i Tes och CareApp: Uppgradering av Tes');
   });
 });
 

@@ -1,7 +1,7 @@
 import { simpleParser } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { describe, expect, it } from 'vitest';
-import { buildInvite } from '../../src/messages/calendar-invite.js';
+import { buildInvite, inviteFilename } from '../../src/messages/calendar-invite.js';
 import { composeEmail, type ComposeEmailInput } from '../../src/messages/compose-email.js';
 import { renderNotice } from '../../src/messages/render-notice.js';
 import { aWindow, policy } from './fixtures.js';
@@ -14,8 +14,8 @@ function email(kind: 'announcement' | 'cancellation', overrides: Partial<Compose
   const window = aWindow(kind === 'cancellation' ? { revision: 2, cancelReason: 'Uppskjutet.' } : {});
   const method = kind === 'cancellation' ? 'CANCEL' : 'REQUEST';
   const content = renderNotice({ policy, window, audience: 'managers', kind });
-  const invite = buildInvite({ window, policy, method, organizer, attendee: to });
-  return composeEmail({ content, to, from: 'Driftstopp <driftstopp@orebro.se>', messageId, invite, method, ...overrides });
+  const invite = { content: buildInvite({ window, policy, method, organizer, attendee: to }), method, filename: inviteFilename(window, policy.timezone) } as const;
+  return composeEmail({ content, to, from: 'Driftstopp <driftstopp@orebro.se>', messageId, invite, ...overrides });
 }
 
 /** The message as it goes over SMTP, and as a receiving client parses it. */
@@ -25,10 +25,10 @@ async function roundTrip(options: ReturnType<typeof composeEmail>) {
 }
 
 describe('composeEmail', () => {
-  it('when a manager is sent an announcement, then subject, both parts, headers and invite.ics come through', async () => {
+  it('when a manager is sent an announcement, then subject, both parts, headers and the .ics named after the window come through', async () => {
     const { raw, parsed } = await roundTrip(email('announcement'));
     expect(parsed.messageId).toBe(messageId);
-    expect(parsed.subject).toBe('Planerat driftstopp: Tes, CareApp tisdag 30 mars 2027 kl. 09.00–12.00');
+    expect(parsed.subject).toBe('Planerat driftstopp: Tes och CareApp tisdag 30 mars 2027 kl. 09.00–12.00');
     expect(parsed.to && !Array.isArray(parsed.to) ? parsed.to.value[0] : undefined).toEqual({ name: 'Anna Chef', address: 'anna.chef@orebro.se' });
     expect(parsed.from?.value[0]).toEqual({ name: 'Driftstopp', address: 'driftstopp@orebro.se' });
     expect(parsed.html).toContain('019-21 20 00');
@@ -36,7 +36,8 @@ describe('composeEmail', () => {
     expect(parsed.headers.get('auto-submitted')).toBe('auto-generated');
     expect(parsed.headers.get('x-auto-response-suppress')).toBe('All');
 
-    const attachment = parsed.attachments.find((a) => a.filename === 'invite.ics');
+    expect(parsed.attachments.filter((a) => a.filename).map((a) => [a.filename, a.contentType])).toEqual([['driftstopp-tes-careapp-2027-03-30.ics', 'application/ics']]);
+    const attachment = parsed.attachments.find((a) => a.filename === 'driftstopp-tes-careapp-2027-03-30.ics');
     expect(attachment).toBeDefined();
     const ics = attachment!.content.toString('utf8');
     expect(ics).toContain('METHOD:REQUEST');
@@ -47,11 +48,11 @@ describe('composeEmail', () => {
     expect(raw).toContain('Content-Type: text/calendar; charset=utf-8; method=REQUEST');
   });
 
-  it('when the window is cancelled, then the calendar part says method=CANCEL and invite.ics says METHOD:CANCEL', async () => {
+  it('when the window is cancelled, then the calendar part says method=CANCEL and the .ics says METHOD:CANCEL', async () => {
     const { raw, parsed } = await roundTrip(email('cancellation'));
     expect(parsed.subject?.startsWith('Inställt: ')).toBe(true);
     expect(raw).toContain('Content-Type: text/calendar; charset=utf-8; method=CANCEL');
-    const ics = parsed.attachments.find((a) => a.filename === 'invite.ics')!.content.toString('utf8');
+    const ics = parsed.attachments.find((a) => a.filename === 'driftstopp-tes-careapp-2027-03-30.ics')!.content.toString('utf8');
     expect(ics).toContain('METHOD:CANCEL');
     expect(ics).toContain('STATUS:CANCELLED');
   });

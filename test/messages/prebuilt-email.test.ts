@@ -1,26 +1,38 @@
 import { simpleParser } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { describe, expect, it } from 'vitest';
-import { buildInvite } from '../../src/messages/calendar-invite.js';
+import ICAL from 'ical.js';
+import { buildInvite, inviteTemplate } from '../../src/messages/calendar-invite.js';
 import { composeEmail, composeNotice } from '../../src/messages/compose-email.js';
-import { prebuildEmail } from '../../src/messages/prebuilt-email.js';
+import { INVITE_SLOT, prebuildEmail } from '../../src/messages/prebuilt-email.js';
 import { renderNotice } from '../../src/messages/render-notice.js';
 import { aWindow, policy } from './fixtures.js';
 
 const from = 'Driftstopp Örebro <driftstopp@orebro.se>';
 const window = aWindow();
 const content = renderNotice({ policy, window, audience: 'managers', kind: 'announcement' });
-const invite = buildInvite({ window, policy, method: 'REQUEST', organizer: { name: 'Driftstopp Örebro', email: 'driftstopp@orebro.se' } });
+const organizer = { name: 'Driftstopp Örebro', email: 'driftstopp@orebro.se' };
+const stamp = new Date('2027-03-01T07:00:00Z');
+const template = inviteTemplate({ window, policy, method: 'REQUEST', organizer, stamp });
+const slot = { content: INVITE_SLOT, method: 'REQUEST', filename: template.filename } as const;
+const prebuilt = () => prebuildEmail(composeNotice({ content, from, invite: slot }), 'driftstopp@orebro.se', (to) => template.forAttendee(to));
+
+/** The ATTENDEE addresses of the .ics attached to a parsed message. */
+function attendeesOf(parsed: { attachments: { filename?: string | undefined; content: Buffer }[] }): string[] {
+  const ics = parsed.attachments.find((a) => a.filename?.endsWith('.ics'))!.content.toString('utf8');
+  const event = new ICAL.Component(ICAL.parse(ics)).getFirstSubcomponent('vevent')!;
+  return event.getAllProperties('attendee').map((p) => String(p.getFirstValue()));
+}
 
 describe('prebuildEmail', () => {
   it('when one compiled notice is addressed to a recipient, then it reads as the message composed for that recipient alone', async () => {
     const to = { name: 'Åsa Öberg, "chef" <hemtjänst>', email: 'asa.oberg@orebro.se' };
     const messageId = '<notice-1.recipient-7@orebro.se>';
-    const address = await prebuildEmail(composeNotice({ content, from, invite, method: 'REQUEST' }), 'driftstopp@orebro.se');
+    const address = await prebuilt();
 
     const outgoing = address(to, messageId);
     const parsed = await simpleParser(outgoing.raw);
-    const alone = await simpleParser(await new MailComposer(composeEmail({ content, to, from, messageId, invite, method: 'REQUEST' })).compile().build());
+    const alone = await simpleParser(await new MailComposer(composeEmail({ content, to, from, messageId, invite: { content: buildInvite({ window, policy, method: 'REQUEST', organizer, stamp, attendee: to }), method: 'REQUEST', filename: template.filename } })).compile().build());
 
     expect(outgoing.envelope).toEqual({ from: 'driftstopp@orebro.se', to: 'asa.oberg@orebro.se' });
     expect(outgoing.messageId).toBe(messageId);
@@ -37,20 +49,38 @@ describe('prebuildEmail', () => {
     expect(outgoing.raw.toString('latin1').match(/^To:/gim)).toHaveLength(1);
   });
 
-  it('when two recipients are addressed, then only their header lines differ', async () => {
-    const address = await prebuildEmail(composeNotice({ content, from, invite }), 'driftstopp@orebro.se');
+  it('when two recipients are addressed, then each invitation names its own recipient as the attendee', async () => {
+    const address = await prebuilt();
+    const [a, b] = [address({ name: 'Anna', email: 'anna@orebro.se' }, '<n.a@orebro.se>'), address({ name: 'Bo', email: 'bo@orebro.se' }, '<n.b@orebro.se>')];
+    expect(attendeesOf(await simpleParser(a.raw))).toEqual(['mailto:anna@orebro.se']);
+    expect(attendeesOf(await simpleParser(b.raw))).toEqual(['mailto:bo@orebro.se']);
+    // The text/calendar alternative carries the same invitation as the attached file.
+    const parsed = await simpleParser(a.raw);
+    const [calendar, file] = ['text/calendar', 'application/ics'].map((type) => parsed.attachments.find((att) => att.contentType === type)!.content.toString('utf8'));
+    expect(calendar).toBe(file);
+  });
+
+  it('when two recipients are addressed, then only their header lines and invitation parts differ', async () => {
+    const address = await prebuilt();
 
     const [a, b] = [address({ name: 'Anna', email: 'anna@orebro.se' }, '<n.a@orebro.se>'), address({ name: 'Bo', email: 'bo@orebro.se' }, '<n.b@orebro.se>')];
     const headerLines = (raw: Buffer) => raw.toString('latin1').split('\r\n').filter((l) => /^(To|Message-ID):/.test(l));
 
     expect(headerLines(a.raw)).toEqual(['To: Anna <anna@orebro.se>', 'Message-ID: <n.a@orebro.se>']);
     expect(headerLines(b.raw)).toEqual(['To: Bo <bo@orebro.se>', 'Message-ID: <n.b@orebro.se>']);
-    const rest = (raw: Buffer) => raw.toString('latin1').split('\r\n').filter((l) => !/^(To|Message-ID):/.test(l)).join('\r\n');
+    // Outside the two base64 bodies of the invitation, the bytes are the same.
+    const rest = (raw: Buffer) =>
+      raw
+        .toString('latin1')
+        .replace(/(Content-Transfer-Encoding: base64\r\n\r\n)[A-Za-z0-9+/=\r\n]+?(?=\r\n--)/g, '$1…')
+        .split('\r\n')
+        .filter((l) => !/^(To|Message-ID):/.test(l))
+        .join('\r\n');
     expect(rest(a.raw)).toBe(rest(b.raw));
   });
 
   it('when an address carries a line break, then it is refused as a permanent failure, not sent with an injected header', async () => {
-    const address = await prebuildEmail(composeNotice({ content, from, invite }), 'driftstopp@orebro.se');
+    const address = await prebuilt();
 
     expect(() => address({ name: 'X', email: 'x@orebro.se\r\nBcc: all@orebro.se' }, '<n.x@orebro.se>')).toThrow(
       expect.objectContaining({ permanent: true }),
