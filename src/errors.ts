@@ -40,7 +40,7 @@ export class AppError extends Error {
 
 /** 400: the request itself is malformed (wrong types, missing fields). */
 export class ValidationError extends AppError {
-  constructor(errors: FieldError[], message = 'The request is not valid.') {
+  constructor(errors: FieldError[], message = 'Begäran är inte giltig.') {
     super('validation_failed', 400, message, { errors });
     this.name = 'ValidationError';
   }
@@ -79,12 +79,17 @@ export class PermanentDeliveryError extends Error {
   }
 }
 
-export function zodIssuesToFieldErrors(error: z.ZodError, prefix: string[] = []): FieldError[] {
+export function zodIssuesToFieldErrors(
+  error: z.ZodError,
+  prefix: string[] = [],
+  /** How an unknown field is named: English for operators' start-up lines, Swedish in the API. */
+  words: { unknownField: (key: string) => string } = { unknownField: (key) => `unknown field "${key}"` },
+): FieldError[] {
   const at = (path: readonly PropertyKey[]) => [...prefix, ...path.map(String)].join('.') || '(root)';
   return error.issues.flatMap((issue): FieldError[] => {
     // An unknown field is named by its own path, not its parent's.
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: at([...issue.path, key]), code: issue.code, message: `unknown field "${key}"` }));
+      return issue.keys.map((key) => ({ path: at([...issue.path, key]), code: issue.code, message: words.unknownField(key) }));
     }
     // A bad record key carries its real reason one level down.
     const message = issue.code === 'invalid_key' ? issue.issues.map((inner) => inner.message).join('; ') : issue.message;

@@ -12,7 +12,7 @@ const instantOrDate = z
   .union([z.iso.datetime({ offset: true }), z.iso.date()])
   .describe('ISO 8601 instant with an offset, or a date (local midnight in the policy time zone)');
 
-const reason = z.string().trim().min(3, 'must say why, in at least 3 characters').max(1000).superRefine(refineText(REASON));
+const reason = z.string().trim().min(3, 'ska säga varför, med minst 3 tecken').max(1000).superRefine(refineText(REASON));
 const title = z.string().trim().min(1).max(200).superRefine(refineText(LINE));
 const description = z.string().max(5000).superRefine(refineText(PROSE));
 
@@ -40,7 +40,7 @@ export const patchWindowBody = z
     end: instant.optional(),
     shortNotice: shortNoticeSchema.optional(),
   })
-  .refine((body) => Object.keys(body).length > 0, 'must change at least one field');
+  .refine((body) => Object.keys(body).length > 0, 'ska ändra minst ett fält');
 
 export const cancelWindowBody = z.strictObject({ reason });
 
@@ -62,7 +62,7 @@ export const slotsQuery = z.strictObject({
   count: z.coerce.number().int().min(1).max(100).default(10),
 });
 
-export const idParams = z.strictObject({ id: z.uuid('must be a window id (UUID)') });
+export const idParams = z.strictObject({ id: z.uuid('ska vara ett driftstopps id (UUID)') });
 
 export const noticeSchema = z.object({
   id: z.uuid(),

@@ -2,18 +2,19 @@ import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 
+/** Problem titles in Swedish, like every human text of the API; `status` carries the number. */
 const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  409: 'Conflict',
-  413: 'Content Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
+  400: 'Felaktig begäran',
+  401: 'Inte inloggad',
+  403: 'Åtkomst nekad',
+  404: 'Finns inte',
+  409: 'Konflikt',
+  413: 'För stor begäran',
+  415: 'Formatet stöds inte',
+  422: 'Bryter mot rutinen',
+  429: 'För många försök',
+  500: 'Internt fel',
+  503: 'Tjänsten är inte tillgänglig',
 };
 
 /**
@@ -43,7 +44,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       .type('application/problem+json')
       .json({
         type: `https://driftstopp.orebro.se/problems/${appError.code.replaceAll('_', '-')}`,
-        title: TITLES[appError.status] ?? 'Error',
+        title: TITLES[appError.status] ?? 'Fel',
         status: appError.status,
         detail: appError.message,
         instance: req.originalUrl,
@@ -63,21 +64,23 @@ export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const e = error as { status?: number; type?: string; message?: string };
   if (e?.type === 'entity.parse.failed') {
-    return new AppError('malformed_json', 400, 'The request body is not valid JSON.', {
-      errors: [{ path: 'body', code: 'invalid_json', message: 'not valid JSON' }],
+    return new AppError('malformed_json', 400, 'Begärans innehåll är inte giltig JSON.', {
+      errors: [{ path: 'body', code: 'invalid_json', message: 'är inte giltig JSON' }],
     });
   }
-  if (e?.type === 'entity.too.large') return new AppError('too_large', 413, 'The request body is too large.');
+  if (e?.type === 'entity.too.large') return new AppError('too_large', 413, 'Begärans innehåll är för stort.');
   if (error instanceof URIError || e?.message?.startsWith('Failed to decode param')) {
-    return new AppError('invalid_path', 400, 'The request path is not validly percent-encoded.', {
-      errors: [{ path: 'params', code: 'invalid_encoding', message: 'not valid percent-encoding' }],
+    return new AppError('invalid_path', 400, 'Adressen har en ogiltig procentkodning.', {
+      errors: [{ path: 'params', code: 'invalid_encoding', message: 'har en ogiltig procentkodning' }],
     });
   }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     // Other body-parser refusals: a false Content-Encoding, an unknown charset, a bad media type.
     const code = e.status === 415 ? 'unsupported_media_type' : 'invalid_body';
-    return new AppError(code, e.status, `The request body cannot be read: ${e.message ?? 'invalid'}.`, {
-      errors: [{ path: 'body', code: e.type?.replace(/\./g, '_') ?? code, message: e.message ?? 'cannot be read' }],
+    // body-parser's own message is English and may quote the request: the code says which refusal it was.
+    const detail = e.status === 415 ? 'Begärans innehåll har ett format eller en teckenkodning som inte stöds.' : 'Begärans innehåll kan inte läsas.';
+    return new AppError(code, e.status, detail, {
+      errors: [{ path: 'body', code: e.type?.replace(/\./g, '_') ?? code, message: e.status === 415 ? 'har ett format som inte stöds' : 'kan inte läsas' }],
     });
   }
   return new AppError('internal', 500, 'Ett oväntat fel inträffade. Händelsen är loggad.', { cause: error });

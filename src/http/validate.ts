@@ -1,13 +1,16 @@
 import { DateTime } from 'luxon';
 import type { z } from 'zod';
 import { ValidationError, zodIssuesToFieldErrors } from '../errors.js';
+import { swedishError, swedishUnknownField } from '../swedish-errors.js';
+
+const PLACES = { body: 'Begärans innehåll', query: 'Frågan i adressen', params: 'Adressen' } as const;
 
 /** Parses one part of a request (body, query, params); a failure is a 400 naming each field. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, location: 'body' | 'query' | 'params'): z.output<S> {
-  const result = schema.safeParse(value ?? (location === 'body' ? undefined : {}));
+  const result = schema.safeParse(value ?? (location === 'body' ? undefined : {}), { error: swedishError });
   if (!result.success) {
-    const errors = zodIssuesToFieldErrors(result.error);
-    throw new ValidationError(errors, `The request ${location} is not valid: ${errors.map((e) => e.path).join(', ')}.`);
+    const errors = zodIssuesToFieldErrors(result.error, [], { unknownField: swedishUnknownField });
+    throw new ValidationError(errors, `${PLACES[location]} har fel: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}.`);
   }
   return result.data;
 }

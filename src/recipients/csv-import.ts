@@ -1,5 +1,6 @@
 import { CsvError, parse, type InfoRecord } from 'csv-parse/sync';
 import { ValidationError, zodIssuesToFieldErrors, type FieldError } from '../errors.js';
+import { swedishError, swedishUnknownField } from '../swedish-errors.js';
 import type { Policy } from '../policy/policy-schema.js';
 import { LINE, textProblems } from '../rules/text-rules.js';
 import { createRecipientBody, type NewRecipientInput } from './recipient-schemas.js';
@@ -68,8 +69,8 @@ export function parseRecipientCsv(text: string, systems: Policy['systems']): Par
       kind: KIND_WORDS.get(kind.toLowerCase()) ?? kind,
       systems: listed.map((s) => systemIds(s) ?? s),
       unit: field('unit'),
-    });
-    const errors = parsed.success ? [] : zodIssuesToFieldErrors(parsed.error);
+    }, { error: swedishError });
+    const errors = parsed.success ? [] : zodIssuesToFieldErrors(parsed.error, [], { unknownField: swedishUnknownField });
     listed.forEach((system, i) => {
       if (systemIds(system) === undefined) errors.push(unknownSystemError(systems, system, i));
     });
@@ -154,7 +155,8 @@ function readRecords(text: string): CsvRecord[] {
     if (!(error instanceof CsvError)) throw error;
     const line = typeof error.lines === 'number' ? error.lines : undefined;
     throw new ValidationError(
-      [{ path: 'body', code: 'malformed_csv', message: `${line ? `rad ${line}: ` : ''}${error.message}` }],
+      // csv-parse's own message is English: its code is kept, the words are ours.
+      [{ path: 'body', code: 'malformed_csv', message: `${line ? `rad ${line}: ` : ''}går inte att läsa (${error.code})` }],
       `CSV-filen går inte att läsa${line ? ` (rad ${line})` : ''}: kontrollera citattecknen.`,
     );
   }

@@ -13,15 +13,15 @@ const email = z
   .string()
   .trim()
   .toLowerCase()
-  .pipe(z.email('must be an e-mail address').max(254, 'must be at most 254 characters'));
+  .pipe(z.email('ska vara en e-postadress').max(254, 'får vara högst 254 tecken'));
 
 export const createRecipientBody = z.strictObject({
   kind: recipientKindSchema,
-  name: z.string().trim().min(1, 'must not be empty').max(200).superRefine(refineText(LINE)),
+  name: z.string().trim().min(1, 'får inte vara tomt').max(200).superRefine(refineText(LINE)),
   email,
   systems: z
     .array(z.string().trim().min(1).max(50))
-    .min(1, 'must name at least one system')
+    .min(1, 'ska ange minst ett system')
     .max(20)
     .describe('System ids from the policy: tes, careapp, carelock'),
   unit: z
@@ -40,7 +40,7 @@ export const listRecipientsQuery = z.strictObject({
   system: z.string().min(1).max(50).optional().describe('Only recipients of this system'),
 });
 
-export const recipientIdParams = z.strictObject({ id: z.uuid('must be a recipient id (UUID)') });
+export const recipientIdParams = z.strictObject({ id: z.uuid('ska vara en mottagares id (UUID)') });
 
 export const importRecipientsQuery = z.strictObject({
   dryRun: z

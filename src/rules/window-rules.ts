@@ -119,7 +119,7 @@ export function checkWindow(
     violations.push({
       path: 'start',
       code: 'insufficient_notice',
-      message: brief + (earliestCompliantStart ? ` Tidigaste start som följer rutinen: ${earliestCompliantStart.toISO()}.` : ''),
+      message: brief + (earliestCompliantStart ? ` Tidigaste start som följer rutinen: ${swedishDateTime(earliestCompliantStart)}.` : ''),
       brief,
     });
   }
@@ -162,4 +162,14 @@ const WEEKDAY_NAMES = ['måndag', 'tisdag', 'onsdag', 'torsdag', 'fredag', 'lör
 function weekdayNames(weekdays: readonly number[]): string {
   const names = [...weekdays].sort().map((d) => `${WEEKDAY_NAMES[d - 1]}ar`);
   return names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} eller ${names.at(-1)}`;
+}
+
+/** `tisdag 13 april 2027 kl. 09.00` in the instant's own zone, as texts to people say it. */
+function swedishDateTime(instant: DateTime): string {
+  return instant.setLocale('sv').toFormat("cccc d LLLL yyyy 'kl.' HH.mm");
+}
+
+/** The earliest compliant start as the 422 writes it out beside the instant: `tidigast tisdag 13 april 2027 kl. 09.00`. */
+export function earliestStartText(earliest: DateTime, zone: string): string {
+  return `tidigast ${swedishDateTime(earliest.setZone(zone))}`;
 }

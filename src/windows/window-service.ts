@@ -13,7 +13,7 @@ import {
 import type { Audience, PlanStep } from '../policy/policy-schema.js';
 import { audiencesToTellOfChange, publicationAudiences, stillToAnnounce, whoWasTold } from '../rules/told.js';
 import { noticeSteps, type NoticeKind, type PlannedNotice, type RuleBook, type WindowKind } from '../rules/notice-plan.js';
-import { checkWindow, type WindowDraft } from '../rules/window-rules.js';
+import { checkWindow, earliestStartText, type WindowDraft } from '../rules/window-rules.js';
 import type { Db } from '../storage/database.js';
 import type { NewNoticeRow, NoticeRow, WindowRow } from '../storage/schema.js';
 import { recordAudit } from './audit-repository.js';
@@ -252,18 +252,29 @@ async function withdrawUnsent(db: Db, id: string, now: DateTime): Promise<void> 
   await settleNotices(db, await withdrawPendingDeliveries(db, id), now.toJSDate());
 }
 
+/** Why a window can no longer change, in words (the code `status` stays English in the body). */
+const STATUS_PHRASE: Record<WindowRow['status'], string> = {
+  scheduled: 'är planerat',
+  in_progress: 'har redan börjat',
+  completed: 'är redan genomfört',
+  cancelled: 'är inställt',
+};
+
 async function lockScheduledWindow(db: Db, id: string): Promise<WindowRow> {
   const window = await lockWindow(db, id);
   if (!window) throw new NotFoundError(`Driftstoppet ${id}`);
   if (window.status !== 'scheduled') {
-    throw new ConflictError(`Driftstoppet har status ${window.status} och kan inte längre ändras.`);
+    throw new ConflictError(`Driftstoppet ${STATUS_PHRASE[window.status]} och kan inte längre ändras.`);
   }
   return window;
 }
 
 function throwIfViolated(rules: RuleBook, violations: FieldError[], earliest: DateTime | null): void {
   if (violations.length === 0) return;
-  const extra = earliest ? { earliestCompliantStart: formatInstant(earliest.toJSDate(), rules.policy.timezone) } : undefined;
+  const zone = rules.policy.timezone;
+  const extra = earliest
+    ? { earliestCompliantStart: formatInstant(earliest.toJSDate(), zone), earliestCompliantStartText: earliestStartText(earliest, zone) }
+    : undefined;
   throw new RuleViolationError(violations, extra);
 }
 

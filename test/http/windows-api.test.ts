@@ -60,7 +60,7 @@ describe.each(testBackends)('windows API on $name', (backend) => {
     const res = await fixture.api.request('POST', '/api/windows', { body });
     expect(res.status).toBe(422);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(res.body).toMatchObject({ status: 422, title: 'Unprocessable Content' });
+    expect(res.body).toMatchObject({ status: 422, title: 'Bryter mot rutinen' });
     expect(res.body.errors.map((e: any) => e.code)).toContain(code);
     expect(await windowCount()).toBe(before);
   });

@@ -119,7 +119,7 @@ describe.each(testBackends)('recipients API on $name', (backend) => {
     expect((await api.request('POST', '/api/recipients', { json: anna })).status).toBe(201);
     const again = await api.request('POST', '/api/recipients', { json: { ...anna, email: 'ANNA.ABERG@orebro.se', name: 'Anna Å.' } });
     expect(again.status).toBe(409);
-    expect(again.body).toMatchObject({ status: 409, title: 'Conflict' });
+    expect(again.body).toMatchObject({ status: 409, title: 'Konflikt' });
     expect((await api.request('POST', '/api/recipients', { json: { ...anna, kind: 'provider' } })).status).toBe(201);
     expect(await countRows(database.db, 'recipients')).toBe(2);
     expect(await countRows(database.db, 'audit_events')).toBe(2);

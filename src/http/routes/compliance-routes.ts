@@ -11,7 +11,7 @@ import { formatInstant } from '../../windows/window-view.js';
 import { parseInput, parseInstant } from '../validate.js';
 
 const instantOrDate = z
-  .union([z.iso.datetime({ offset: true }), z.iso.date()], 'must be an ISO 8601 instant with an offset, or a date YYYY-MM-DD')
+  .union([z.iso.datetime({ offset: true }), z.iso.date()], 'ska vara en tidpunkt enligt ISO 8601 med tidszon eller ett datum ÅÅÅÅ-MM-DD')
   .describe('ISO 8601 instant with an offset, or a date (local midnight in the policy time zone)');
 
 const format = z.enum(['json', 'csv']).optional().describe('csv: the same as a spreadsheet (also with Accept: text/csv)');
@@ -25,7 +25,7 @@ export const complianceQuery = z.strictObject({
 export const auditQuery = z.strictObject({
   from: instantOrDate.optional(),
   to: instantOrDate.optional(),
-  windowId: z.uuid('must be a window id (UUID)').optional(),
+  windowId: z.uuid('ska vara ett driftstopps id (UUID)').optional(),
   format,
 });
 
@@ -97,8 +97,8 @@ function range(
   const to = query.to === undefined ? defaults.to : parseInstant(query.to, zone);
   if (from && to && to <= from) {
     const path = query.to === undefined ? 'from' : 'to';
-    const message = path === 'to' ? 'must be after from' : 'must be before to (give to as well)';
-    throw new ValidationError([{ path, code: 'invalid_range', message }], `The request query is not valid: ${path}.`);
+    const message = path === 'to' ? 'ska ligga efter from' : 'ska ligga före to (ange to också)';
+    throw new ValidationError([{ path, code: 'invalid_range', message }], `Frågan i adressen har fel: ${path} ${message}.`);
   }
   return { from, to };
 }

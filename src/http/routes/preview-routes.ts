@@ -7,7 +7,7 @@ import { parseInput } from '../validate.js';
 
 /** Path of `GET /windows/:id/preview/:audience`; exported with the schemas for /openapi.json. */
 export const previewParams = z.strictObject({
-  id: z.uuid('must be a window id (UUID)'),
+  id: z.uuid('ska vara ett driftstopps id (UUID)'),
   audience: audienceSchema,
 });
 

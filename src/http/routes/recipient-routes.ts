@@ -50,7 +50,7 @@ export function recipientRoutes(deps: RecipientDeps): Router {
     // rather than store mangled names.
     if (csv.includes('\uFFFD')) {
       throw new AppError('invalid_encoding', 400, 'CSV-filen är inte UTF-8; spara den som "CSV UTF-8" och försök igen.', {
-        errors: [{ path: 'body', code: 'invalid_encoding', message: 'not UTF-8' }],
+        errors: [{ path: 'body', code: 'invalid_encoding', message: 'är inte UTF-8' }],
       });
     }
     res.json(await importRecipients(deps, csv, { dryRun }, principalOf(req).actor));

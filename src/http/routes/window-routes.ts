@@ -33,8 +33,8 @@ export function windowRoutes(deps: WindowRoutesDeps): Router {
     const body = parseInput(createWindowBody, req.body, 'body');
     const key = req.get('idempotency-key');
     if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) {
-      throw new AppError('validation_failed', 400, 'Idempotency-Key must be 1–200 visible ASCII characters.', {
-        errors: [{ path: 'header.Idempotency-Key', code: 'invalid_format', message: 'must be 1–200 visible ASCII characters' }],
+      throw new AppError('validation_failed', 400, 'Idempotency-Key ska vara 1–200 synliga ASCII-tecken.', {
+        errors: [{ path: 'header.Idempotency-Key', code: 'invalid_format', message: 'ska vara 1–200 synliga ASCII-tecken' }],
       });
     }
     const window = await createWindow(
