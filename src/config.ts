@@ -13,6 +13,8 @@ export type Role = 'admin' | 'viewer';
 export interface ApiToken {
   role: Role;
   token: string;
+  /** Who holds it (`role:name:token`), shown in the audit trail and on the admin pages. */
+  name?: string | undefined;
 }
 
 const url = (protocols: string[]) =>
@@ -104,18 +106,28 @@ function templatesFolder(dir: string, ctx: z.RefinementCtx): URL {
   return pathToFileURL(`${resolved}${path.sep}`);
 }
 
+/** A token's name: one line a person would write, without the list's separators. */
+const TOKEN_NAME = /^[^\p{Cc}\p{Cf},:]{1,60}$/u;
+
+/**
+ * `role:token` or `role:name:token`, comma-separated. Neither a name nor a token may hold a
+ * colon, so the two forms never read alike.
+ */
 function parseTokens(value: string, ctx: z.RefinementCtx): ApiToken[] {
   const tokens: ApiToken[] = [];
-  for (const pair of value.split(',').map((p) => p.trim()).filter(Boolean)) {
-    const [role, token] = [pair.slice(0, pair.indexOf(':')), pair.slice(pair.indexOf(':') + 1)];
-    if (pair.indexOf(':') < 0 || (role !== 'admin' && role !== 'viewer') || token.length < 16) {
+  for (const entry of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const parts = entry.split(':');
+    const [role, name, token] = parts.length === 3 ? [parts[0], parts[1]!.trim(), parts[2]] : [parts[0], undefined, parts[1]];
+    const validName = name === undefined || TOKEN_NAME.test(name);
+    if ((parts.length !== 2 && parts.length !== 3) || (role !== 'admin' && role !== 'viewer') || !validName || token === undefined || token.length < 16) {
       ctx.addIssue({
         code: 'custom',
-        message: 'must be comma-separated role:token pairs, role admin or viewer, tokens of at least 16 characters',
+        message:
+          'must be comma-separated role:token or role:name:token entries, role admin or viewer, a name of 1-60 characters without colons or commas, tokens of at least 16 characters without colons',
       });
       return z.NEVER;
     }
-    tokens.push({ role, token });
+    tokens.push(name === undefined ? { role, token } : { role, name, token });
   }
   return tokens;
 }

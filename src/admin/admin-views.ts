@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { Response } from 'express';
 import Handlebars from 'handlebars';
 import { DateTime } from 'luxon';
-import { formatDateTime, formatWhen } from '../messages/swedish-time.js';
+import { formatDateTime, formatDeadline, formatWhen } from '../messages/swedish-time.js';
 import { TEMPLATES_DIR } from '../messages/render-notice.js';
 import type { AdminSession } from './admin-session.js';
 
@@ -91,6 +91,11 @@ export function sendPage(res: Response, page: string, frame: PageFrame, context:
 export function when(instant: Date | DateTime | null, zone: string): string {
   if (!instant) return '';
   return formatDateTime(instant instanceof Date ? instant : instant.toJSDate(), zone);
+}
+
+/** A rule's deadline as its last day (see formatDeadline). */
+export function deadline(instant: Date, zone: string): string {
+  return formatDeadline(instant, zone);
 }
 
 export function span(start: Date, end: Date, zone: string): string {

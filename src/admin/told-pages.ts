@@ -4,7 +4,7 @@ import { whoWasTold, windowCompliance } from '../application/compliance-queries.
 import { complianceCsv, localDateTime } from '../compliance/compliance-csv.js';
 import type { AdminContext } from './admin-context.js';
 import { ALARMING, DELIVERY_STATUS, NOTICE_KIND, RECIPIENT_KIND, VERDICT, audienceName } from './admin-labels.js';
-import { sendPage, when } from './admin-views.js';
+import { deadline, sendPage, when } from './admin-views.js';
 import { windowId, windowSummary } from './window-form-view.js';
 
 /**
@@ -27,7 +27,7 @@ export function toldRoutes(ctx: AdminContext): Router {
       audience: audienceName(policy, n.audience),
       kind: NOTICE_KIND[n.kind] ?? n.kind,
       revision: n.revision,
-      requiredBy: n.kind === 'announcement' ? when(n.requiredBy, zone) : '',
+      requiredBy: n.kind === 'announcement' ? deadline(n.requiredBy, zone) : '',
       due: when(n.dueAt, zone),
       sent: when(n.sentAt, zone),
       verdict: VERDICT[n.verdict],

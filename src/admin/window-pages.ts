@@ -8,7 +8,7 @@ import type { FieldError } from '../errors.js';
 import { calendarWeeks, flaggedWindows } from './admin-calendar.js';
 import { NOTICE_KIND, NOTICE_STATUS, audienceName } from './admin-labels.js';
 import { adminOnly, confirmation, sessionOf, type AdminContext } from './admin-context.js';
-import { sendPage, when } from './admin-views.js';
+import { deadline, sendPage, when } from './admin-views.js';
 import { earliestStartFor, parseWindowForm, readWindowForm, refusalOf, type WindowForm } from './window-form.js';
 import { windowChangeRoutes } from './window-change-pages.js';
 import { windowFormContext, windowId, windowSummary } from './window-form-view.js';
@@ -99,7 +99,7 @@ export function windowPageRoutes(ctx: AdminContext): Router {
         kind: NOTICE_KIND[n.kind] ?? n.kind,
         revision: n.revision,
         due: when(n.due_at, zone),
-        requiredBy: n.kind === 'announcement' ? when(n.required_by, zone) : '',
+        requiredBy: n.kind === 'announcement' ? deadline(n.required_by, zone) : '',
         status: NOTICE_STATUS[n.status] ?? n.status,
         statusCode: n.status,
         sent: when(n.sent_at, zone),

@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { DateTime } from 'luxon';
+import { formatDeadlineCell } from '../messages/swedish-time.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { NoticeKind } from '../rules/notice-plan.js';
 import type { WindowStatus } from '../storage/schema.js';
@@ -97,7 +98,8 @@ export function complianceCsv(report: readonly WindowCompliance[], policy: Polic
       ...windowCells,
       audience: policy.audiences[notice.audience].displayName,
       kind: NOTICE_KINDS[notice.kind],
-      requiredBy: localDateTime(notice.requiredBy, zone),
+      // The rule's last day, as people say it (the midnight after it is how it is stored).
+      requiredBy: formatDeadlineCell(notice.requiredBy, zone),
       dueAt: localDateTime(notice.dueAt, zone),
       sentAt: localDateTime(notice.sentAt, zone),
       onTime: notice.onTime === null ? '' : notice.onTime ? 'ja' : 'nej',

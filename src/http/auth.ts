@@ -6,8 +6,18 @@ import { AppError } from '../errors.js';
 
 export interface Principal {
   role: Role;
-  /** Names the token in the audit trail without revealing it. */
+  /**
+   * Names the token in the audit trail without revealing it: `Anna (admin)` for a named
+   * token (just `admin` for the generated one, whose name is its role), else the role and
+   * the start of the token's hash, `admin:7c674a72`.
+   */
   actor: string;
+}
+
+/** The audit trail's name for a token. */
+export function actorOf(token: { role: Role; name?: string | undefined }, digestHex: string): string {
+  if (token.name === undefined) return `${token.role}:${digestHex.slice(0, 8)}`;
+  return token.name === token.role ? token.name : `${token.name} (${token.role})`;
 }
 
 declare module 'express-serve-static-core' {
@@ -27,7 +37,7 @@ export function tokenAuthenticator(tokens: readonly ApiToken[]) {
     for (const token of known) {
       if (timingSafeEqual(candidate, token.digest)) match = token;
     }
-    return match ? { role: match.role, actor: `${match.role}:${match.digest.toString('hex').slice(0, 8)}` } : null;
+    return match ? { role: match.role, actor: actorOf(match, match.digest.toString('hex')) } : null;
   };
 }
 

@@ -46,3 +46,23 @@ function computeWhen(start: Date, end: Date, zone: string): string {
   }
   return `${formatDateTime(start, zone)} – ${formatDateTime(end, zone)}`;
 }
+
+/**
+ * A deadline as people say it: a rule's deadline is stored as the midnight after its last
+ * day, which reads `tisdag 1 december 2026` (that last day), not `onsdag 2 december 2026
+ * kl. 00.00`. A deadline at any other time (a window's own start) keeps its time.
+ */
+export function formatDeadline(instant: Date, zone: string): string {
+  const at = local(instant, zone);
+  if (at.hour === 0 && at.minute === 0 && at.second === 0 && at.millisecond === 0) {
+    return at.minus({ days: 1 }).toFormat(DATE_FORMAT);
+  }
+  return formatDateTime(instant, zone);
+}
+
+/** The same for a spreadsheet: `2026-12-01` for the last day, or `2027-03-30 09:00`. */
+export function formatDeadlineCell(instant: Date, zone: string): string {
+  const at = local(instant, zone);
+  if (at.hour === 0 && at.minute === 0 && at.second === 0 && at.millisecond === 0) return at.minus({ days: 1 }).toFormat('yyyy-MM-dd');
+  return at.toFormat('yyyy-MM-dd HH:mm');
+}

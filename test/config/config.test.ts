@@ -153,18 +153,18 @@ describe('loadConfig', () => {
 });
 
 describe('resolveTokens', () => {
-  it('when no tokens are configured, then the first call creates DATA_DIR/admin-token with mode 600 and the second reuses it', () => {
+  it('when no tokens are configured, then the first call creates DATA_DIR/admin-token with mode 600, named "admin", and the second reuses it', () => {
     const dataDir = path.join(tmp, 'data');
     const first = resolveTokens(undefined, dataDir);
     expect(first.file).toBe(path.join(dataDir, 'admin-token'));
     expect(first.created).toMatch(/^[\w-]{32,}$/);
-    expect(first.tokens).toEqual([{ role: 'admin', token: first.created }]);
+    expect(first.tokens).toEqual([{ role: 'admin', name: 'admin', token: first.created }]);
     expect(statSync(first.file).mode & 0o777).toBe(0o600);
     expect(readFileSync(first.file, 'utf8').trim()).toBe(first.created);
 
     const second = resolveTokens(undefined, dataDir);
     expect(second.created).toBeNull();
-    expect(second.tokens).toEqual([{ role: 'admin', token: first.created }]);
+    expect(second.tokens).toEqual([{ role: 'admin', name: 'admin', token: first.created }]);
   });
 
   it('when tokens are configured, then they are used and no file is written', () => {

@@ -141,3 +141,31 @@ describe('the version', () => {
     expect(VERSION).toBe(pkg.version);
   });
 });
+
+describe('API_TOKENS forms', () => {
+  it.each([
+    ['admin:xxxxxxxxxxxxxxxxxxxx', [{ role: 'admin', token: 'xxxxxxxxxxxxxxxxxxxx' }]],
+    ['admin:Anna:xxxxxxxxxxxxxxxxxxxx', [{ role: 'admin', name: 'Anna', token: 'xxxxxxxxxxxxxxxxxxxx' }]],
+    [
+      'admin:Åsa Öberg:xxxxxxxxxxxxxxxxxxxx, viewer:yyyyyyyyyyyyyyyyyyyy',
+      [
+        { role: 'admin', name: 'Åsa Öberg', token: 'xxxxxxxxxxxxxxxxxxxx' },
+        { role: 'viewer', token: 'yyyyyyyyyyyyyyyyyyyy' },
+      ],
+    ],
+  ])('when API_TOKENS is %s, then each token is parsed with its role and, when given, its name', (value, expected) => {
+    expect(loadConfig({ API_TOKENS: value }).apiTokens).toEqual(expected);
+  });
+
+  it.each([
+    ['admin:Anna:short'],
+    ['admin::xxxxxxxxxxxxxxxxxxxx'],
+    ['admin:Anna:Berg:xxxxxxxxxxxxxxxxxxxx'],
+    ['boss:Anna:xxxxxxxxxxxxxxxxxxxx'],
+  ])('when API_TOKENS is %s, then start-up stops with one line naming API_TOKENS and not the token', (value) => {
+    const line = startUpLine({ API_TOKENS: value });
+    expect(line).toMatch(/^configuration error: API_TOKENS: /);
+    expect(line).not.toContain('xxxxxxxxxxxxxxxxxxxx');
+    expect(line).not.toContain('\n');
+  });
+});

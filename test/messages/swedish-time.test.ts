@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, formatTime, formatWhen } from '../../src/messages/swedish-time.js';
+import { formatDate, formatDateTime, formatDeadline, formatDeadlineCell, formatTime, formatWhen } from '../../src/messages/swedish-time.js';
+import { local } from './fixtures.js';
 
 const utc = (iso: string) => new Date(iso);
 const STOCKHOLM = 'Europe/Stockholm';
@@ -69,5 +70,21 @@ describe('formatDateTime', () => {
 describe('another zone', () => {
   it('when the zone is Europe/Helsinki, then the same instant reads an hour later than in Stockholm', () => {
     expect(formatWhen(utc('2027-03-30T07:00:00Z'), utc('2027-03-30T10:00:00Z'), 'Europe/Helsinki')).toBe('tisdag 30 mars 2027 kl. 10.00–13.00');
+  });
+});
+
+describe('formatDeadline', () => {
+  it('when a deadline is the midnight after a rule day, then it reads as that last day', () => {
+    expect(formatDeadline(local('2026-12-02T00:00'), STOCKHOLM)).toBe('tisdag 1 december 2026');
+    expect(formatDeadlineCell(local('2026-12-02T00:00'), STOCKHOLM)).toBe('2026-12-01');
+  });
+
+  it('when the midnight falls on the night summer time starts, then the last day is still the day before', () => {
+    expect(formatDeadline(local('2027-03-29T00:00'), STOCKHOLM)).toBe('söndag 28 mars 2027');
+  });
+
+  it('when a deadline is at another time of day (a window start), then its time is kept', () => {
+    expect(formatDeadline(local('2027-03-30T09:00'), STOCKHOLM)).toBe('tisdag 30 mars 2027 kl. 09.00');
+    expect(formatDeadlineCell(local('2027-03-30T09:00'), STOCKHOLM)).toBe('2027-03-30 09:00');
   });
 });

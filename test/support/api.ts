@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { Queue } from 'bullmq';
 import { DateTime } from 'luxon';
 import { pino, type Logger } from 'pino';
+import type { ApiToken } from '../../src/config.js';
 import { createApp } from '../../src/service.js';
 import { loadPolicy } from '../../src/policy/load-policy.js';
 import type { Policy } from '../../src/policy/policy-schema.js';
@@ -46,6 +47,8 @@ export interface TestApiOptions {
   alarms?: DeliveryAlarms;
   /** Renders the window list once per change of the register, as `npm start` does. @defaultValue false: every request renders */
   watchRegister?: boolean;
+  /** More API tokens besides ADMIN_TOKEN and VIEWER_TOKEN, e.g. a named one. @defaultValue none */
+  extraTokens?: readonly ApiToken[];
 }
 
 /** The real Express app over real HTTP on a free port, with a fixed or moving clock. */
@@ -67,6 +70,7 @@ export async function startTestApi(db: Db, options: TestApiOptions = {}): Promis
     tokens: [
       { role: 'admin', token: ADMIN_TOKEN },
       { role: 'viewer', token: VIEWER_TOKEN },
+      ...(options.extraTokens ?? []),
     ],
     logger,
     registerChanges,
