@@ -66,7 +66,8 @@ describe.each(testBackends)('compliance CSV on $name', (backend) => {
       'schemalagt',
       'Berörda chefer',
       'meddelande',
-      '2027-03-03 00:00',
+      // The rule's last day, not the midnight after it.
+      '2027-03-02',
       '2027-03-02 08:00',
       '2027-03-02 08:03',
       'ja',

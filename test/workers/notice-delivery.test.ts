@@ -12,11 +12,17 @@ function soonSlot(daysAhead = 2): { start: string; end: string } {
 }
 
 function inviteOf(mail: { parsed: { attachments: { filename?: string; content: Buffer }[] } }) {
-  const attachment = mail.parsed.attachments.find((a) => a.filename === 'invite.ics');
-  if (!attachment) throw new Error('no invite.ics');
-  const calendar = new ICAL.Component(ICAL.parse(attachment.content.toString('utf8')));
+  const attachment = mail.parsed.attachments.find((a) => /^driftstopp-[a-z-]+-\d{4}-\d{2}-\d{2}\.ics$/.test(a.filename ?? ''));
+  if (!attachment) throw new Error('no .ics named after the window');
+  const text = attachment.content.toString('utf8');
+  const calendar = new ICAL.Component(ICAL.parse(text));
   const event = calendar.getFirstSubcomponent('vevent')!;
   return {
+    text,
+    filename: attachment.filename,
+    attendees: event.getAllProperties('attendee').map((p) => ({ address: String(p.getFirstValue()), rsvp: p.getParameter('rsvp') })),
+    transp: event.getFirstPropertyValue('transp'),
+    alarms: event.getAllSubcomponents('valarm').length,
     method: calendar.getFirstPropertyValue('method'),
     uid: event.getFirstPropertyValue('uid'),
     sequence: Number(event.getFirstPropertyValue('sequence')),
@@ -64,7 +70,7 @@ describe.each(testBackends)('notices reach the right people on $name', (backend)
     expect(deliveredTo('Planerat driftstopp')).toEqual(['anna@orebro.se', 'bo@orebro.se', 'info@omsorg.example']);
 
     const mail = stack.smtp.received.find((m) => m.to.includes('anna@orebro.se'))!;
-    expect(mail.parsed.subject).toContain('Tes, CareApp');
+    expect(mail.parsed.subject).toContain('Tes och CareApp');
     expect(mail.parsed.html).toContain('Uppgradering av Tes och CareApp');
     expect(mail.parsed.text).toContain('019-21 20 00');
     expect(mail.parsed.messageId).toMatch(/@orebro\.se>?$/);
@@ -77,6 +83,15 @@ describe.each(testBackends)('notices reach the right people on $name', (backend)
     expect(invite.end.hour).toBe(11);
     expect(invite.start.toJSDate().toISOString()).toBe(new Date(slot.start).toISOString());
     expect(invite.end.toJSDate().toISOString()).toBe(new Date(slot.end).toISOString());
+    // Each copy names its own recipient, asks no reply and books nobody busy.
+    expect(invite.filename).toBe(`driftstopp-tes-careapp-${slot.start.slice(0, 10)}.ics`);
+    expect(invite.attendees).toEqual([{ address: 'mailto:anna@orebro.se', rsvp: 'FALSE' }]);
+    expect(invite.text).toMatch(/^ATTENDEE;RSVP=FALSE;/m);
+    expect(invite.transp).toBe('TRANSPARENT');
+    expect(invite.alarms).toBe(0);
+    const provider = inviteOf(stack.smtp.received.find((m) => m.to.includes('info@omsorg.example'))!);
+    expect(provider.attendees).toEqual([{ address: 'mailto:info@omsorg.example', rsvp: 'FALSE' }]);
+    expect(provider.uid).toBe(invite.uid);
   });
 
   it('when a told window is moved and then cancelled, then those told get an update with a higher SEQUENCE and then a CANCEL, and nobody else hears of it', async () => {
@@ -114,6 +129,8 @@ describe.each(testBackends)('notices reach the right people on $name', (backend)
     expect(cancellations.flatMap((m) => m.to).sort()).toEqual(told);
     const cancel = inviteOf(cancellations[0]!);
     expect(cancel).toMatchObject({ method: 'CANCEL', sequence: 2 });
+    expect(cancel.text).toContain('STATUS:CANCELLED');
+    expect(cancel.attendees.map((a) => a.address)).toEqual([`mailto:${cancellations[0]!.to[0]}`]);
     expect(cancel.uid).toBe(update.uid);
     // Anna and Omsorg AB subscribe to Tes only: nothing of this CareLock window reached them.
     expect(stack.smtp.received.filter((m) => m.parsed.subject?.includes('CareLock')).flatMap((m) => m.to)).not.toContain('anna@orebro.se');
