@@ -26,14 +26,14 @@ export function windowPageRoutes(ctx: AdminContext): Router {
   const { rules, clock } = deps;
   const zone = rules.policy.timezone;
 
-  const showForm = (res: Response, form: WindowForm, errors: FieldError[], earliest: string | null, status = 200) => {
+  const showForm = async (res: Response, form: WindowForm, errors: FieldError[], earliest: string | null, status = 200) => {
     const context = windowFormContext({
       rules,
       form,
       errors,
       earliest,
       formPath: '/admin/driftstopp/ny',
-      slots: compliantSlots(deps, OFFERED_SLOTS),
+      slots: await compliantSlots(deps, OFFERED_SLOTS),
     });
     sendPage(res, 'window-new', ctx.frame(res, errors.length ? 'Fel i formuläret: Registrera driftstopp' : 'Registrera driftstopp', 'new'), context, status);
   };
@@ -45,7 +45,7 @@ export function windowPageRoutes(ctx: AdminContext): Router {
     const until = firstMonday.plus({ weeks: CALENDAR_WEEKS });
     const windows = await complianceReport(ctx.app, { from: firstMonday.toJSDate(), to: until.toJSDate() }, now.toJSDate());
     // Enough slots to reach past the page: two a week, a few lost to holidays or notice.
-    const offered = compliantSlots(deps, CALENDAR_WEEKS * 3, firstMonday, now).filter((slot) => slot.start < until);
+    const offered = (await compliantSlots(deps, CALENDAR_WEEKS * 3, { from: firstMonday, now })).filter((slot) => slot.start < until);
     const weeks = calendarWeeks({ rules, now, firstMonday, weeks: CALENDAR_WEEKS, windows, offered });
     const flagged = flaggedWindows(windows, zone);
     sendPage(res, 'calendar', ctx.frame(res, 'Kalender', 'calendar', confirmation(req)), {
@@ -60,9 +60,9 @@ export function windowPageRoutes(ctx: AdminContext): Router {
     });
   });
 
-  router.get('/admin/driftstopp/ny', ctx.signedIn, adminOnly, (req, res) => {
+  router.get('/admin/driftstopp/ny', ctx.signedIn, adminOnly, async (req, res) => {
     const form = readWindowForm(req.query as Record<string, unknown>);
-    showForm(res, { ...form, acceptShortNotice: false, idempotencyKey: randomUUID() }, [], null);
+    await showForm(res, { ...form, acceptShortNotice: false, idempotencyKey: randomUUID() }, [], null);
   });
 
   router.post('/admin/driftstopp/ny', ...ctx.changes(), async (req, res) => {
@@ -70,7 +70,7 @@ export function windowPageRoutes(ctx: AdminContext): Router {
     if (!form.idempotencyKey) form.idempotencyKey = randomUUID();
     const parsed = parseWindowForm(form, rules.policy, { details: true });
     if (!parsed.value) {
-      showForm(res, form, parsed.errors, null, 422);
+      await showForm(res, form, parsed.errors, null, 422);
       return;
     }
     try {
@@ -84,7 +84,7 @@ export function windowPageRoutes(ctx: AdminContext): Router {
         e.code === 'conflict' ? { ...e, message: 'Formuläret har redan skickats med andra uppgifter. Öppna formuläret på nytt.' } : e,
       );
       const earliest = earliestStartFor(rules, parsed.value, refusal, clock());
-      showForm(res, { ...form, idempotencyKey: randomUUID() }, errors, earliest, 422);
+      await showForm(res, { ...form, idempotencyKey: randomUUID() }, errors, earliest, 422);
     }
   });
 

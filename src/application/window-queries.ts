@@ -7,8 +7,8 @@ import { publicListing, type PublicListing } from '../publications/public-listin
 import { loadPublishedWindows } from '../publications/public-windows.js';
 import { nextMinorSlots, type Slot } from '../rules/slots.js';
 import type { NoticeRow, WindowRow } from '../storage/schema.js';
-import { findWindow, type WindowFilter } from '../windows/window-repository.js';
-import { getWindow, listWindowViews } from '../windows/window-service.js';
+import { findWindow, listTakenWindows, type WindowFilter } from '../windows/window-repository.js';
+import { getWindow, listWindowViews, takenWindow } from '../windows/window-service.js';
 import type { WindowView } from '../windows/window-view.js';
 import type { ApplicationDeps } from './app-deps.js';
 
@@ -44,17 +44,19 @@ export async function windowPlan(deps: Pick<ApplicationDeps, 'db'>, id: string):
 }
 
 /**
- * The next compliant minor-upgrade slots from `from` (default now). The rule book decides;
- * this only supplies the clock, so the API's list and the admin's offers are the same slots.
- * A page that shows other things as of one instant passes that instant as `now`.
+ * The next compliant minor-upgrade slots from `from` (default now) that are free on
+ * `systems` (default: on every system). The rule book decides; this supplies the clock and
+ * the windows holding their time, so the API's list and the admin's offers are the same
+ * slots. A page that shows other things as of one instant passes that instant as `now`.
  */
-export function compliantSlots(
-  deps: Pick<ApplicationDeps, 'rules' | 'clock'>,
+export async function compliantSlots(
+  deps: Pick<ApplicationDeps, 'db' | 'rules' | 'clock'>,
   count: number,
-  from?: DateTime,
-  now: DateTime = deps.clock(),
-): Slot[] {
-  return nextMinorSlots(deps.rules, from ?? now, count, now);
+  options: { from?: DateTime | undefined; now?: DateTime | undefined; systems?: readonly string[] | undefined } = {},
+): Promise<Slot[]> {
+  const now = options.now ?? deps.clock();
+  const taken = (await listTakenWindows(deps.db, now.toJSDate())).map((row) => takenWindow(deps.rules, row));
+  return nextMinorSlots(deps.rules, options.from ?? now, count, now, { systems: options.systems, taken });
 }
 
 /** What the public page and feeds are made of: the database and the policy's words. */

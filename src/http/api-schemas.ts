@@ -20,6 +20,14 @@ export const shortNoticeSchema = z
   .strictObject({ reason })
   .describe('Accepts notice shorter than the routine requires; overdue notices go out at once, marked late.');
 
+export const allowOverlapSchema = z
+  .strictObject({ reason })
+  .describe('Accepts an overlap with another scheduled or running window on a shared system; the reason is kept.');
+
+export const allowBlackoutSchema = z
+  .strictObject({ reason })
+  .describe('Accepts an extensive window starting in a blackout period of the policy; the reason is kept.');
+
 export const createWindowBody = z.strictObject({
   title,
   description: description.optional(),
@@ -29,6 +37,8 @@ export const createWindowBody = z.strictObject({
   end: instant,
   plan: z.array(planStepSchema).min(1).max(50).optional().describe('Extensive windows only: overrides the default plan'),
   shortNotice: shortNoticeSchema.optional(),
+  allowOverlap: allowOverlapSchema.optional(),
+  allowBlackout: allowBlackoutSchema.optional(),
 });
 
 export const patchWindowBody = z
@@ -39,6 +49,8 @@ export const patchWindowBody = z
     start: instant.optional(),
     end: instant.optional(),
     shortNotice: shortNoticeSchema.optional(),
+    allowOverlap: allowOverlapSchema.optional(),
+    allowBlackout: allowBlackoutSchema.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, 'ska ändra minst ett fält');
 
@@ -60,6 +72,12 @@ export const listWindowsQuery = z.strictObject({
 export const slotsQuery = z.strictObject({
   from: instantOrDate.optional(),
   count: z.coerce.number().int().min(1).max(100).default(10),
+  systems: z
+    .string()
+    .transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().min(1).max(50)).min(1).max(20))
+    .optional()
+    .describe('System ids separated by commas; a slot taken on one of them (or on a system depending on one) is skipped. Default: every system'),
 });
 
 export const idParams = z.strictObject({ id: z.uuid('ska vara ett driftstopps id (UUID)') });
@@ -91,6 +109,9 @@ export const windowSchema = z.object({
   shortNotice: z.object({ reason: z.string() }).nullable(),
   plan: z.array(planStepSchema).nullable(),
   cancelReason: z.string().nullable(),
+  allowOverlap: z.object({ reason: z.string() }).nullable(),
+  allowBlackout: z.object({ reason: z.string() }).nullable(),
+  seriesId: z.uuid().nullable(),
   createdBy: z.string(),
   createdAt: instant,
   updatedAt: instant,
@@ -108,4 +129,7 @@ export const problemSchema = z.object({
   instance: z.string().optional(),
   errors: z.array(z.object({ path: z.string(), code: z.string(), message: z.string() })).optional(),
   earliestCompliantStart: instant.optional(),
+  suggestedStart: instant.optional().describe('The compliant slot nearest to the one asked for'),
+  suggestedEnd: instant.optional(),
+  conflicts: z.array(z.object({ id: z.uuid(), title: z.string(), start: instant, end: instant })).optional(),
 });

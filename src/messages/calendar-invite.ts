@@ -1,8 +1,9 @@
 import ical, { ICalCalendarMethod, ICalEventStatus, ICalEventTransparency } from 'ical-generator';
 import { DateTime } from 'luxon';
+import { affectedSystemsText } from '../rules/dependencies.js';
 import type { Audience, Policy } from '../policy/policy-schema.js';
 import { formatWhen } from './swedish-time.js';
-import { systemsText, type NoticeWindow } from './notice-window.js';
+import type { NoticeWindow } from './notice-window.js';
 import { supportForAudience } from './support-lines.js';
 import { vtimezone } from './vtimezone.js';
 
@@ -106,7 +107,7 @@ function inviteParts(input: Omit<InviteInput, 'attendee'>): { before: string; af
     timezone,
   });
   const cancelled = method === 'CANCEL';
-  const systems = systemsText(policy, window.systems);
+  const systems = affectedSystemsText(policy, window.systems);
   // Luxon values, not Dates: with a time zone set, ical-generator formats a JS Date in the
   // process's own zone, which would be wrong on any server not running in Stockholm.
   calendar.createEvent({

@@ -1,3 +1,4 @@
+import { affectedSystems, affectedSystemsText } from '../rules/dependencies.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { AUDIENCES, type Audience, type Policy } from '../policy/policy-schema.js';
@@ -90,7 +91,7 @@ function run(template: Template, context: object, file: string): string {
 function noticeContext(input: RenderNoticeInput) {
   const { policy, window, audience, kind } = input;
   const zone = policy.timezone;
-  const systems = systemDetails(policy, window.systems);
+  const systems = systemDetails(policy, affectedSystems(policy, window.systems));
   const plural = systems.length > 1;
   const shortNoticeReason = window.shortNoticeReason?.trim();
   return {
@@ -102,8 +103,8 @@ function noticeContext(input: RenderNoticeInput) {
     isEmail: policy.audiences[audience].channel !== 'publication',
     title: window.title.trim(),
     description: window.description.trim(),
-    /** `Tes`, `Tes och CareApp`, `Tes, CareApp och CareLock`. */
-    systems: swedishList(systems.map((system) => system.name)),
+    /** `Tes`, `Tes och CareApp`, `Tes (och därmed CareApp)`. */
+    systems: affectedSystemsText(policy, window.systems),
     systemList: systems,
     /** Agreement with the number of systems: "Systemet stängs" / "Systemen stängs". */
     plural,

@@ -1,3 +1,4 @@
+import { affectedSystems } from '../rules/dependencies.js';
 import { randomUUID } from 'node:crypto';
 import { deliveryFactsOfWindows } from '../delivery/delivery-repository.js';
 import { AUDIENCES, type Audience, type Policy } from '../policy/policy-schema.js';
@@ -41,7 +42,7 @@ export async function planCatchUps(db: Db, window: WindowRow, options: CatchUpOp
       (webhook !== undefined && isSelected(selection, WEBHOOK_KEY, true)) ||
       (members !== undefined &&
         !publications.has(audience) &&
-        (await subscriberIds(db, { kind: members, systems: window.systems })).some((id) => isSelected(selection, id, true)));
+        (await subscriberIds(db, { kind: members, systems: affectedSystems(options.policy, window.systems) })).some((id) => isSelected(selection, id, true)));
     if (!owed) continue;
     rows.push({
       id: randomUUID(),

@@ -1,3 +1,4 @@
+import { affectedSystems } from '../rules/dependencies.js';
 import {
   deliveryFactsOfWindows,
   insertRecipientDeliveries,
@@ -124,7 +125,8 @@ async function fanOut(
     await insertRecipientDeliveries(trx, {
       noticeId: notice.id,
       recipientKind: members,
-      systems: window.systems,
+      // Subscribers of a system that depends on the window's are told too; once each, by the delivery key.
+      systems: affectedSystems(options.policy, window.systems),
       selection,
       batchSize: options.batchSize,
       now,

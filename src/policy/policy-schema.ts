@@ -54,9 +54,39 @@ const supportLine = z.union([
 ]);
 export type SupportLine = z.output<typeof supportLine>;
 
+const localDate = z.iso.date('must be a date YYYY-MM-DD');
+
+/**
+ * A period in which no window may start, e.g. the Christmas weeks. Dates are local calendar
+ * days in the policy's zone, both inclusive; the reason is shown to people, so Swedish.
+ */
+const blackoutSchema = z
+  .strictObject({
+    from: localDate,
+    to: localDate,
+    reason: z.string().trim().min(3).max(300),
+  })
+  .refine((period) => period.from <= period.to, { message: 'from must not be after to', path: ['to'] });
+export type BlackoutPeriod = z.infer<typeof blackoutSchema>;
+
+const systemSchema = z.strictObject({
+  displayName: z.string().min(1),
+  description: z.string().default(''),
+  /**
+   * Systems this one cannot work without: downtime of any of them is downtime of this one too
+   * (its subscribers are told, its name is in the notices, its time is taken).
+   * @defaultValue none
+   */
+  dependsOn: z.array(z.string()).default([]),
+  /** Why, for the people who maintain the policy; JSON has no comments. */
+  $comment: z.string().optional(),
+});
+
 const HOLIDAY_COUNTRIES: Readonly<Record<string, string>> = new Holidays().getCountries();
 
 export const policySchema = z.strictObject({
+  /** Notes for the people who maintain the policy; JSON has no comments. */
+  $comment: z.union([z.string(), z.array(z.string())]).optional(),
   municipality: z.string().min(1),
   /** The invitation's organizer name when MAIL_FROM is a bare address. */
   senderName: z
@@ -117,9 +147,27 @@ export const policySchema = z.strictObject({
   systems: z
     .record(
       z.string().regex(/^[a-z][a-z0-9-]*$/, 'system ids are lower-case letters, digits and dashes'),
-      z.strictObject({ displayName: z.string().min(1), description: z.string().default('') }),
+      systemSchema,
     )
-    .refine((systems) => Object.keys(systems).length > 0, 'at least one system is required'),
+    .refine((systems) => Object.keys(systems).length > 0, 'at least one system is required')
+    .superRefine((systems, ctx) => {
+      for (const [id, system] of Object.entries(systems)) {
+        system.dependsOn.forEach((other, index) => {
+          if (other === id || !Object.hasOwn(systems, other)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [id, 'dependsOn', index],
+              message: other === id ? 'a system cannot depend on itself' : `names no system of the policy ("${other}")`,
+            });
+          }
+        });
+      }
+    }),
+  /**
+   * Periods in which no window may start. An extensive window may still be registered in one
+   * with `allowBlackout`; a minor one never. @defaultValue none
+   */
+  blackouts: z.array(blackoutSchema).default([]),
   support: z.strictObject({
     /** The number everyone may call. */
     phone: z.string().min(1),

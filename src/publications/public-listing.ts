@@ -1,3 +1,4 @@
+import { affectedSystems, affectedSystemsText } from '../rules/dependencies.js';
 import { formatWhen } from '../messages/swedish-time.js';
 import { swedishList, systemDetails, type SystemDetail } from '../messages/notice-window.js';
 import { supportFor } from '../messages/support-lines.js';
@@ -82,7 +83,8 @@ export function publicListing(published: PublishedWindows, policy: Policy, now: 
 function publicItem(entry: PublishedWindow, policy: Policy, now: Date): PublicItem {
   const { window, previous } = entry;
   const zone = policy.timezone;
-  const systems = systemDetails(policy, window.systems);
+  // A system that depends on one named is under maintenance too, and shown so.
+  const systems = systemDetails(policy, affectedSystems(policy, window.systems));
   const moved =
     previous !== null &&
     (previous.start.getTime() !== window.start_at.getTime() || previous.end.getTime() !== window.end_at.getTime());
@@ -93,12 +95,12 @@ function publicItem(entry: PublishedWindow, policy: Policy, now: Date): PublicIt
     status,
     statusLabel: STATUS_LABELS[status],
     systems,
-    systemNames: swedishList(systems.map((system) => system.name)),
+    systemNames: affectedSystemsText(policy, window.systems),
     theSystems: systems.length > 1 ? 'Systemen' : 'Systemet',
     when: formatWhen(window.start_at, window.end_at, zone),
     previousWhen: moved && previous ? formatWhen(previous.start, previous.end, zone) : null,
     cancelReason: status === 'cancelled' ? window.cancel_reason?.trim() || null : null,
-    advice: status === 'cancelled' ? [] : adviceFor(window.systems, policy),
+    advice: status === 'cancelled' ? [] : adviceFor(affectedSystems(policy, window.systems), policy),
   };
 }
 

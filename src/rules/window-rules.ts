@@ -1,7 +1,13 @@
 import type { DateTime } from 'luxon';
 import type { FieldError } from '../errors.js';
 import type { PlanStep } from '../policy/policy-schema.js';
+import type { BlackoutPeriod } from '../policy/policy-schema.js';
+import { formatWhen } from '../messages/swedish-time.js';
+import { blackoutAt, blackoutText } from './blackouts.js';
+import { nearestCompliantSlot } from './nearest-slot.js';
 import { planNotices, type NoticePlan, type NoticeStep, type RuleBook, type WindowKind } from './notice-plan.js';
+import { overlappingWindows, type TakenWindow } from './overlaps.js';
+import type { Slot } from './slots.js';
 
 export interface WindowDraft {
   kind: WindowKind;
@@ -17,7 +23,39 @@ export interface WindowCheck {
   plan: NoticePlan;
   /** Set when notice is too short: the earliest start, same time of day and length, that complies. */
   earliestCompliantStart: DateTime | null;
+  /** Set when a refusal suggests a time: the compliant slot nearest to the one asked for. */
+  suggestion: Slot | null;
+  /** The taken windows it overlaps, allowed or not. */
+  conflicts: TakenWindow[];
+  /** The blackout period it starts in, allowed or not. */
+  blackout: BlackoutPeriod | null;
 }
+
+export interface CheckOptions {
+  /** Too short notice is accepted (with a reason the caller keeps). */
+  shortNotice: boolean;
+  steps?: NoticeStep[] | undefined;
+  /** Windows that hold their time (scheduled or running); none when not given. */
+  taken?: readonly TakenWindow[] | undefined;
+  /** The window being moved, which never conflicts with itself. */
+  except?: string | undefined;
+  /** An overlap is accepted (with a reason the caller keeps). */
+  allowOverlap?: boolean | undefined;
+  /** Starting in a blackout period is accepted; for an extensive window only. */
+  allowBlackout?: boolean | undefined;
+}
+
+/** The refusals that name a time the request could have instead. */
+export const SUGGESTING_CODES: ReadonlySet<string> = new Set([
+  'insufficient_notice',
+  'outside_maintenance_slot',
+  'public_holiday',
+  'blackout_period',
+  'overlapping_window',
+]);
+
+/** Refusals of the window's own shape: no other time fixes them, so none is suggested. */
+const UNFIXABLE_BY_TIME: ReadonlySet<string> = new Set(['unknown_system', 'end_before_start', 'too_long']);
 
 /** How far ahead we look for a compliant start before giving up. */
 const SEARCH_HORIZON_DAYS = 400;
@@ -99,17 +137,36 @@ function minorSlotViolations(rules: RuleBook, draft: WindowDraft): FieldError[] 
 }
 
 /**
- * Every rule for a new or moved window: the window's own rules, then notice. Notice is
- * checked only for an otherwise valid window, and too short notice names the earliest
- * compliant start unless `shortNotice` accepts it.
+ * Every rule for a new or moved window: the window's own rules, blackout periods, overlaps
+ * with taken windows, then notice. Notice is checked only for an otherwise valid window, and
+ * too short notice names the earliest compliant start unless `shortNotice` accepts it. A
+ * refusal that a different time would cure carries the nearest slot that keeps every rule the
+ * request must keep (its own acceptances included).
  */
-export function checkWindow(
-  rules: RuleBook,
-  draft: WindowDraft,
-  now: DateTime,
-  options: { shortNotice: boolean; steps?: NoticeStep[] },
-): WindowCheck {
+export function checkWindow(rules: RuleBook, draft: WindowDraft, now: DateTime, options: CheckOptions): WindowCheck {
+  const taken = options.taken ?? [];
   const violations = windowViolations(rules, draft, now);
+  const blackout = blackoutAt(rules, draft.start);
+  const blackoutAllowed = (period: unknown) => period === null || (draft.kind === 'extensive' && options.allowBlackout === true);
+  const conflicts = overlappingWindows(rules.policy, draft, taken, options.except);
+  if (blackout !== null && !blackoutAllowed(blackout)) {
+    violations.push({
+      path: 'start',
+      code: 'blackout_period',
+      message:
+        `Inga driftstopp får börja ${blackoutText(blackout)}: ${blackout.reason}` +
+        (draft.kind === 'extensive' ? ' Ett omfattande driftstopp kan ändå registreras med allowBlackout och ett skäl.' : ''),
+    });
+  }
+  if (conflicts.length > 0 && !options.allowOverlap) {
+    const zone = rules.policy.timezone;
+    const list = conflicts.map((c) => `"${c.title}" ${formatWhen(c.start.toJSDate(), c.end.toJSDate(), zone)}`).join('; ');
+    violations.push({
+      path: 'start',
+      code: 'overlapping_window',
+      message: `Krockar med ${conflicts.length === 1 ? 'ett annat driftstopp' : `${conflicts.length} andra driftstopp`} på samma system: ${list}. Ange allowOverlap med ett skäl för att ändå registrera det.`,
+    });
+  }
   const plan = planNotices(rules, draft, now, options);
   let earliestCompliantStart: DateTime | null = null;
   if (violations.length === 0 && plan.overdue.length > 0 && !options.shortNotice) {
@@ -123,7 +180,23 @@ export function checkWindow(
       brief,
     });
   }
-  return { violations, plan, earliestCompliantStart };
+  let suggestion: Slot | null = null;
+  if (violations.some((v) => SUGGESTING_CODES.has(v.code)) && !violations.some((v) => UNFIXABLE_BY_TIME.has(v.code))) {
+    suggestion = nearestCompliantSlot(rules, draft, now, (candidate) =>
+      windowViolations(rules, candidate, now).length === 0 &&
+      blackoutAllowed(blackoutAt(rules, candidate.start)) &&
+      (options.allowOverlap === true || overlappingWindows(rules.policy, candidate, taken, options.except).length === 0) &&
+      (options.shortNotice || planNotices(rules, candidate, now, options).overdue.length === 0),
+    );
+    if (suggestion) {
+      const text = ` Närmaste tid som följer reglerna: ${formatWhen(suggestion.start.toJSDate(), suggestion.end.toJSDate(), rules.policy.timezone)}.`;
+      for (const v of violations) if (SUGGESTING_CODES.has(v.code) && v.code !== 'insufficient_notice') {
+        v.brief ??= v.message;
+        v.message += text;
+      }
+    }
+  }
+  return { violations, plan, earliestCompliantStart, suggestion, conflicts, blackout };
 }
 
 /**

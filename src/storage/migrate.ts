@@ -8,6 +8,7 @@ import * as registerChanges from './migrations/2026-11-28-register-changes.js';
 import * as revokedSessions from './migrations/2026-11-29-revoked-sessions.js';
 import * as catchUpNotices from './migrations/2026-11-30-catch-up-notices.js';
 import * as deliveryClaims from './migrations/2026-12-01-delivery-claims.js';
+import * as series from './migrations/2026-12-02-series.js';
 
 /** Append-only, in order of their date-stamped names. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-29-revoked-sessions': revokedSessions,
   '2026-11-30-catch-up-notices': catchUpNotices,
   '2026-12-01-delivery-claims': deliveryClaims,
+  '2026-12-02-series': series,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -26,6 +26,32 @@ export interface WindowTable {
   created_by: string;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** The series the window is an occurrence of, if any. */
+  series_id: Generated<string | null>;
+  /** Why it was accepted although it overlaps another window. */
+  overlap_reason: Generated<string | null>;
+  /** Why it was accepted although it starts in a blackout period. */
+  blackout_reason: Generated<string | null>;
+}
+
+/** A recurring series; its occurrences are windows with its id. */
+export interface SeriesTable {
+  id: string;
+  title: string;
+  description: string;
+  systems: string[];
+  kind: WindowKind;
+  /** The RFC 5545 RRULE as given, without DTSTART. */
+  rrule: string;
+  /** Local date YYYY-MM-DD of the first occurrence, in the policy's zone. */
+  dtstart: string;
+  /** Local clock times HH:MM. */
+  start_time: string;
+  end_time: string;
+  until: string | null;
+  count: number | null;
+  created_by: string;
+  created_at: Timestamp;
 }
 
 export interface NoticeTable {
@@ -113,6 +139,7 @@ export interface RevokedSessionTable {
 
 export interface Database {
   windows: WindowTable;
+  series: SeriesTable;
   notices: NoticeTable;
   audit_events: AuditEventTable;
   idempotency_keys: IdempotencyKeyTable;
@@ -124,6 +151,8 @@ export interface Database {
 export type WindowRow = Selectable<WindowTable>;
 export type NewWindowRow = Insertable<WindowTable>;
 export type WindowUpdate = Updateable<WindowTable>;
+export type SeriesRow = Selectable<SeriesTable>;
+export type NewSeriesRow = Insertable<SeriesTable>;
 export type NoticeRow = Selectable<NoticeTable>;
 export type NewNoticeRow = Insertable<NoticeTable>;
 export type RecipientRow = Selectable<RecipientTable>;

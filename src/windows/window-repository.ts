@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Audience } from '../policy/policy-schema.js';
 import type { Db } from '../storage/database.js';
 import type { NewWindowRow, WindowRow, WindowStatus, WindowUpdate } from '../storage/schema.js';
@@ -22,6 +23,33 @@ export async function lockWindow(db: Db, id: string): Promise<WindowRow | undefi
 
 export async function updateWindow(db: Db, id: string, changes: WindowUpdate): Promise<WindowRow> {
   return db.updateTable('windows').set(changes).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+/**
+ * Serialises the checks of the register against itself for the rest of the transaction: two
+ * requests for the same slot would each see the other's window missing and both be accepted.
+ */
+export async function lockRegister(db: Db): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${REGISTER_LOCK})`.execute(db);
+}
+
+/** The advisory lock key of the register: a fixed number no other lock of this service uses. */
+const REGISTER_LOCK = 0x0d12f7;
+
+/** Windows that hold their time from `now` on: scheduled or running and not yet ended. */
+export async function listTakenWindows(db: Db, now: Date): Promise<WindowRow[]> {
+  return db
+    .selectFrom('windows')
+    .selectAll()
+    .where('status', 'in', ['scheduled', 'in_progress'])
+    .where('end_at', '>', now)
+    .orderBy('start_at')
+    .execute();
+}
+
+/** A series' windows, by start. */
+export async function listWindowsOfSeries(db: Db, seriesId: string): Promise<WindowRow[]> {
+  return db.selectFrom('windows').selectAll().where('series_id', '=', seriesId).orderBy('start_at').orderBy('id').execute();
 }
 
 export interface WindowFilter {

@@ -13,12 +13,22 @@ import {
 import type { Audience, PlanStep } from '../policy/policy-schema.js';
 import { audiencesToTellOfChange, publicationAudiences, stillToAnnounce, whoWasTold } from '../rules/told.js';
 import { noticeSteps, type NoticeKind, type PlannedNotice, type RuleBook, type WindowKind } from '../rules/notice-plan.js';
-import { checkWindow, earliestStartText, type WindowDraft } from '../rules/window-rules.js';
+import type { TakenWindow } from '../rules/overlaps.js';
+import { checkWindow, earliestStartText, type CheckOptions, type WindowCheck, type WindowDraft } from '../rules/window-rules.js';
 import type { Db } from '../storage/database.js';
 import type { NewNoticeRow, NoticeRow, WindowRow } from '../storage/schema.js';
 import { recordAudit } from './audit-repository.js';
 import { findIdempotencyKey, insertIdempotencyKey } from './idempotency-repository.js';
-import { insertWindow, listWindows, lockWindow, findWindow, updateWindow, type WindowFilter } from './window-repository.js';
+import {
+  findWindow,
+  insertWindow,
+  listTakenWindows,
+  listWindows,
+  lockRegister,
+  lockWindow,
+  updateWindow,
+  type WindowFilter,
+} from './window-repository.js';
 import { formatInstant, toWindowView, type WindowView } from './window-view.js';
 
 export interface WindowServiceDeps {
@@ -48,6 +58,10 @@ export interface NewWindowInput {
   end: DateTime;
   plan?: PlanStep[] | undefined;
   shortNotice?: { reason: string } | undefined;
+  /** Accepts an overlap with another window on a shared system; the reason is kept. */
+  allowOverlap?: { reason: string } | undefined;
+  /** Accepts an extensive window starting in a blackout period; the reason is kept. */
+  allowBlackout?: { reason: string } | undefined;
 }
 
 export interface WindowChanges {
@@ -57,6 +71,8 @@ export interface WindowChanges {
   start?: DateTime | undefined;
   end?: DateTime | undefined;
   shortNotice?: { reason: string } | undefined;
+  allowOverlap?: { reason: string } | undefined;
+  allowBlackout?: { reason: string } | undefined;
 }
 
 export async function getWindow(db: Db, id: string, zone: string): Promise<WindowView> {
@@ -81,7 +97,6 @@ export async function createWindow(
   const now = deps.clock();
   assertPlanFits(rules, input.kind, input.plan);
   const draft: WindowDraft = { ...input, plan: input.plan };
-  const check = checkWindow(rules, draft, now, { shortNotice: input.shortNotice !== undefined });
   const requestHash = idempotencyKey ? hashRequest(input) : '';
 
   const attempt = () => deps.db.transaction().execute(async (trx) => {
@@ -94,35 +109,12 @@ export async function createWindow(
         return { window: (await findWindow(trx, earlier.windowId))!, notices: [] as NoticeRow[], replayed: true };
       }
     }
-    throwIfViolated(rules, check.violations, check.earliestCompliantStart);
-    const window = await insertWindow(trx, {
-      id: randomUUID(),
-      title: input.title,
-      description: input.description ?? '',
-      systems: [...new Set(input.systems)],
-      kind: input.kind,
-      start_at: input.start.toJSDate(),
-      end_at: input.end.toJSDate(),
-      status: 'scheduled',
-      revision: 1,
-      plan: input.plan ? JSON.stringify(input.plan) : null,
-      short_notice_reason: check.plan.overdue.length > 0 ? (input.shortNotice?.reason ?? null) : null,
-      cancel_reason: null,
-      created_by: actor,
-      created_at: now.toJSDate(),
-      updated_at: now.toJSDate(),
-    });
-    const notices = await insertNotices(trx, check.plan.notices.map((n) => noticeRow(window, n.kind, n, now)));
+    const check = checkWindow(rules, draft, now, { ...allowances(input), taken: await takenWindows(deps, trx, now) });
+    throwIfViolated(rules, check);
+    const { window, notices } = await insertCheckedWindow(trx, input, check, { actor, now });
     if (idempotencyKey) {
       await insertIdempotencyKey(trx, { key: idempotencyKey, actor, requestHash, windowId: window.id, createdAt: now.toJSDate() });
     }
-    await recordAudit(trx, {
-      windowId: window.id,
-      actor,
-      action: 'window.created',
-      at: now.toJSDate(),
-      details: { window: describe(window), shortNotice: window.short_notice_reason, notices: notices.map(describeNotice) },
-    });
     return { window, notices, replayed: false };
   });
   // Two requests racing with one key: the loser's insert of the key fails, and its retry finds the winner's window.
@@ -134,6 +126,76 @@ export async function createWindow(
   // A new window's notices are exactly those just inserted; a replay shows what the first request stored.
   const zone = rules.policy.timezone;
   return outcome.replayed ? getWindow(deps.db, outcome.window.id, zone) : toWindowView(outcome.window, outcome.notices, zone);
+}
+
+/** What a request accepts against the rules that refuse by default. */
+export function allowances(input: Pick<NewWindowInput, 'shortNotice' | 'allowOverlap' | 'allowBlackout'>): CheckOptions {
+  return {
+    shortNotice: input.shortNotice !== undefined,
+    allowOverlap: input.allowOverlap !== undefined,
+    allowBlackout: input.allowBlackout !== undefined,
+  };
+}
+
+/**
+ * The windows holding their time, read under the register's lock so that two requests for
+ * one slot are checked one after the other.
+ */
+export async function takenWindows(deps: Pick<WindowServiceDeps, 'rules'>, trx: Db, now: DateTime): Promise<TakenWindow[]> {
+  await lockRegister(trx);
+  const rows = await listTakenWindows(trx, now.toJSDate());
+  return rows.map((row) => takenWindow(deps.rules, row));
+}
+
+export function takenWindow(rules: RuleBook, row: WindowRow): TakenWindow {
+  return { id: row.id, title: row.title, systems: row.systems, start: rules.calendar.local(row.start_at), end: rules.calendar.local(row.end_at) };
+}
+
+/**
+ * Stores a window whose check passed, with its notices and the audit record. The reasons for
+ * an accepted overlap, blackout or short notice are kept only where they were needed.
+ */
+export async function insertCheckedWindow(
+  trx: Db,
+  input: NewWindowInput,
+  check: WindowCheck,
+  context: { actor: string; now: DateTime; seriesId?: string },
+): Promise<CommittedChange> {
+  const { actor, now } = context;
+  const window = await insertWindow(trx, {
+    id: randomUUID(),
+    title: input.title,
+    description: input.description ?? '',
+    systems: [...new Set(input.systems)],
+    kind: input.kind,
+    start_at: input.start.toJSDate(),
+    end_at: input.end.toJSDate(),
+    status: 'scheduled',
+    revision: 1,
+    plan: input.plan ? JSON.stringify(input.plan) : null,
+    short_notice_reason: check.plan.overdue.length > 0 ? (input.shortNotice?.reason ?? null) : null,
+    overlap_reason: check.conflicts.length > 0 ? (input.allowOverlap?.reason ?? null) : null,
+    blackout_reason: check.blackout !== null ? (input.allowBlackout?.reason ?? null) : null,
+    series_id: context.seriesId ?? null,
+    cancel_reason: null,
+    created_by: actor,
+    created_at: now.toJSDate(),
+    updated_at: now.toJSDate(),
+  });
+  const notices = await insertNotices(trx, check.plan.notices.map((n) => noticeRow(window, n.kind, n, now)));
+  await recordAudit(trx, {
+    windowId: window.id,
+    actor,
+    action: 'window.created',
+    at: now.toJSDate(),
+    details: {
+      window: describe(window),
+      shortNotice: window.short_notice_reason,
+      overlaps: check.conflicts.map((c) => c.id),
+      notices: notices.map(describeNotice),
+    },
+  });
+  return { window, notices };
 }
 
 /**
@@ -157,6 +219,7 @@ export async function changeWindow(deps: WindowServiceDeps, id: string, changes:
     let newNotices: NewNoticeRow[] = [];
     const revision = moved ? before.revision + 1 : before.revision;
     let overdue = false;
+    let allowed: Pick<WindowRow, 'overlap_reason' | 'blackout_reason'> = before;
     if (moved) {
       const told = await whoWasToldOf(deps, trx, id, notices);
       // An audience whose announcement went out hears of the change; its newcomers are owed a catch-up.
@@ -164,9 +227,14 @@ export async function changeWindow(deps: WindowServiceDeps, id: string, changes:
         (step) => step.kind !== 'announcement' || stillToAnnounce(told, step.audience),
       );
       const draft: WindowDraft = { kind: before.kind, systems, start, end, plan: before.plan ?? undefined };
-      const check = checkWindow(rules, draft, now, { shortNotice: changes.shortNotice !== undefined, steps });
-      throwIfViolated(rules, check.violations, check.earliestCompliantStart);
+      const taken = await takenWindows(deps, trx, now);
+      const check = checkWindow(rules, draft, now, { ...allowances(changes), steps, taken, except: id });
+      throwIfViolated(rules, check);
       overdue = check.plan.overdue.length > 0;
+      allowed = {
+        overlap_reason: check.conflicts.length > 0 ? (changes.allowOverlap?.reason ?? null) : null,
+        blackout_reason: check.blackout !== null ? (changes.allowBlackout?.reason ?? before.blackout_reason) : null,
+      };
       await withdrawUnsent(trx, id, now);
       const nextRevision = { ...before, revision };
       newNotices = [
@@ -189,6 +257,8 @@ export async function changeWindow(deps: WindowServiceDeps, id: string, changes:
       end_at: end.toJSDate(),
       revision,
       short_notice_reason: shortNoticeReason,
+      overlap_reason: allowed.overlap_reason,
+      blackout_reason: allowed.blackout_reason,
       updated_at: now.toJSDate(),
     });
     const inserted = [
@@ -269,13 +339,33 @@ async function lockScheduledWindow(db: Db, id: string): Promise<WindowRow> {
   return window;
 }
 
-function throwIfViolated(rules: RuleBook, violations: FieldError[], earliest: DateTime | null): void {
-  if (violations.length === 0) return;
+/**
+ * Refuses a window that breaks a rule, with what the client can act on: the earliest start
+ * (short notice), the nearest compliant slot, and the windows it would overlap.
+ */
+export function throwIfViolated(rules: RuleBook, check: WindowCheck): void {
+  if (check.violations.length === 0) return;
+  throw new RuleViolationError(check.violations, refusalDetails(rules, check));
+}
+
+/** The data beside a refusal's messages, as the API shows it. */
+export function refusalDetails(rules: RuleBook, check: WindowCheck): Record<string, unknown> {
   const zone = rules.policy.timezone;
-  const extra = earliest
-    ? { earliestCompliantStart: formatInstant(earliest.toJSDate(), zone), earliestCompliantStartText: earliestStartText(earliest, zone) }
-    : undefined;
-  throw new RuleViolationError(violations, extra);
+  const at = (dt: DateTime) => formatInstant(dt.toJSDate(), zone);
+  const codes = new Set(check.violations.map((v) => v.code));
+  return {
+    ...(check.earliestCompliantStart
+      ? {
+          earliestCompliantStart: at(check.earliestCompliantStart),
+          earliestCompliantStartText: earliestStartText(check.earliestCompliantStart, zone),
+        }
+      : {}),
+    ...(check.suggestion ? { suggestedStart: at(check.suggestion.start), suggestedEnd: at(check.suggestion.end) } : {}),
+    ...(codes.has('overlapping_window')
+      ? { conflicts: check.conflicts.map((c) => ({ id: c.id, title: c.title, start: at(c.start), end: at(c.end) })) }
+      : {}),
+    ...(codes.has('blackout_period') && check.blackout ? { blackout: check.blackout } : {}),
+  };
 }
 
 /**
@@ -345,6 +435,8 @@ function describe(w: WindowRow) {
     revision: w.revision,
     status: w.status,
     shortNotice: w.short_notice_reason,
+    allowOverlap: w.overlap_reason,
+    allowBlackout: w.blackout_reason,
   };
 }
 

@@ -42,6 +42,12 @@ export interface WindowView {
   shortNotice: { reason: string } | null;
   plan: PlanStep[] | null;
   cancelReason: string | null;
+  /** Why it was accepted although it overlaps another window. */
+  allowOverlap: { reason: string } | null;
+  /** Why it was accepted although it starts in a blackout period. */
+  allowBlackout: { reason: string } | null;
+  /** The series it is an occurrence of. */
+  seriesId: string | null;
   createdBy: string;
   createdAt: string;
   updatedAt: string;
@@ -79,6 +85,9 @@ export function toWindowView(row: WindowRow, notices: readonly NoticeRow[], zone
     shortNotice: row.short_notice_reason ? { reason: row.short_notice_reason } : null,
     plan: row.plan,
     cancelReason: row.cancel_reason,
+    allowOverlap: row.overlap_reason ? { reason: row.overlap_reason } : null,
+    allowBlackout: row.blackout_reason ? { reason: row.blackout_reason } : null,
+    seriesId: row.series_id,
     createdBy: row.created_by,
     createdAt: formatInstant(row.created_at, zone)!,
     updatedAt: formatInstant(row.updated_at, zone)!,

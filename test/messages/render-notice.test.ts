@@ -154,7 +154,7 @@ describe('renderNotice with hostile or odd input', () => {
   });
 
   it('when a policy display name carries a line break, then the manager subject is still one line', () => {
-    const odd: Policy = { ...policy, systems: { ...policy.systems, tes: { displayName: 'Tes\r\nBcc: x@y', description: '' } } };
+    const odd: Policy = { ...policy, systems: { ...policy.systems, tes: { displayName: 'Tes\r\nBcc: x@y', description: '', dependsOn: [] } } };
     expect(render({ policy: odd }).subject).toBe(`Planerat driftstopp: Tes Bcc: x@y och CareApp ${WHEN}`);
   });
 

@@ -22,6 +22,9 @@ export function windowRow(overrides: Partial<Omit<WindowRow, 'plan'>> = {}): Win
     created_by: 'admin:test',
     created_at: new Date('2026-11-25T12:00:00Z'),
     updated_at: new Date('2026-11-25T12:00:00Z'),
+    series_id: null,
+    overlap_reason: null,
+    blackout_reason: null,
     ...overrides,
   };
 }

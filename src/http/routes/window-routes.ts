@@ -75,9 +75,9 @@ export function windowRoutes(deps: WindowRoutesDeps): Router {
     res.json(await cancelWindow(deps, id, reason, principalOf(req).actor));
   });
 
-  router.get('/slots', (req, res) => {
+  router.get('/slots', async (req, res) => {
     const query = parseInput(slotsQuery, req.query, 'query');
-    const slots = compliantSlots(deps, query.count, optionalInstant(query.from));
+    const slots = await compliantSlots(deps, query.count, { from: optionalInstant(query.from), systems: query.systems });
     res.json({
       items: slots.map((slot) => ({
         start: formatInstant(slot.start.toJSDate(), zone),

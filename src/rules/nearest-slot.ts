@@ -1,0 +1,45 @@
+import type { DateTime } from 'luxon';
+import type { Slot } from './slots.js';
+import type { RuleBook, WindowKind } from './notice-plan.js';
+
+/** How far from the asked day, either way, a suggestion is looked for. */
+const SEARCH_DAYS = 400;
+
+/**
+ * The compliant slot nearest to the one asked for: the same length, at the same local time
+ * of day (a minor window that does not fit its maintenance slot is moved to the slot's
+ * start), on the days the kind allows (a minor window on the policy's maintenance weekdays,
+ * which `compliant` checks; an extensive one any day). Days are tried outwards from the
+ * asked one, the later before the earlier at the same distance, because a later slot keeps
+ * every notice in time where an earlier one may not. `compliant` is every rule the request
+ * must keep, so the same function serves every refusal.
+ */
+export function nearestCompliantSlot<D extends { kind: WindowKind; start: DateTime; end: DateTime }>(
+  rules: RuleBook,
+  draft: D,
+  now: DateTime,
+  compliant: (candidate: D) => boolean,
+): Slot | null {
+  const { calendar, policy } = rules;
+  const duration = draft.end.diff(draft.start);
+  if (duration.toMillis() <= 0) return null;
+  let clock = calendar.local(draft.start).toFormat('HH:mm');
+  if (draft.kind === 'minor') {
+    const { earliestStart, latestEnd } = policy.minorWindow;
+    const fits = (c: string) => c >= earliestStart && calendar.at(draft.start, c).plus(duration) <= calendar.at(draft.start, latestEnd);
+    if (!fits(clock)) clock = earliestStart;
+    if (!fits(clock)) return null;
+  }
+  const asked = calendar.startOfDay(draft.start);
+  const today = calendar.startOfDay(now);
+  for (let distance = 0; distance <= SEARCH_DAYS; distance += 1) {
+    const days = distance === 0 ? [asked] : [asked.plus({ days: distance }), asked.minus({ days: distance })];
+    for (const day of days) {
+      if (day < today) continue;
+      const start = calendar.at(day, clock);
+      const candidate = { ...draft, start, end: start.plus(duration) };
+      if (start > now && compliant(candidate)) return { start, end: candidate.end };
+    }
+  }
+  return null;
+}
