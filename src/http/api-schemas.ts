@@ -80,6 +80,46 @@ export const slotsQuery = z.strictObject({
     .describe('System ids separated by commas; a slot taken on one of them (or on a system depending on one) is skipped. Default: every system'),
 });
 
+const localDate = z.iso.date().describe('A local date YYYY-MM-DD in the policy time zone');
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'ska vara en tid TT:MM').describe('Local clock time HH:MM');
+
+export const createSeriesBody = z
+  .strictObject({
+    title,
+    description: description.optional(),
+    systems: z.array(z.string().min(1).max(50)).min(1).max(20),
+    kind: z.literal('minor'),
+    rrule: z.string().trim().min(5).max(500).describe('RFC 5545 RRULE, e.g. FREQ=WEEKLY;INTERVAL=2;BYDAY=TU'),
+    dtstart: localDate,
+    start: clock,
+    end: clock,
+    until: localDate.optional(),
+    count: z.number().int().min(1).max(100).optional(),
+    dryRun: z.boolean().optional().describe('Returns the plan (200) without storing anything'),
+  })
+  .refine((body) => body.until === undefined || body.count === undefined, { message: 'ange antingen slutdatum eller antal, inte båda', path: ['count'] });
+
+export const cancelSeriesBody = z.strictObject({
+  reason,
+  from: z.uuid().optional().describe('The occurrence (window id) from which on the series is cancelled; all when left out'),
+});
+
+export const moveSeriesBody = z.strictObject({
+  from: z.uuid().describe('The occurrence (window id) from which on the series moves'),
+  start: instant.describe('The new start of that occurrence; the following ones move by as many days, to the same clock times'),
+  end: instant.optional(),
+  shortNotice: shortNoticeSchema.optional(),
+  allowOverlap: allowOverlapSchema.optional(),
+});
+
+export const skippedSchema = z.object({
+  date: localDate,
+  code: z.string(),
+  message: z.string(),
+  suggestedStart: instant.nullable(),
+  suggestedEnd: instant.nullable(),
+});
+
 export const idParams = z.strictObject({ id: z.uuid('ska vara ett driftstopps id (UUID)') });
 
 export const noticeSchema = z.object({
@@ -116,6 +156,14 @@ export const windowSchema = z.object({
   createdAt: instant,
   updatedAt: instant,
   notices: z.array(noticeSchema),
+});
+
+export const seriesSchema = z.object({
+  id: z.uuid().nullable().describe('Null for a dry run'),
+  title: z.string(),
+  rrule: z.string(),
+  windows: z.array(windowSchema),
+  skipped: z.array(skippedSchema),
 });
 
 export const windowListSchema = z.object({ items: z.array(windowSchema) });

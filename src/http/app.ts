@@ -12,6 +12,7 @@ import { docsRoutes } from './routes/docs-routes.js';
 import { publicRoutes } from './routes/public-routes.js';
 import { previewRoutes } from './routes/preview-routes.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
+import { seriesRoutes } from './routes/series-routes.js';
 import { windowRoutes } from './routes/window-routes.js';
 
 export interface HttpAppParts {
@@ -74,6 +75,7 @@ export function createHttpApp(deps: AppDeps, parts: HttpAppParts = {}): Express 
   api.use(authFailures, requireToken(authenticate), requireAdminForWrites);
   api.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
   api.use(windowRoutes(deps));
+  api.use(seriesRoutes(deps));
   api.use(recipientRoutes({ db: deps.db, policy: deps.rules.policy, clock: deps.clock, onCommitted: deps.onCommitted, webhooks: deps.webhooks }));
   api.use(complianceRoutes({ db: deps.db, policy: deps.rules.policy, clock: deps.clock }));
   api.use(deliveryRoutes({ db: deps.db, zone: deps.rules.policy.timezone }));

@@ -8,8 +8,8 @@ const SEARCH_DAYS = 400;
 /**
  * The compliant slot nearest to the one asked for: the same length, at the same local time
  * of day (a minor window that does not fit its maintenance slot is moved to the slot's
- * start), on the days the kind allows (a minor window on the policy's maintenance weekdays,
- * which `compliant` checks; an extensive one any day). Days are tried outwards from the
+ * start), on the same weekday when the kind allows it, else on the nearest allowed day (a
+ * minor window asked for on a Monday is offered the Tuesday or Wednesday nearest). Days are tried outwards from the
  * asked one, the later before the earlier at the same distance, because a later slot keeps
  * every notice in time where an earlier one may not. `compliant` is every rule the request
  * must keep, so the same function serves every refusal.
@@ -32,7 +32,10 @@ export function nearestCompliantSlot<D extends { kind: WindowKind; start: DateTi
   }
   const asked = calendar.startOfDay(draft.start);
   const today = calendar.startOfDay(now);
-  for (let distance = 0; distance <= SEARCH_DAYS; distance += 1) {
+  // The same weekday pattern: a Tuesday asked for gets a Tuesday when Tuesdays are allowed
+  // (a release train keeps its day); a day the kind never allows gets the nearest allowed one.
+  const step = draft.kind === 'extensive' || policy.minorWindow.weekdays.includes(asked.weekday) ? 7 : 1;
+  for (let distance = 0; distance <= SEARCH_DAYS; distance += step) {
     const days = distance === 0 ? [asked] : [asked.plus({ days: distance }), asked.minus({ days: distance })];
     for (const day of days) {
       if (day < today) continue;

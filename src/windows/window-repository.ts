@@ -58,6 +58,8 @@ export interface WindowFilter {
   /** Windows that start before this instant. */
   to?: Date | undefined;
   status?: readonly WindowStatus[] | undefined;
+  /** Only the occurrences of this series. */
+  seriesId?: string | undefined;
   limit?: number | undefined;
 }
 
@@ -66,6 +68,7 @@ export async function listWindows(db: Db, filter: WindowFilter): Promise<WindowR
   if (filter.from) query = query.where('end_at', '>', filter.from);
   if (filter.to) query = query.where('start_at', '<', filter.to);
   if (filter.status?.length) query = query.where('status', 'in', filter.status);
+  if (filter.seriesId) query = query.where('series_id', '=', filter.seriesId);
   if (filter.limit) query = query.limit(filter.limit);
   return query.execute();
 }

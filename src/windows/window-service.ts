@@ -100,6 +100,9 @@ export async function createWindow(
   const requestHash = idempotencyKey ? hashRequest(input) : '';
 
   const attempt = () => deps.db.transaction().execute(async (trx) => {
+    // The lock comes before the key is looked up: a request racing one with its key then finds
+    // that window by its key, rather than as a window its own would overlap.
+    await lockRegister(trx);
     if (idempotencyKey) {
       const earlier = await findIdempotencyKey(trx, idempotencyKey);
       if (earlier) {
@@ -203,109 +206,129 @@ export async function insertCheckedWindow(
  * already told get an update at once, and every notice not yet sent is planned anew.
  */
 export async function changeWindow(deps: WindowServiceDeps, id: string, changes: WindowChanges, actor: string): Promise<WindowView> {
-  const { rules } = deps;
   const now = deps.clock();
-  const committed = await deps.db.transaction().execute(async (trx) => {
-    const before = await lockScheduledWindow(trx, id);
-    const notices = await lockNoticesOfWindow(trx, id);
-    const start = changes.start ?? rules.calendar.local(before.start_at);
-    const end = changes.end ?? rules.calendar.local(before.end_at);
-    const systems = changes.systems ? [...new Set(changes.systems)] : before.systems;
-    const moved =
-      start.toMillis() !== before.start_at.getTime() ||
-      end.toMillis() !== before.end_at.getTime() ||
-      systems.join(',') !== before.systems.join(',');
-
-    let newNotices: NewNoticeRow[] = [];
-    const revision = moved ? before.revision + 1 : before.revision;
-    let overdue = false;
-    let allowed: Pick<WindowRow, 'overlap_reason' | 'blackout_reason'> = before;
-    if (moved) {
-      const told = await whoWasToldOf(deps, trx, id, notices);
-      // An audience whose announcement went out hears of the change; its newcomers are owed a catch-up.
-      const steps = noticeSteps(before.kind, rules.policy, before.plan ?? undefined).filter(
-        (step) => step.kind !== 'announcement' || stillToAnnounce(told, step.audience),
-      );
-      const draft: WindowDraft = { kind: before.kind, systems, start, end, plan: before.plan ?? undefined };
-      const taken = await takenWindows(deps, trx, now);
-      const check = checkWindow(rules, draft, now, { ...allowances(changes), steps, taken, except: id });
-      throwIfViolated(rules, check);
-      overdue = check.plan.overdue.length > 0;
-      allowed = {
-        overlap_reason: check.conflicts.length > 0 ? (changes.allowOverlap?.reason ?? null) : null,
-        blackout_reason: check.blackout !== null ? (changes.allowBlackout?.reason ?? before.blackout_reason) : null,
-      };
-      await withdrawUnsent(trx, id, now);
-      const nextRevision = { ...before, revision };
-      newNotices = [
-        ...audiencesToTellOfChange(told).map((audience) => ({
-          ...noticeRow(nextRevision, 'update', immediate(audience, now), now),
-          previous_start_at: before.start_at,
-          previous_end_at: before.end_at,
-        })),
-        ...check.plan.notices.map((n) => noticeRow(nextRevision, n.kind, n, now)),
-      ];
-    }
-    // A new reason replaces the old one (the audit trail keeps both) wherever notice is short.
-    const shortNoticeReason =
-      changes.shortNotice && (overdue || before.short_notice_reason !== null) ? changes.shortNotice.reason : before.short_notice_reason;
-    const after = await updateWindow(trx, id, {
-      title: changes.title ?? before.title,
-      description: changes.description ?? before.description,
-      systems,
-      start_at: start.toJSDate(),
-      end_at: end.toJSDate(),
-      revision,
-      short_notice_reason: shortNoticeReason,
-      overlap_reason: allowed.overlap_reason,
-      blackout_reason: allowed.blackout_reason,
-      updated_at: now.toJSDate(),
-    });
-    const inserted = [
-      ...(await insertNotices(trx, newNotices)),
-      ...(moved ? await planCatchUps(trx, after, { now: now.toJSDate(), policy: rules.policy, webhooks: deps.webhooks ?? {} }) : []),
-    ];
-    await recordAudit(trx, {
-      windowId: id,
-      actor,
-      action: moved ? 'window.rescheduled' : 'window.edited',
-      at: now.toJSDate(),
-      details: { before: describe(before), after: describe(after), notices: inserted.map(describeNotice) },
-    });
-    return { window: after, notices: inserted };
-  });
+  const committed = await deps.db.transaction().execute((trx) => changeWindowWithin(deps, trx, id, changes, actor, now));
   await deps.onCommitted(committed);
   return getWindow(deps.db, id, deps.rules.policy.timezone);
+}
+
+/** `changeWindow` inside the caller's transaction, which calls `onCommitted` after the commit. */
+export async function changeWindowWithin(
+  deps: WindowServiceDeps,
+  trx: Db,
+  id: string,
+  changes: WindowChanges,
+  actor: string,
+  now: DateTime,
+): Promise<CommittedChange> {
+  const { rules } = deps;
+  const before = await lockScheduledWindow(trx, id);
+  const notices = await lockNoticesOfWindow(trx, id);
+  const start = changes.start ?? rules.calendar.local(before.start_at);
+  const end = changes.end ?? rules.calendar.local(before.end_at);
+  const systems = changes.systems ? [...new Set(changes.systems)] : before.systems;
+  const moved =
+    start.toMillis() !== before.start_at.getTime() ||
+    end.toMillis() !== before.end_at.getTime() ||
+    systems.join(',') !== before.systems.join(',');
+
+  let newNotices: NewNoticeRow[] = [];
+  const revision = moved ? before.revision + 1 : before.revision;
+  let overdue = false;
+  let allowed: Pick<WindowRow, 'overlap_reason' | 'blackout_reason'> = before;
+  if (moved) {
+    const told = await whoWasToldOf(deps, trx, id, notices);
+    // An audience whose announcement went out hears of the change; its newcomers are owed a catch-up.
+    const steps = noticeSteps(before.kind, rules.policy, before.plan ?? undefined).filter(
+      (step) => step.kind !== 'announcement' || stillToAnnounce(told, step.audience),
+    );
+    const draft: WindowDraft = { kind: before.kind, systems, start, end, plan: before.plan ?? undefined };
+    const taken = await takenWindows(deps, trx, now);
+    const check = checkWindow(rules, draft, now, { ...allowances(changes), steps, taken, except: id });
+    throwIfViolated(rules, check);
+    overdue = check.plan.overdue.length > 0;
+    allowed = {
+      overlap_reason: check.conflicts.length > 0 ? (changes.allowOverlap?.reason ?? null) : null,
+      blackout_reason: check.blackout !== null ? (changes.allowBlackout?.reason ?? before.blackout_reason) : null,
+    };
+    await withdrawUnsent(trx, id, now);
+    const nextRevision = { ...before, revision };
+    newNotices = [
+      ...audiencesToTellOfChange(told).map((audience) => ({
+        ...noticeRow(nextRevision, 'update', immediate(audience, now), now),
+        previous_start_at: before.start_at,
+        previous_end_at: before.end_at,
+      })),
+      ...check.plan.notices.map((n) => noticeRow(nextRevision, n.kind, n, now)),
+    ];
+  }
+  // A new reason replaces the old one (the audit trail keeps both) wherever notice is short.
+  const shortNoticeReason =
+    changes.shortNotice && (overdue || before.short_notice_reason !== null) ? changes.shortNotice.reason : before.short_notice_reason;
+  const after = await updateWindow(trx, id, {
+    title: changes.title ?? before.title,
+    description: changes.description ?? before.description,
+    systems,
+    start_at: start.toJSDate(),
+    end_at: end.toJSDate(),
+    revision,
+    short_notice_reason: shortNoticeReason,
+    overlap_reason: allowed.overlap_reason,
+    blackout_reason: allowed.blackout_reason,
+    updated_at: now.toJSDate(),
+  });
+  const inserted = [
+    ...(await insertNotices(trx, newNotices)),
+    ...(moved ? await planCatchUps(trx, after, { now: now.toJSDate(), policy: rules.policy, webhooks: deps.webhooks ?? {} }) : []),
+  ];
+  await recordAudit(trx, {
+    windowId: id,
+    actor,
+    action: moved ? 'window.rescheduled' : 'window.edited',
+    at: now.toJSDate(),
+    details: { before: describe(before), after: describe(after), notices: inserted.map(describeNotice) },
+  });
+  return { window: after, notices: inserted };
 }
 
 /** Cancels a scheduled window: those already told get a cancellation, nothing else goes out. */
 export async function cancelWindow(deps: WindowServiceDeps, id: string, reason: string, actor: string): Promise<WindowView> {
   const now = deps.clock();
-  const committed = await deps.db.transaction().execute(async (trx) => {
-    const before = await lockScheduledWindow(trx, id);
-    const told = await whoWasToldOf(deps, trx, id, await lockNoticesOfWindow(trx, id));
-    await withdrawUnsent(trx, id, now);
-    const after = await updateWindow(trx, id, {
-      status: 'cancelled',
-      revision: before.revision + 1,
-      cancel_reason: reason,
-      updated_at: now.toJSDate(),
-    });
-    const inserted = await insertNotices(
-      trx,
-      audiencesToTellOfChange(told).map((audience) => noticeRow(after, 'cancellation', immediate(audience, now), now)),
-    );
-    await recordAudit(trx, {
-      windowId: id,
-      actor,
-      action: 'window.cancelled',
-      at: now.toJSDate(),
-      details: { reason, before: describe(before), notices: inserted.map(describeNotice) },
-    });
-    return { window: after, notices: inserted };
-  });
+  const committed = await deps.db.transaction().execute((trx) => cancelWindowWithin(deps, trx, id, reason, actor, now));
   await deps.onCommitted(committed);
   return getWindow(deps.db, id, deps.rules.policy.timezone);
+}
+
+/** `cancelWindow` inside the caller's transaction, which calls `onCommitted` after the commit. */
+export async function cancelWindowWithin(
+  deps: WindowServiceDeps,
+  trx: Db,
+  id: string,
+  reason: string,
+  actor: string,
+  now: DateTime,
+): Promise<CommittedChange> {
+  const before = await lockScheduledWindow(trx, id);
+  const told = await whoWasToldOf(deps, trx, id, await lockNoticesOfWindow(trx, id));
+  await withdrawUnsent(trx, id, now);
+  const after = await updateWindow(trx, id, {
+    status: 'cancelled',
+    revision: before.revision + 1,
+    cancel_reason: reason,
+    updated_at: now.toJSDate(),
+  });
+  const inserted = await insertNotices(
+    trx,
+    audiencesToTellOfChange(told).map((audience) => noticeRow(after, 'cancellation', immediate(audience, now), now)),
+  );
+  await recordAudit(trx, {
+    windowId: id,
+    actor,
+    action: 'window.cancelled',
+    at: now.toJSDate(),
+    details: { reason, before: describe(before), notices: inserted.map(describeNotice) },
+  });
+  return { window: after, notices: inserted };
 }
 
 /** Who the window's messages reached so far: the told rule over its notices and deliveries. */

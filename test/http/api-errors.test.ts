@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, VIEWER_TOKEN } from '../support/api.js';
 import { useTestApi } from '../support/api-fixture.js';
 import { testBackends } from '../support/database.js';
@@ -23,6 +23,8 @@ function expectProblem(res: { status: number; body: any; headers: Headers }, sta
 
 describe.each(testBackends)('API errors on $name', (backend) => {
   const fixture = useTestApi(backend, NOW);
+  // The describe shares one database; each test registers its windows into a register of its own.
+  beforeEach(() => fixture.retireWindows());
   const { windowCount } = fixture;
 
 

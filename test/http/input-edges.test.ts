@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { useTestApi } from '../support/api-fixture.js';
 import { testBackends } from '../support/database.js';
 
@@ -17,6 +17,8 @@ const extensive = (start: string, end: string) => ({ title: 'Byte av server', sy
 
 describe.each(testBackends)('input at the edges of the windows API on $name', (backend) => {
   const fixture = useTestApi(backend, NOW);
+  // The describe shares one database; each test registers its windows into a register of its own.
+  beforeEach(() => fixture.retireWindows());
 
   const expectRefused = async (res: { status: number; body: any }, status: number, path: string, code: string) => {
     expect(res.status).toBe(status);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { VIEWER_TOKEN } from '../support/api.js';
 import { useTestApi } from '../support/api-fixture.js';
 import { testBackends } from '../support/database.js';
@@ -20,6 +20,8 @@ const extensive = (extra: Record<string, unknown> = {}) => ({
 
 describe.each(testBackends)('slots and extensive windows on $name', (backend) => {
   const fixture = useTestApi(backend, NOW);
+  // The describe shares one database; each test registers its windows into a register of its own.
+  beforeEach(() => fixture.retireWindows());
   const { windowCount } = fixture;
 
 

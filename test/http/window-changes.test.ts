@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Audience } from '../../src/policy/policy-schema.js';
 import { ADMIN_TOKEN } from '../support/api.js';
 import { useTestApi } from '../support/api-fixture.js';
@@ -28,6 +28,8 @@ const summary = (notices: any[]) =>
 
 describe.each(testBackends)('window changes on $name', (backend) => {
   const fixture = useTestApi(backend, NOW);
+  // The describe shares one database; each test registers its windows into a register of its own.
+  beforeEach(() => fixture.retireWindows());
   const { windowCount } = fixture;
 
   const create = async (body: Record<string, unknown>) => {

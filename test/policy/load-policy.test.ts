@@ -76,7 +76,7 @@ describe('loadPolicy with the bundled default', () => {
   it('when a system has no description, then it defaults to the empty string', () => {
     const doc = defaultDocument();
     doc.systems = { tes: { displayName: 'Tes' } };
-    expect(parsePolicy(JSON.stringify(doc), 'test').systems).toEqual({ tes: { displayName: 'Tes', description: '' } });
+    expect(parsePolicy(JSON.stringify(doc), 'test').systems).toEqual({ tes: { displayName: 'Tes', description: '', dependsOn: [] } });
   });
 });
 

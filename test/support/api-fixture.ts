@@ -6,6 +6,11 @@ export interface ApiFixture {
   readonly api: TestApi;
   readonly database: TestDatabase;
   windowCount(): Promise<number>;
+  /**
+   * Marks every scheduled or running window completed, so that the next test's windows do not
+   * overlap earlier tests' in the shared database. Rows stay, so counts still add up.
+   */
+  retireWindows(): Promise<void>;
 }
 
 /** Inside a describe: a database of its own on `backend` and the API over HTTP at a fixed `now`. */
@@ -30,6 +35,9 @@ export function useTestApi(backend: TestBackend, now: string): ApiFixture {
     async windowCount() {
       const row = await database.db.selectFrom('windows').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
       return Number(row.n);
+    },
+    async retireWindows() {
+      await database.db.updateTable('windows').set({ status: 'completed' }).where('status', 'in', ['scheduled', 'in_progress']).execute();
     },
   };
 }
