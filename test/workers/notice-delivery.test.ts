@@ -136,4 +136,26 @@ describe.each(testBackends)('notices reach the right people on $name', (backend)
     expect(stack.smtp.received.filter((m) => m.parsed.subject?.includes('CareLock')).flatMap((m) => m.to)).not.toContain('anna@orebro.se');
     expect(stack.smtp.received.filter((m) => m.parsed.subject?.includes('CareLock')).flatMap((m) => m.to)).not.toContain('info@omsorg.example');
   });
+
+  it('when a window names only Tes, then the subscribers of CareApp, which depends on it, are told too, and one subscribed to both once', async () => {
+    const both = await stack.api.request('POST', '/api/recipients', {
+      body: { kind: 'manager', name: 'Dora Chef', email: 'dora@orebro.se', systems: ['tes', 'careapp'] },
+    });
+    expect(both.status).toBe(201);
+    const slot = soonSlot();
+    // Noon to two, so it does not overlap the morning windows of the tests before.
+    const at = (iso: string, hour: number) => DateTime.fromISO(iso, { setZone: true }).set({ hour }).toISO();
+    const res = await stack.api.request('POST', '/api/windows', {
+      body: { title: 'Databasbyte i Tes', systems: ['tes'], kind: 'minor', start: at(slot.start, 12), end: at(slot.end, 14), shortNotice: { reason: 'Leverantörens tidsplan' } },
+    });
+    expect(res.status).toBe(201);
+    const subject = 'Planerat driftstopp: Tes (och därmed CareApp)';
+    const told = ['anna@orebro.se', 'bo@orebro.se', 'dora@orebro.se', 'info@omsorg.example'];
+    await eventually(async () => deliveredTo(subject), (to) => to.length >= told.length);
+    await eventually(
+      async () => (await stack.api.request('GET', `/api/windows/${res.body.id}`)).body,
+      (w: any) => ['managers', 'egetval'].every((a) => w.notices.find((n: any) => n.audience === a && n.kind === 'announcement').status === 'sent'),
+    );
+    expect(deliveredTo(subject)).toEqual(told);
+  });
 });
