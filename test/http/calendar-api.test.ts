@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadPolicy } from '../../src/policy/load-policy.js';
 import type { Policy } from '../../src/policy/policy-schema.js';
@@ -152,12 +153,47 @@ describe.each(testBackends)('the calendar API on $name', (backend) => {
       expect(res.body.errors[0].path).toBe('rrule');
     });
 
-    it('when the series is cancelled from its fifth occurrence, then only the fifth to the last are cancelled', async () => {
+    /** As if a worker had sent the managers' announcement of the window and it reached one manager. */
+    const tellManager = async (windowId: string, recipientId: string) => {
+      const { db } = database;
+      const sentAt = new Date(NOW);
+      const notice = await db
+        .updateTable('notices')
+        .set({ status: 'sent', sent_at: sentAt, dispatched_at: sentAt })
+        .where('window_id', '=', windowId)
+        .where('audience', '=', 'managers')
+        .where('kind', '=', 'announcement')
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await db
+        .insertInto('deliveries')
+        .values({ id: randomUUID(), notice_id: notice.id, recipient_key: recipientId, recipient_id: recipientId, channel: 'email', target: 'anna@orebro.se', batch: 0, status: 'sent', attempts: 1, sent_at: sentAt, created_at: sentAt })
+        .execute();
+    };
+
+    it('when the series is cancelled from its fifth occurrence, then cancellations go only to those told of occurrences five on', async () => {
+      const manager = await post('/api/recipients', { kind: 'manager', name: 'Anna Chef', email: 'anna@orebro.se', systems: ['tes'] });
       const created = (await post('/api/series', train)).body;
-      const fifth = created.windows[4].id;
-      const res = await post(`/api/series/${created.id}/cancel`, { reason: 'Leverantören pausar tåget', from: fifth });
+      const ids: string[] = created.windows.map((w: any) => w.id);
+      // Told of every occurrence but the last: the last's cancellation is owed to nobody.
+      for (const id of ids.slice(0, -1)) await tellManager(id, manager.body.id);
+      const res = await post(`/api/series/${created.id}/cancel`, { reason: 'Leverantören pausar tåget', from: ids[4] });
       expect(res.status).toBe(200);
       expect(res.body.windows.map((w: any) => w.status)).toEqual([...Array(4).fill('scheduled'), ...Array(5).fill('cancelled')]);
+      const cancellations = await database.db
+        .selectFrom('notices')
+        .select(['window_id', 'audience'])
+        .where('kind', '=', 'cancellation')
+        .execute();
+      expect(cancellations.map((n) => ids.indexOf(n.window_id)).sort()).toEqual([4, 5, 6, 7]);
+      expect(new Set(cancellations.map((n) => n.audience))).toEqual(new Set(['managers']));
+    });
+
+    it('when one occurrence alone is cancelled as a window, then the rest of the series stays', async () => {
+      const created = (await post('/api/series', train)).body;
+      expect((await post(`/api/windows/${created.windows[1].id}/cancel`, { reason: 'Krockar med lönekörningen' })).status).toBe(200);
+      const series = (await api.request('GET', `/api/series/${created.id}`)).body;
+      expect(series.windows.map((w: any) => w.status)).toEqual(['scheduled', 'cancelled', ...Array(7).fill('scheduled')]);
     });
 
     it('when the series is moved from its third occurrence to Wednesdays at 10, then the following keep their spacing and local time', async () => {
