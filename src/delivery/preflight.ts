@@ -93,6 +93,9 @@ function sampleWindow(policy: Policy, kind: WindowKind, now: Date): WindowRow {
     created_by: 'preflight',
     created_at: now,
     updated_at: now,
+    series_id: null,
+    overlap_reason: null,
+    blackout_reason: null,
   };
 }
 
