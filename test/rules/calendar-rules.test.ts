@@ -44,7 +44,8 @@ describe('dependent systems', () => {
   it('when the notice names the systems, then the dependents follow "och därmed"', () => {
     expect(affectedSystemsText(chained.policy, ['tes'])).toBe('Tes (och därmed CareApp och CareLock)');
     expect(affectedSystemsText(base.policy, ['tes'])).toBe('Tes (och därmed CareApp)');
-    expect(affectedSystemsText(base.policy, ['tes', 'careapp'])).toBe('Tes, CareApp');
+    expect(affectedSystemsText(base.policy, ['tes', 'carelock'])).toBe('Tes och CareLock (och därmed CareApp)');
+    expect(affectedSystemsText(base.policy, ['tes', 'careapp'])).toBe('Tes och CareApp');
     expect(affectedSystemsText(base.policy, ['carelock'])).toBe('CareLock');
   });
 

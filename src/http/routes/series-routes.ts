@@ -6,7 +6,7 @@ import { principalOf } from '../auth.js';
 import { parseInput, parseInstant } from '../validate.js';
 import { z } from 'zod';
 
-const seriesParams = z.strictObject({ id: z.uuid('ska vara en series id (UUID)') });
+const seriesParams = z.strictObject({ id: z.uuid('ska vara ett id för en serie (UUID)') });
 
 /** Recurring series: one window per occurrence; one occurrence alone is changed as a window. */
 export function seriesRoutes(deps: WindowCommandDeps): Router {
