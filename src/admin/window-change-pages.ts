@@ -6,8 +6,8 @@ import { REASON, textProblems } from '../rules/text-rules.js';
 import type { WindowRow } from '../storage/schema.js';
 import { adminOnly, sessionOf, type AdminContext } from './admin-context.js';
 import { localInput, sendPage } from './admin-views.js';
-import { earliestStartFor, parseWindowForm, readWindowForm, refusalOf, type WindowForm } from './window-form.js';
-import { windowFormContext, windowId, windowSummary } from './window-form-view.js';
+import { offeredTimeFor, parseWindowForm, readWindowForm, refusalOf, type WindowForm } from './window-form.js';
+import { windowFormContext, windowId, windowSummary, type WindowRefusal } from './window-form-view.js';
 
 /**
  * Reschedule and cancel. Each page says, before anything is confirmed, who will be told:
@@ -23,13 +23,13 @@ export function windowChangeRoutes(ctx: AdminContext): Router {
   const scheduledWindow = (value: unknown): Promise<WindowRow> => windowToChange(deps, windowId(value));
   const impactOf = (row: WindowRow) => noticeImpact(deps, row);
 
-  const showReschedule = async (res: Response, row: WindowRow, form: WindowForm, errors: FieldError[], earliest: string | null, status = 200) => {
+  const showReschedule = async (res: Response, row: WindowRow, form: WindowForm, errors: FieldError[], refusal?: WindowRefusal, status = 200) => {
     const path = `/admin/driftstopp/${row.id}/flytta`;
     sendPage(res, 'window-reschedule', ctx.frame(res, `${errors.length ? 'Fel i formuläret: ' : ''}Flytta ${row.title}`), {
       window: windowSummary(row, rules.policy),
       impact: await impactOf(row),
       action: path,
-      ...windowFormContext({ rules, form, errors, earliest, formPath: path }),
+      ...windowFormContext({ rules, form, errors, refusal, formPath: path }),
     }, status);
   };
 
@@ -41,8 +41,10 @@ export function windowChangeRoutes(ctx: AdminContext): Router {
       start: typed.start || localInput(row.start_at, zone),
       end: typed.end || localInput(row.end_at, zone),
       acceptShortNotice: false,
+      acceptOverlap: false,
+      acceptBlackout: false,
     };
-    await showReschedule(res, row, form, [], null);
+    await showReschedule(res, row, form, []);
   });
 
   router.post('/admin/driftstopp/:id/flytta', ...ctx.changes(), async (req, res) => {
@@ -50,17 +52,17 @@ export function windowChangeRoutes(ctx: AdminContext): Router {
     const form = readWindowForm(req.body as Record<string, unknown>);
     const parsed = parseWindowForm(form, rules.policy, { details: false });
     if (!parsed.value) {
-      await showReschedule(res, row, form, parsed.errors, null, 422);
+      await showReschedule(res, row, form, parsed.errors, undefined, 422);
       return;
     }
     try {
-      const { start, end, shortNotice } = parsed.value;
-      await changeWindow(deps, row.id, { start, end, shortNotice }, sessionOf(res).actor);
+      const { start, end, shortNotice, allowOverlap, allowBlackout } = parsed.value;
+      await changeWindow(deps, row.id, { start, end, shortNotice, allowOverlap, allowBlackout }, sessionOf(res).actor);
       res.redirect(303, `/admin/driftstopp/${row.id}?klart=flyttat`);
     } catch (error) {
       const refusal = refusalOf(error);
       const draft = { kind: row.kind, systems: row.systems, start: parsed.value.start, end: parsed.value.end };
-      await showReschedule(res, row, form, refusal.errors, earliestStartFor(rules, draft, refusal, deps.clock()), 422);
+      await showReschedule(res, row, form, refusal.errors, { ...refusal, offered: offeredTimeFor(rules, draft, refusal, deps.clock()) }, 422);
     }
   });
 

@@ -6,15 +6,18 @@ import type { Slot } from '../rules/slots.js';
 import type { WindowRow } from '../storage/schema.js';
 import { WINDOW_KIND, WINDOW_STATUS, systemText } from './admin-labels.js';
 import { localInput, span, when } from './admin-views.js';
-import { formErrors, type WindowForm } from './window-form.js';
+import { formErrors, type Conflict, type OfferedTime, type WindowForm } from './window-form.js';
+
+/** What a refused form shows beside its errors. */
+export type WindowRefusal = NonNullable<Parameters<typeof windowFormContext>[0]['refusal']>;
 
 /** What the register and reschedule forms show: the values typed, the errors, the offers. */
 export function windowFormContext(input: {
   rules: RuleBook;
   form: WindowForm;
   errors: readonly FieldError[];
-  /** The earliest compliant start after a refusal (ISO), if any. */
-  earliest: string | null;
+  /** After a refusal: the time offered instead, the windows it overlaps, the blackout period it hit. */
+  refusal?: { offered: OfferedTime | null; conflicts: readonly Conflict[]; blackout: { reason: string } | null } | undefined;
   /** Where the form links to be prefilled (the same page, as a GET). */
   formPath: string;
   slots?: readonly Slot[];
@@ -28,14 +31,21 @@ export function windowFormContext(input: {
   const prefill = (start: DateTime, end: DateTime) =>
     `${input.formPath}?${prefillQuery({ ...form, start: localInput(start, zone), end: localInput(end, zone) })}`;
 
-  let earliest: { text: string; href: string } | null = null;
-  if (input.earliest) {
-    const start = DateTime.fromISO(input.earliest, { setZone: true });
-    const typedStart = DateTime.fromISO(form.start, { zone });
-    const typedEnd = DateTime.fromISO(form.end, { zone });
-    const length = typedStart.isValid && typedEnd.isValid && typedEnd > typedStart ? typedEnd.diff(typedStart) : { hours: 1 };
-    earliest = { text: when(start, zone), href: prefill(start, start.plus(length)) };
+  let offered: { text: string; href: string } | null = null;
+  if (input.refusal?.offered) {
+    const start = DateTime.fromISO(input.refusal.offered.start, { setZone: true });
+    const end = DateTime.fromISO(input.refusal.offered.end, { setZone: true });
+    offered = { text: span(start.toJSDate(), end.toJSDate(), zone), href: prefill(start, end) };
   }
+  const overlapAsked = input.errors.some((e) => e.code === 'overlapping_window') || (form.acceptOverlap && input.errors.length > 0);
+  const conflicts = (input.refusal?.conflicts ?? []).map((c) => ({
+    title: c.title,
+    when: span(new Date(c.start), new Date(c.end), zone),
+    href: `/admin/driftstopp/${c.id}`,
+  }));
+  const blackoutHit = input.errors.some((e) => e.code === 'blackout_period');
+  // Only an extensive window may be registered in a blackout period, and only with a reason.
+  const blackoutAllowed = form.kind === 'extensive' && (blackoutHit || (form.acceptBlackout && input.errors.length > 0));
   const field = (name: string) => ({ errors: errors.byField[name] ?? [], invalid: (errors.byField[name]?.length ?? 0) > 0 });
 
   return {
@@ -51,6 +61,8 @@ export function windowFormContext(input: {
       start: field('start'),
       end: field('end'),
       reason: field('reason'),
+      overlapReason: field('overlapReason'),
+      blackoutReason: field('blackoutReason'),
     },
     systems: Object.entries(policy.systems).map(([id, system]) => ({
       id,
@@ -65,8 +77,10 @@ export function windowFormContext(input: {
       weekday: calendar.local(slot.start).setLocale('sv').toFormat('cccc'),
       href: prefill(slot.start, slot.end),
     })),
-    earliest,
+    offered,
     shortNotice: shortNoticeAsked ? {} : null,
+    overlap: overlapAsked ? { conflicts } : null,
+    blackout: blackoutHit || blackoutAllowed ? { reason: input.refusal?.blackout?.reason ?? null, allowed: blackoutAllowed } : null,
   };
 }
 

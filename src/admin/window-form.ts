@@ -16,6 +16,12 @@ export interface WindowForm {
   /** Why short notice is accepted; only asked for after the service refused for notice. */
   reason: string;
   acceptShortNotice: boolean;
+  /** Why an overlap with other windows on the same systems is accepted; asked for after an overlap refusal. */
+  overlapReason: string;
+  acceptOverlap: boolean;
+  /** Why an extensive window may start in a blackout period; asked for after a blackout refusal. */
+  blackoutReason: string;
+  acceptBlackout: boolean;
   /** One per form shown, so pressing "Registrera" twice registers one window. */
   idempotencyKey: string;
 }
@@ -37,6 +43,10 @@ export function readWindowForm(source: Record<string, unknown>): WindowForm {
     end: text(source.slut, 30),
     reason: text(source.skal, 1000),
     acceptShortNotice: source.kortVarsel === 'ja',
+    overlapReason: text(source.krockSkal, 1000),
+    acceptOverlap: source.tillatKrock === 'ja',
+    blackoutReason: text(source.sparrSkal, 1000),
+    acceptBlackout: source.tillatSparr === 'ja',
     idempotencyKey: KEY.test(text(source.nyckel, 40)) ? text(source.nyckel, 40) : '',
   };
 }
@@ -49,6 +59,8 @@ export interface ParsedWindow {
   start: DateTime;
   end: DateTime;
   shortNotice: { reason: string } | undefined;
+  allowOverlap: { reason: string } | undefined;
+  allowBlackout: { reason: string } | undefined;
 }
 
 /**
@@ -74,6 +86,8 @@ export function parseWindowForm(form: WindowForm, policy: Policy, parts: { detai
   } else if (form.acceptShortNotice) {
     errors.push(...textErrors('reason', form.reason, REASON));
   }
+  allowanceErrors(form.acceptOverlap, form.overlapReason, 'overlapReason', 'Skriv varför driftstoppet ändå ska krocka (minst 3 tecken).', errors);
+  allowanceErrors(form.acceptBlackout, form.blackoutReason, 'blackoutReason', 'Skriv varför driftstoppet ändå ska ligga i spärrperioden (minst 3 tecken).', errors);
   if (errors.length > 0 || !start || !end) return { errors };
   return {
     errors,
@@ -85,8 +99,17 @@ export function parseWindowForm(form: WindowForm, policy: Policy, parts: { detai
       start,
       end,
       shortNotice: form.acceptShortNotice ? { reason: form.reason } : undefined,
+      allowOverlap: form.acceptOverlap ? { reason: form.overlapReason } : undefined,
+      allowBlackout: form.acceptBlackout ? { reason: form.blackoutReason } : undefined,
     },
   };
+}
+
+/** An accepted exception needs its reason, held to the same text rules as the API's. */
+function allowanceErrors(accepted: boolean, reason: string, path: string, missing: string, errors: FieldError[]): void {
+  if (!accepted) return;
+  if (reason.length < 3) errors.push({ path, code: 'required', message: missing });
+  else errors.push(...textErrors(path, reason, REASON));
 }
 
 /** The API's refusals of a text field (rules/text-rules.ts), in the same words. */
@@ -116,7 +139,7 @@ function localTime(value: string, zone: string, path: string, missing: string, e
 }
 
 /** Fields the window forms have; any other path of a service error is shown above the form. */
-const WINDOW_FIELDS: ReadonlySet<string> = new Set(['title', 'description', 'systems', 'kind', 'start', 'end', 'reason']);
+const WINDOW_FIELDS: ReadonlySet<string> = new Set(['title', 'description', 'systems', 'kind', 'start', 'end', 'reason', 'overlapReason', 'blackoutReason']);
 
 export interface FormErrors {
   /** Messages per form field. */
@@ -124,6 +147,13 @@ export interface FormErrors {
   /** Every message, each with the field it links to (for the summary at the top). */
   summary: { field: string; message: string }[];
 }
+
+/** Refusals answered by a part of the form of their own, which the summary links to. */
+const ANSWERED_IN: Readonly<Record<string, string>> = {
+  insufficient_notice: 'kort-varsel',
+  overlapping_window: 'krock',
+  blackout_period: 'sparrperiod',
+};
 
 /** A service refusal in the page's words: insufficient notice gets its earliest start separately. */
 export function formErrors(errors: readonly FieldError[], fields = WINDOW_FIELDS): FormErrors {
@@ -136,38 +166,70 @@ export function formErrors(errors: readonly FieldError[], fields = WINDOW_FIELDS
     const message = error.brief ?? error.message;
     (byField[field] ??= []).push(message);
     // The answer to too short notice is the short-notice part of the form, so the summary links there.
-    summary.push({ field: error.code === 'insufficient_notice' ? 'kort-varsel' : field, message });
+    summary.push({ field: ANSWERED_IN[error.code] ?? field, message });
   }
   return { byField, summary };
 }
 
-/** The field errors of a refusal from the service, or the error itself when it is no refusal. */
-export function refusalOf(error: unknown): { errors: FieldError[]; earliest: string | null } {
+/** A window a refused one would overlap, as the 422 lists it. */
+export interface Conflict {
+  id: string;
+  title: string;
+  start: string;
+  end: string;
+}
+
+export interface Refusal {
+  errors: FieldError[];
+  earliest: string | null;
+  /** The compliant slot nearest to the one asked for (ISO instants), when the service suggests one. */
+  suggestion: { start: string; end: string } | null;
+  conflicts: Conflict[];
+  blackout: { reason: string } | null;
+}
+
+/** The field errors of a refusal from the service, with what it suggests, or the error itself when it is no refusal. */
+export function refusalOf(error: unknown): Refusal {
   if (error instanceof AppError && (error.status === 422 || error.status === 400 || error.status === 409)) {
-    const earliest = error.extra?.earliestCompliantStart;
+    const extra = error.extra ?? {};
+    const str = (value: unknown) => (typeof value === 'string' ? value : null);
+    const start = str(extra.suggestedStart);
+    const end = str(extra.suggestedEnd);
+    const blackout = extra.blackout as { reason?: unknown } | undefined;
     return {
       errors: error.errors ?? [{ path: 'form', code: error.code, message: error.message }],
-      earliest: typeof earliest === 'string' ? earliest : null,
+      earliest: str(extra.earliestCompliantStart),
+      suggestion: start && end ? { start, end } : null,
+      conflicts: Array.isArray(extra.conflicts) ? (extra.conflicts as Conflict[]) : [],
+      blackout: typeof blackout?.reason === 'string' ? { reason: blackout.reason } : null,
     };
   }
   throw error;
 }
 
-/** Refusals a different start can cure; the page then offers the earliest start that keeps every rule. */
-const CURABLE = new Set(['outside_maintenance_slot', 'public_holiday', 'in_past', 'insufficient_notice', 'too_far_ahead']);
+/** Refusals a different start can cure; the page then offers the nearest start that keeps every rule. */
+const CURABLE = new Set(['outside_maintenance_slot', 'public_holiday', 'in_past', 'insufficient_notice', 'too_far_ahead', 'blackout_period', 'overlapping_window']);
+
+/** A time the page offers in place of the refused one (ISO instants). */
+export interface OfferedTime {
+  start: string;
+  end: string;
+}
 
 /**
- * The earliest compliant start for a refused window: the service's own when it gave one
- * (too short notice), otherwise the rule book's search from the same draft, so a window on
- * a Thursday or a holiday is offered the nearest allowed start too.
+ * The time to offer for a refused window: the service's own suggestion (the compliant slot
+ * nearest to the one asked for) when it gave one, otherwise the rule book's earliest start
+ * of the same length, so a refusal that suggests no slot still offers a time.
  */
-export function earliestStartFor(
+export function offeredTimeFor(
   rules: RuleBook,
   draft: { kind: WindowKind; systems: readonly string[]; start: DateTime; end: DateTime },
-  refusal: { errors: readonly FieldError[]; earliest: string | null },
+  refusal: Refusal,
   now: DateTime,
-): string | null {
-  if (refusal.earliest) return refusal.earliest;
+): OfferedTime | null {
+  if (refusal.suggestion) return refusal.suggestion;
   if (!refusal.errors.some((e) => CURABLE.has(e.code)) || draft.end <= draft.start) return null;
-  return findEarliestCompliantStart(rules, draft, now)?.toISO() ?? null;
+  const earliest = refusal.earliest ? DateTime.fromISO(refusal.earliest, { setZone: true }) : findEarliestCompliantStart(rules, draft, now);
+  if (!earliest?.isValid) return null;
+  return { start: earliest.toISO()!, end: earliest.plus(draft.end.diff(draft.start)).toISO()! };
 }

@@ -9,9 +9,9 @@ import { calendarWeeks, flaggedWindows } from './admin-calendar.js';
 import { NOTICE_KIND, NOTICE_STATUS, audienceName } from './admin-labels.js';
 import { adminOnly, confirmation, sessionOf, type AdminContext } from './admin-context.js';
 import { deadline, sendPage, when } from './admin-views.js';
-import { earliestStartFor, parseWindowForm, readWindowForm, refusalOf, type WindowForm } from './window-form.js';
+import { offeredTimeFor, parseWindowForm, readWindowForm, refusalOf, type WindowForm } from './window-form.js';
 import { windowChangeRoutes } from './window-change-pages.js';
-import { windowFormContext, windowId, windowSummary } from './window-form-view.js';
+import { windowFormContext, windowId, windowSummary, type WindowRefusal } from './window-form-view.js';
 
 /** Compliant slots offered above the register form. */
 const OFFERED_SLOTS = 6;
@@ -26,14 +26,15 @@ export function windowPageRoutes(ctx: AdminContext): Router {
   const { rules, clock } = deps;
   const zone = rules.policy.timezone;
 
-  const showForm = async (res: Response, form: WindowForm, errors: FieldError[], earliest: string | null, status = 200) => {
+  const showForm = async (res: Response, form: WindowForm, errors: FieldError[], refusal?: WindowRefusal, status = 200) => {
     const context = windowFormContext({
       rules,
       form,
       errors,
-      earliest,
+      refusal,
       formPath: '/admin/driftstopp/ny',
-      slots: await compliantSlots(deps, OFFERED_SLOTS),
+      // Free on the systems chosen: a slot another window holds on them is not offered.
+      slots: await compliantSlots(deps, OFFERED_SLOTS, { systems: form.systems.length > 0 ? form.systems : undefined }),
     });
     sendPage(res, 'window-new', ctx.frame(res, errors.length ? 'Fel i formuläret: Registrera driftstopp' : 'Registrera driftstopp', 'new'), context, status);
   };
@@ -62,7 +63,7 @@ export function windowPageRoutes(ctx: AdminContext): Router {
 
   router.get('/admin/driftstopp/ny', ctx.signedIn, adminOnly, async (req, res) => {
     const form = readWindowForm(req.query as Record<string, unknown>);
-    await showForm(res, { ...form, acceptShortNotice: false, idempotencyKey: randomUUID() }, [], null);
+    await showForm(res, { ...form, acceptShortNotice: false, acceptOverlap: false, acceptBlackout: false, idempotencyKey: randomUUID() }, []);
   });
 
   router.post('/admin/driftstopp/ny', ...ctx.changes(), async (req, res) => {
@@ -70,7 +71,7 @@ export function windowPageRoutes(ctx: AdminContext): Router {
     if (!form.idempotencyKey) form.idempotencyKey = randomUUID();
     const parsed = parseWindowForm(form, rules.policy, { details: true });
     if (!parsed.value) {
-      await showForm(res, form, parsed.errors, null, 422);
+      await showForm(res, form, parsed.errors, undefined, 422);
       return;
     }
     try {
@@ -83,8 +84,8 @@ export function windowPageRoutes(ctx: AdminContext): Router {
       const errors = refusal.errors.map((e) =>
         e.code === 'conflict' ? { ...e, message: 'Formuläret har redan skickats med andra uppgifter. Öppna formuläret på nytt.' } : e,
       );
-      const earliest = earliestStartFor(rules, parsed.value, refusal, clock());
-      await showForm(res, { ...form, idempotencyKey: randomUUID() }, errors, earliest, 422);
+      const offered = offeredTimeFor(rules, parsed.value, refusal, clock());
+      await showForm(res, { ...form, idempotencyKey: randomUUID() }, errors, { ...refusal, offered }, 422);
     }
   });
 

@@ -84,7 +84,7 @@ describe('admin web page, in Chromium against the whole service', () => {
     await page.getByRole('button', { name: 'Registrera', exact: true }).click();
     const startError = page.locator('#start-fel');
     expect(await startError.textContent()).toContain('tisdagar eller onsdagar 09.00–14.00');
-    expect(await page.locator('#start-tidigast').textContent()).toMatch(/Tidigaste start som följer rutinen: (tisdag|onsdag) \d+ \w+ \d{4} kl\. 09\.00/);
+    expect(await page.locator('#start-forslag').textContent()).toMatch(/Närmaste tid som följer reglerna: (tisdag|onsdag) \d+ \w+ \d{4} kl\. 09\.00/);
     expect(await page.locator('#start').getAttribute('aria-describedby')).toContain('start-fel');
     expect(await page.locator('#start').getAttribute('aria-invalid')).toBe('true');
     expect(await page.evaluate(() => document.activeElement?.classList.contains('error-summary'))).toBe(true);
@@ -97,7 +97,7 @@ describe('admin web page, in Chromium against the whole service', () => {
     await page.getByLabel('Slut', { exact: true }).fill(local(soon.plus({ hours: 2 })));
     await page.getByRole('button', { name: 'Registrera', exact: true }).click();
     expect(await startError.textContent()).toContain('För kort varsel');
-    expect(await page.locator('#start-tidigast').textContent()).toMatch(/Tidigaste start som följer rutinen: (tisdag|onsdag) \d+ \w+ \d{4} kl\. 09\.00/);
+    expect(await page.locator('#start-forslag').textContent()).toMatch(/Närmaste tid som följer reglerna: (tisdag|onsdag) \d+ \w+ \d{4} kl\. 09\.00/);
     expect(await page.locator('#kort-varsel').isVisible()).toBe(true);
     await checkPage(page, '06-register-short-notice', results);
     await page.getByLabel('Varför behövs kort varsel?').fill('Kritisk säkerhetsrättning från leverantören');

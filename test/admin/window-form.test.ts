@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { inSwedish } from '../../src/admin/recipient-pages.js';
 import { parseWindowForm, type WindowForm } from '../../src/admin/window-form.js';
+import { windowFormContext } from '../../src/admin/window-form-view.js';
+import { BusinessCalendar } from '../../src/rules/business-calendar.js';
 import { createRecipientBody } from '../../src/recipients/recipient-schemas.js';
 import { zodIssuesToFieldErrors } from '../../src/errors.js';
 import { loadPolicy } from '../../src/policy/load-policy.js';
@@ -16,6 +18,10 @@ const form = (extra: Partial<WindowForm> = {}): WindowForm => ({
   end: '2027-03-30T12:00',
   reason: '',
   acceptShortNotice: false,
+  overlapReason: '',
+  acceptOverlap: false,
+  blackoutReason: '',
+  acceptBlackout: false,
   idempotencyKey: '',
   ...extra,
 });
@@ -46,5 +52,33 @@ describe('the recipient form shows the text rules in their own words', () => {
     expect(parsed.success).toBe(false);
     const [error] = inSwedish(zodIssuesToFieldErrors(parsed.error!));
     expect(error).toMatchObject({ path: 'name', code: 'bidi_control', message: expect.stringContaining('riktning') });
+  });
+});
+
+describe('the register form after a blackout refusal', () => {
+  const rules = { policy, calendar: new BusinessCalendar(policy) };
+  const refusal = {
+    offered: { start: '2027-01-12T09:00:00.000+01:00', end: '2027-01-12T11:00:00.000+01:00' },
+    conflicts: [],
+    blackout: { reason: 'Julveckorna: verksamheten går på vikarier.' },
+  };
+  const errors = [{ path: 'start', code: 'blackout_period', message: 'Spärrperiod.' }];
+  const contextFor = (kind: string) =>
+    windowFormContext({ rules, form: form({ kind, start: '2027-01-05T09:00', end: '2027-01-05T11:00' }), errors, refusal, formPath: '/admin/driftstopp/ny' });
+
+  it('when an extensive window is refused for a blackout period, then the form gives the reason and asks why it must be there', () => {
+    const context = contextFor('extensive');
+    expect(context.blackout).toEqual({ reason: 'Julveckorna: verksamheten går på vikarier.', allowed: true });
+    expect(context.offered?.href).toContain('start=2027-01-12T09%3A00');
+    expect(context.offered?.href).toContain('slut=2027-01-12T11%3A00');
+  });
+
+  it('when a minor window is refused for a blackout period, then the form gives the reason and only offers another time', () => {
+    expect(contextFor('minor').blackout).toEqual({ reason: 'Julveckorna: verksamheten går på vikarier.', allowed: false });
+  });
+
+  it('when the exception is accepted without a reason, then the form asks for one', () => {
+    const parsed = parseWindowForm(form({ acceptBlackout: true, acceptOverlap: true, overlapReason: 'ok' }), policy, { details: true });
+    expect(parsed.errors.map((e) => [e.path, e.code])).toEqual([['overlapReason', 'required'], ['blackoutReason', 'required']]);
   });
 });
