@@ -22,6 +22,8 @@ export interface CalendarDay {
   iso: string;
   label: string;
   isToday: boolean;
+  /** Before today: a narrow screen leaves it out, so the page starts at today. */
+  past: boolean;
   weekend: boolean;
   holiday: string | null;
   /** Set on an allowed weekday of minor upgrades that is a business day still to come. */
@@ -32,6 +34,8 @@ export interface CalendarDay {
 export interface CalendarWeek {
   heading: string;
   days: CalendarDay[];
+  /** Every day shown is before today: a narrow screen leaves the week out. */
+  past: boolean;
 }
 
 export interface CalendarInput {
@@ -80,6 +84,7 @@ export function calendarWeeks(input: CalendarInput): CalendarWeek[] {
         iso,
         label: day.toFormat('cccc d LLLL'),
         isToday: iso === today,
+        past: iso < today!,
         weekend,
         holiday,
         slot: allowed
@@ -96,6 +101,7 @@ export function calendarWeeks(input: CalendarInput): CalendarWeek[] {
     return {
       heading: `Vecka ${monday.weekNumber}: ${monday.setLocale('sv').toFormat('d LLLL')} – ${friday.toFormat('d LLLL yyyy')}`,
       days,
+      past: days.every((day) => day.past),
     };
   });
 }

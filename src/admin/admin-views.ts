@@ -36,6 +36,7 @@ function compiled(): Compiled {
   if (cache) return cache;
   const engine = Handlebars.create();
   engine.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  engine.registerHelper('or', (a: unknown, b: unknown) => Boolean(a) || Boolean(b));
   const read = (path: string) => readFileSync(new URL(path, ADMIN_TEMPLATES), 'utf8');
   for (const file of readdirSync(new URL('partials/', ADMIN_TEMPLATES))) {
     const name = file.replace(/\.html\.hbs$/, '');

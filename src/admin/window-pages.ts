@@ -3,7 +3,8 @@ import { Router, type Response } from 'express';
 import { DateTime } from 'luxon';
 import { complianceReport } from '../application/compliance-queries.js';
 import { createWindow } from '../application/window-commands.js';
-import { compliantSlots, windowPlan } from '../application/window-queries.js';
+import { compliantSlots, windowListPage, windowPlan } from '../application/window-queries.js';
+import { listContext, listTabs, readListRequest } from './window-lists.js';
 import type { FieldError } from '../errors.js';
 import { calendarWeeks, flaggedWindows } from './admin-calendar.js';
 import { NOTICE_KIND, NOTICE_STATUS, audienceName } from './admin-labels.js';
@@ -41,6 +42,14 @@ export function windowPageRoutes(ctx: AdminContext): Router {
 
   router.get('/admin', ctx.signedIn, async (req, res) => {
     const now = clock().setZone(zone);
+    const listRequest = readListRequest(req.query as Record<string, unknown>);
+    const viewTabs = listTabs(listRequest?.name ?? null);
+    if (listRequest) {
+      const list = listContext(listRequest, await windowListPage(deps, listRequest.query, now.toJSDate()), rules.policy);
+      const page = list.page > 1 ? `, sida ${list.page}` : '';
+      sendPage(res, 'window-list', ctx.frame(res, `${list.title} driftstopp${page}`, 'calendar', confirmation(req)), { list, viewTabs });
+      return;
+    }
     const asked = typeof req.query.fran === 'string' ? DateTime.fromISO(req.query.fran, { zone }) : null;
     const firstMonday = (asked?.isValid ? asked : now).startOf('week');
     const until = firstMonday.plus({ weeks: CALENDAR_WEEKS });
@@ -50,6 +59,7 @@ export function windowPageRoutes(ctx: AdminContext): Router {
     const weeks = calendarWeeks({ rules, now, firstMonday, weeks: CALENDAR_WEEKS, windows, offered });
     const flagged = flaggedWindows(windows, zone);
     sendPage(res, 'calendar', ctx.frame(res, 'Kalender', 'calendar', confirmation(req)), {
+      viewTabs,
       weeks,
       flagged: flagged.length,
       flaggedWindows: flagged,

@@ -7,12 +7,12 @@ import { publicListing, type PublicListing } from '../publications/public-listin
 import { loadPublishedWindows } from '../publications/public-windows.js';
 import { nextMinorSlots, type Slot } from '../rules/slots.js';
 import type { NoticeRow, WindowRow } from '../storage/schema.js';
-import { findWindow, listTakenWindows, type WindowFilter } from '../windows/window-repository.js';
+import { findWindow, listTakenWindows, pageWindows, type WindowFilter, type WindowListKind, type WindowSortKey } from '../windows/window-repository.js';
 import { getWindow, listWindowViews, takenWindow } from '../windows/window-service.js';
 import type { WindowView } from '../windows/window-view.js';
 import type { ApplicationDeps } from './app-deps.js';
 
-export type { WindowFilter };
+export type { WindowFilter, WindowListKind, WindowSortKey };
 
 /** The window with this id, or the one not-found every adapter answers with. */
 export async function requireWindow(deps: Pick<ApplicationDeps, 'db'>, id: string): Promise<WindowRow> {
@@ -70,4 +70,39 @@ export interface PublicationDeps extends Pick<ApplicationDeps, 'db'> {
  */
 export async function publishedListing(deps: PublicationDeps, now: Date): Promise<PublicListing> {
   return publicListing(await loadPublishedWindows(deps.db, now, deps.policy), deps.policy, now);
+}
+
+export interface WindowListQuery {
+  list: WindowListKind;
+  /** What a person typed: part of a title, or of a system's name or id. */
+  search: string;
+  sort: WindowSortKey;
+  descending: boolean;
+  /** 1-based. */
+  page: number;
+  pageSize: number;
+}
+
+/**
+ * One page of the admin's upcoming, running or finished windows. A search matches a title, or
+ * any system whose name or id contains it ("tes" finds the windows on Tes).
+ */
+export async function windowListPage(
+  deps: Pick<ApplicationDeps, 'db' | 'rules'>,
+  query: WindowListQuery,
+  now: Date,
+): Promise<{ rows: WindowRow[]; total: number }> {
+  const text = query.search.trim().toLowerCase();
+  const systemIds = Object.entries(deps.rules.policy.systems)
+    .filter(([id, system]) => text && (id.includes(text) || system.displayName.toLowerCase().includes(text)))
+    .map(([id]) => id);
+  return pageWindows(deps.db, {
+    list: query.list,
+    now,
+    search: text ? { text, systemIds } : undefined,
+    sort: query.sort,
+    descending: query.descending,
+    offset: (query.page - 1) * query.pageSize,
+    limit: query.pageSize,
+  });
 }

@@ -158,3 +158,51 @@ export async function listWindowsStartingIn(db: Db, range: { from: Date; to: Dat
     .orderBy('id')
     .execute();
 }
+
+/** The admin's lists: what is to come, what is running now, and what is over (ended or cancelled). */
+export type WindowListKind = 'upcoming' | 'running' | 'done';
+export type WindowSortKey = 'start' | 'title' | 'systems';
+
+export interface WindowPageQuery {
+  list: WindowListKind;
+  now: Date;
+  /** Matches a title containing `text`, or a window on one of `systemIds` (case-insensitive). */
+  search?: { text: string; systemIds: readonly string[] } | undefined;
+  sort: WindowSortKey;
+  descending: boolean;
+  offset: number;
+  limit: number;
+}
+
+const SORT_COLUMNS = { start: 'start_at', title: 'title', systems: 'systems' } as const;
+
+/**
+ * One page of a list, and how many rows the whole list has. The lists go by the clock, not
+ * only by status, so a window whose start has passed is running even before the worker has
+ * advanced it.
+ */
+export async function pageWindows(db: Db, query: WindowPageQuery): Promise<{ rows: WindowRow[]; total: number }> {
+  const { now } = query;
+  let base = db.selectFrom('windows');
+  base =
+    query.list === 'upcoming'
+      ? base.where('status', 'in', ['scheduled', 'in_progress']).where('start_at', '>', now)
+      : query.list === 'running'
+        ? base.where('status', 'in', ['scheduled', 'in_progress']).where('start_at', '<=', now).where('end_at', '>', now)
+        : base.where((eb) => eb.or([eb('status', 'in', ['completed', 'cancelled']), eb('end_at', '<=', now)]));
+  if (query.search?.text) {
+    const { text, systemIds } = query.search;
+    const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    base = base.where((eb) =>
+      eb.or([
+        eb('title', 'ilike', pattern),
+        ...(systemIds.length > 0 ? [sql<boolean>`systems && ${sql.val([...systemIds])}::text[]`] : []),
+      ]),
+    );
+  }
+  const column = SORT_COLUMNS[query.sort];
+  const direction = query.descending ? 'desc' : 'asc';
+  const rows = await base.selectAll().orderBy(column, direction).orderBy('start_at', direction).orderBy('id').offset(query.offset).limit(query.limit).execute();
+  const count = await base.select((eb) => eb.fn.countAll<string>().as('total')).executeTakeFirstOrThrow();
+  return { rows, total: Number(count.total) };
+}
