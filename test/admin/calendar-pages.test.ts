@@ -1,10 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicy } from '../../src/policy/load-policy.js';
 import { BusinessCalendar } from '../../src/rules/business-calendar.js';
 import { nextMinorSlots } from '../../src/rules/slots.js';
+import { insertWindow } from '../../src/windows/window-repository.js';
 import { ADMIN_TOKEN } from '../support/api.js';
+import { windowRow } from '../support/rows.js';
 import { testBackends } from '../support/database.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { checkPage, launchChromium, signIn, summary, watchForErrors, type PageCheck } from './browser.js';
@@ -99,5 +102,109 @@ describe('admin calendar pages (overlaps, series, lists), in Chromium against th
     const windows = (await stack.api.request('GET', '/api/windows')).body as { items: { title: string; allowOverlap: { reason: string } | null }[] };
     expect(windows.items.find((w) => w.title === 'Byte av server för Tes')?.allowOverlap).toEqual({ reason: 'Leverantören gör båda arbetena samtidigt.' });
     expect(problems).toEqual([]);
+  });
+  /** A row straight into the register: the lists show the past too, which the API refuses to create. */
+  const stored = async (title: string, start: DateTime, hours: number, extra: Parameters<typeof windowRow>[0] = {}) =>
+    insertWindow(stack.database.db, windowRow({ id: randomUUID(), title, start_at: start.toJSDate(), end_at: start.plus({ hours }).toJSDate(), ...extra }));
+
+  const titles = (p: Page) => p.locator('table.window-list tbody td[data-label="Rubrik"]').allTextContents();
+
+  it('when the lists are searched, sorted and paged, then each shows its own windows in the order asked, ten to a page', async () => {
+    const base = DateTime.now().setZone(policy.timezone).plus({ years: 2 }).startOf('day').set({ hour: 9 });
+    // Titles run against the start order, so sorting by title visibly changes the order.
+    for (let i = 0; i < 12; i += 1) await stored(`Listtest ${String(12 - i).padStart(2, '0')}`, base.plus({ days: i }), 2);
+    await stored('Listtest lås', base.plus({ days: 20 }), 2, { systems: ['carelock'] });
+    const now = DateTime.now();
+    await stored('Listtest pågår', now.minus({ hours: 1 }), 2, { status: 'in_progress' });
+    await stored('Listtest klar förra året', now.minus({ years: 1 }), 2, { status: 'completed' });
+    await stored('Listtest klar förra månaden', now.minus({ months: 1 }), 2, { status: 'completed' });
+    await stored('Listtest inställd', now.plus({ weeks: 3 }), 2, { status: 'cancelled', cancel_reason: 'Leverantören sköt upp.' });
+
+    await page.goto(url('/admin'));
+    await page.locator('nav.views').getByRole('link', { name: 'Kommande' }).click();
+    expect(await page.locator('h1').textContent()).toBe('Kommande driftstopp');
+    expect(await page.locator('nav.views a[aria-current=page]').textContent()).toBe('Kommande');
+
+    // Search by title: 13 match, ten on the first page, in start order.
+    await page.getByLabel('Sök på rubrik eller system').fill('listtest');
+    await page.getByRole('button', { name: 'Sök' }).click();
+    expect(await page.locator('#antal').textContent()).toBe('13 driftstopp matchar ”listtest”. Sida 1 av 2.');
+    expect((await titles(page)).slice(0, 3)).toEqual(['Listtest 12', 'Listtest 11', 'Listtest 10']);
+    expect(await titles(page)).toHaveLength(10);
+    await checkPage(page, '22-list-upcoming', results);
+    await page.getByRole('link', { name: 'Nästa sida' }).click();
+    expect(await titles(page)).toEqual(['Listtest 02', 'Listtest 01', 'Listtest lås']);
+    expect(new URL(page.url()).searchParams.get('sok')).toBe('listtest');
+
+    // Sort by title, ascending, then descending; the column says how it is sorted.
+    await page.locator('th a', { hasText: 'Rubrik' }).click();
+    expect(await page.locator('th[aria-sort]').textContent()).toContain('Rubrik');
+    expect(await page.locator('th[aria-sort]').getAttribute('aria-sort')).toBe('ascending');
+    expect((await titles(page)).slice(0, 2)).toEqual(['Listtest 01', 'Listtest 02']);
+    expect(new URL(page.url()).searchParams.get('sida')).toBeNull();
+    await page.locator('th a', { hasText: 'Rubrik' }).click();
+    expect(await page.locator('th[aria-sort]').getAttribute('aria-sort')).toBe('descending');
+    expect((await titles(page))[0]).toBe('Listtest lås');
+    await checkPage(page, '23-list-sorted', results);
+
+    // Search by a system's name: only the windows on CareLock.
+    await page.getByLabel('Sök på rubrik eller system').fill('CareLock');
+    await page.getByRole('button', { name: 'Sök' }).click();
+    expect(await titles(page)).toEqual(['Listtest lås']);
+    expect(await page.locator('td[data-label="System"]').allTextContents()).toEqual(['CareLock']);
+
+    // Running now, and what is over with the latest first (cancelled ones included).
+    await page.locator('nav.views').getByRole('link', { name: 'Pågår' }).click();
+    expect(await titles(page)).toContain('Listtest pågår');
+    expect(await titles(page)).not.toContain('Listtest 01');
+    await checkPage(page, '24-list-running', results);
+    await page.goto(url('/admin?lista=avslutade&sok=listtest'));
+    expect(await titles(page)).toEqual(['Listtest inställd', 'Listtest klar förra månaden', 'Listtest klar förra året']);
+    await checkPage(page, '25-list-done', results);
+
+    // A search that finds nothing says so instead of showing an empty table.
+    await page.goto(url('/admin?lista=kommande&sok=finns-inte'));
+    expect(await page.locator('#antal').textContent()).toBe('0 driftstopp matchar ”finns-inte”.');
+    expect(await page.locator('table.window-list').count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
+  it('when next week has a Saturday window and a title with a very long word, then the week stays one row and the word wraps inside its card', async () => {
+    const monday = DateTime.now().setZone(policy.timezone).startOf('week').plus({ weeks: 1 });
+    await stored('Helgarbete i Tes', monday.plus({ days: 5 }).set({ hour: 10 }), 3);
+    const long = await stored('Säkerhetsuppdateringsinstallationsförberedelsearbetsbeskrivningsdokumentet', monday.plus({ days: 1 }).set({ hour: 9 }), 2);
+    await page.goto(url('/admin'));
+    const week = page.locator('section.week').nth(1);
+    const tops = await week.locator('li.day').evaluateAll((days) => days.map((d) => Math.round(d.getBoundingClientRect().top)));
+    expect(tops).toHaveLength(6);
+    expect(new Set(tops).size).toBe(1);
+    const card = page.locator(`article[aria-labelledby="f-${long.id}"]`);
+    const fits = await card.evaluate((el) => el.scrollWidth <= el.clientWidth);
+    expect(fits).toBe(true);
+    await checkPage(page, '26-calendar-weekend-and-long-word', results);
+  });
+
+  it('when the calendar is opened on a phone, then the first day shown is today or later and nothing is wider than the screen', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, locale: 'sv-SE' });
+    const phoneProblems = watchForErrors(phone);
+    const mobile = await phone.newPage();
+    await signIn(mobile, stack.api.baseUrl, ADMIN_TOKEN);
+    await mobile.goto(url('/admin'));
+    const today = DateTime.now().setZone(policy.timezone).toISODate()!;
+    const shown = await mobile.locator('li.day').evaluateAll((days) =>
+      days.filter((d) => (d as HTMLElement).offsetParent !== null).map((d) => d.querySelector('time')!.getAttribute('datetime')!),
+    );
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown[0]! >= today).toBe(true);
+    // Exactly the past days are left out; they are still in the page for a wide screen.
+    const all = await mobile.locator('li.day time').evaluateAll((times) => times.map((t) => t.getAttribute('datetime')!));
+    expect(shown).toEqual(all.filter((iso) => iso >= today));
+    expect(await mobile.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await checkPage(mobile, '27-phone-calendar-from-today', results);
+    await mobile.goto(url('/admin?lista=kommande'));
+    expect(await mobile.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await checkPage(mobile, '28-phone-list', results);
+    expect(phoneProblems).toEqual([]);
+    await phone.close();
   });
 });
