@@ -98,6 +98,7 @@ export const CONFIRMATIONS: Record<string, string> = {
   registrerat: 'Driftstoppet är registrerat. Meddelandena är planerade.',
   'kort-varsel': 'Driftstoppet är registrerat med kort varsel. Försenade meddelanden skickas nu och markeras som sena.',
   flyttat: 'Driftstoppet har fått ny tid. De som redan informerats får ett meddelande om ändringen.',
+  serie: 'Serien är registrerad. Meddelandena för varje tillfälle är planerade.',
   installt: 'Driftstoppet är inställt. De som redan informerats får ett meddelande om det.',
   'mottagare-tillagd': 'Mottagaren är tillagd.',
   'mottagare-borttagen': 'Mottagaren är borttagen.',

@@ -10,6 +10,7 @@ import { ASSETS, sendPage } from './admin-views.js';
 import { recipientPageRoutes } from './recipient-pages.js';
 import { previewPageRoutes } from './preview-pages.js';
 import { toldRoutes } from './told-pages.js';
+import { seriesPageRoutes } from './series-pages.js';
 import { windowPageRoutes } from './window-pages.js';
 
 const TITLES: Record<number, string> = {
@@ -77,6 +78,7 @@ export function adminRoutes(deps: AppDeps): Router {
   });
 
   router.use(windowPageRoutes(ctx));
+  router.use(seriesPageRoutes(ctx));
   router.use(previewPageRoutes(ctx));
   router.use(toldRoutes(ctx));
   router.use(recipientPageRoutes(ctx));

@@ -16,6 +16,22 @@ const policy = loadPolicy();
 const rules = { policy, calendar: new BusinessCalendar(policy) };
 const local = (instant: DateTime) => instant.setZone(policy.timezone).toFormat("yyyy-MM-dd'T'HH:mm");
 
+/**
+ * The first occurrence of the series test: a Tuesday business day eight weeks or more ahead,
+ * inside a blackout period this file's policy adds around it.
+ */
+function blackoutTuesday(): DateTime {
+  let day = DateTime.now().setZone(policy.timezone).plus({ weeks: 8 }).startOf('day');
+  while (day.weekday !== 2 || !rules.calendar.isBusinessDay(day)) day = day.plus({ days: 1 });
+  return day;
+}
+const BLACKOUT_DAY = blackoutTuesday();
+const BLACKOUT_REASON = 'Verksamheten går på vikarier under de här veckorna.';
+const testPolicy = {
+  ...policy,
+  blackouts: [{ from: BLACKOUT_DAY.minus({ days: 2 }).toISODate()!, to: BLACKOUT_DAY.plus({ days: 2 }).toISODate()!, reason: BLACKOUT_REASON }],
+};
+
 /** A compliant slot `weeks` ahead: far enough for the routine's notice, apart from the other tests' slots. */
 function slotAhead(weeks: number) {
   const now = DateTime.now();
@@ -38,7 +54,7 @@ describe('admin calendar pages (overlaps, series, lists), in Chromium against th
   };
 
   beforeAll(async () => {
-    [stack, browser] = await Promise.all([startTestStack(testBackends[0]!), launchChromium()]);
+    [stack, browser] = await Promise.all([startTestStack(testBackends[0]!, {}, { policy: testPolicy }), launchChromium()]);
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'sv-SE' });
     problems = watchForErrors(context);
     page = await context.newPage();
@@ -206,5 +222,66 @@ describe('admin calendar pages (overlaps, series, lists), in Chromium against th
     await checkPage(mobile, '28-phone-list', results);
     expect(phoneProblems).toEqual([]);
     await phone.close();
+  });
+
+  it('when a series is previewed, then each occurrence says whether it is registered, the one in the blackout period why not and the nearest time; then it is created', async () => {
+    await page.goto(url('/admin'));
+    await page.getByRole('link', { name: 'Registrera serie' }).click();
+    await checkPage(page, '29-series-form', results);
+
+    // Nothing filled in: every missing field is named.
+    await page.getByRole('button', { name: 'Förhandsgranska' }).click();
+    expect(await page.locator('.error-summary li').allTextContents()).toEqual(
+      expect.arrayContaining(['Ange en rubrik.', 'Välj minst ett system.', 'Ange första dagen, till exempel 2027-01-05.']),
+    );
+    expect(await page.locator('#title').getAttribute('aria-invalid')).toBe('true');
+
+    await page.getByLabel('Rubrik').fill('Ny version av Tes');
+    await page.getByLabel('Tes', { exact: true }).check();
+    await page.getByLabel('Varannan vecka').check();
+    await page.getByLabel('Veckodag').selectOption('TU');
+    await page.getByLabel('Första dag').fill(BLACKOUT_DAY.toISODate()!);
+    await page.getByLabel('Börjar klockan').fill('09:00');
+    await page.getByLabel('Slutar klockan').fill('11:00');
+    await page.getByLabel('Antal tillfällen').fill('4');
+    await page.getByRole('button', { name: 'Förhandsgranska' }).click();
+
+    const rows = page.locator('.series-preview tbody tr');
+    expect(await rows.count()).toBe(4);
+    const first = rows.first();
+    expect(await first.locator('td[data-label="Resultat"]').textContent()).toContain('Hoppas över.');
+    expect(await first.locator('td[data-label="Resultat"]').textContent()).toContain(BLACKOUT_REASON);
+    expect(await first.locator('td[data-label="Tillfälle"]').textContent()).toContain(BLACKOUT_DAY.setLocale('sv').toFormat('d LLLL yyyy'));
+    expect(await first.locator('td[data-label="Närmaste tid"]').textContent()).toMatch(/\w+ \d+ \w+ \d{4} kl\. 09\.00–11\.00/);
+    const registered = await page.locator('.series-preview td[data-label="Resultat"]', { hasText: 'Registreras' }).count();
+    expect(registered).toBeGreaterThan(0);
+    expect(await page.locator('.series-preview [role=status]').textContent()).toContain('Ingenting är sparat än.');
+    // A dry run stores nothing.
+    const stored = async () => ((await stack.api.request('GET', '/api/windows')).body as { items: { title: string }[] }).items.filter((w) => w.title === 'Ny version av Tes');
+    expect(await stored()).toEqual([]);
+    await checkPage(page, '30-series-preview', results);
+
+    await page.getByRole('button', { name: 'Registrera serien' }).click();
+    await expect.poll(() => page.locator('.confirm').textContent()).toContain('Serien är registrerad');
+    expect(await titles(page)).toEqual(Array(registered).fill('Ny version av Tes'));
+    expect(await stored()).toHaveLength(registered);
+    await checkPage(page, '31-series-created', results);
+    expect(problems).toEqual([]);
+  });
+
+  it('when the series form is given a raw RRULE without FREQ, then the page says so next to the rule', async () => {
+    await page.goto(url('/admin/serier/ny'));
+    await page.getByLabel('Rubrik').fill('Månadsvis underhåll');
+    await page.getByLabel('Tes', { exact: true }).check();
+    await page.getByLabel('Egen regel (RRULE enligt RFC 5545)').check();
+    await page.getByLabel('Egen regel (RRULE)').fill('INTERVAL=2;BYDAY=TU');
+    await page.getByLabel('Första dag').fill(BLACKOUT_DAY.plus({ weeks: 10 }).toISODate()!);
+    await page.getByLabel('Börjar klockan').fill('09:00');
+    await page.getByLabel('Slutar klockan').fill('11:00');
+    await page.getByLabel('Sista dag').fill(BLACKOUT_DAY.plus({ weeks: 30 }).toISODate()!);
+    await page.getByRole('button', { name: 'Förhandsgranska' }).click();
+    expect(await page.locator('#rrule-fel').textContent()).toContain('RRULE saknar FREQ.');
+    expect(await page.locator('.series-preview').count()).toBe(0);
+    await checkPage(page, '32-series-bad-rule', results);
   });
 });
