@@ -1,8 +1,7 @@
 import { Router, type Response } from 'express';
 import { DateTime } from 'luxon';
-import { createSeries, type SeriesView } from '../application/series-commands.js';
+import { createSeries, type SeriesView, type SkippedOccurrence } from '../application/series-commands.js';
 import { AppError, type FieldError } from '../errors.js';
-import type { SkippedOccurrence } from '../series/series-service.js';
 import { adminOnly, sessionOf, type AdminContext } from './admin-context.js';
 import { sendPage, span } from './admin-views.js';
 import { readSeriesForm, parseSeriesForm, REPEATS, WEEKDAYS, type SeriesForm } from './series-form.js';

@@ -1,9 +1,9 @@
 import type { DateTime } from 'luxon';
 import * as series from '../series/series-service.js';
-import type { NewSeriesInput, SeriesView } from '../series/series-service.js';
+import type { NewSeriesInput, SeriesView, SkippedOccurrence } from '../series/series-service.js';
 import type { WindowCommandDeps } from './window-commands.js';
 
-export type { NewSeriesInput, SeriesView };
+export type { NewSeriesInput, SeriesView, SkippedOccurrence };
 
 /*
  * The commands both adapters call for recurring series. One occurrence alone is an ordinary

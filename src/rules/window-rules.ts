@@ -156,6 +156,8 @@ export function checkWindow(rules: RuleBook, draft: WindowDraft, now: DateTime, 
       message:
         `Inga driftstopp får börja ${blackoutText(blackout)}: ${blackout.reason}` +
         (draft.kind === 'extensive' ? ' Ett omfattande driftstopp kan ändå registreras med allowBlackout och ett skäl.' : ''),
+      // The admin form asks for the reason in words of its own, so its brief leaves the API's field name out.
+      brief: `Inga driftstopp får börja ${blackoutText(blackout)}: ${blackout.reason}`,
     });
   }
   if (conflicts.length > 0 && !options.allowOverlap) {
@@ -165,6 +167,7 @@ export function checkWindow(rules: RuleBook, draft: WindowDraft, now: DateTime, 
       path: 'start',
       code: 'overlapping_window',
       message: `Krockar med ${conflicts.length === 1 ? 'ett annat driftstopp' : `${conflicts.length} andra driftstopp`} på samma system: ${list}. Ange allowOverlap med ett skäl för att ändå registrera det.`,
+      brief: `Krockar med ${conflicts.length === 1 ? 'ett annat driftstopp' : `${conflicts.length} andra driftstopp`} på samma system: ${list}.`,
     });
   }
   const plan = planNotices(rules, draft, now, options);
