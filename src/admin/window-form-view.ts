@@ -126,6 +126,8 @@ export function windowSummary(row: WindowRow, policy: Policy) {
     scheduled: row.status === 'scheduled',
     revision: row.revision,
     shortNoticeReason: row.short_notice_reason,
+    overlapReason: row.overlap_reason,
+    blackoutReason: row.blackout_reason,
     cancelReason: row.cancel_reason,
     createdBy: row.created_by,
     createdAt: when(row.created_at, zone),

@@ -30,6 +30,8 @@ const DATETIME_LOCAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/;
 const KEY = /^[0-9a-f-]{36}$/;
 
 const text = (value: unknown, max: number) => (typeof value === 'string' ? value.trim().slice(0, max) : '');
+/** A yes from a button or a hidden field; both may be sent at once, which a form posts as two values. */
+const yes = (value: unknown) => [value].flat().includes('ja');
 
 /** The form as posted (urlencoded) or as linked (query string); anything missing is empty. */
 export function readWindowForm(source: Record<string, unknown>): WindowForm {
@@ -42,11 +44,11 @@ export function readWindowForm(source: Record<string, unknown>): WindowForm {
     start: text(source.start, 30),
     end: text(source.slut, 30),
     reason: text(source.skal, 1000),
-    acceptShortNotice: source.kortVarsel === 'ja',
+    acceptShortNotice: yes(source.kortVarsel),
     overlapReason: text(source.krockSkal, 1000),
-    acceptOverlap: source.tillatKrock === 'ja',
+    acceptOverlap: yes(source.tillatKrock),
     blackoutReason: text(source.sparrSkal, 1000),
-    acceptBlackout: source.tillatSparr === 'ja',
+    acceptBlackout: yes(source.tillatSparr),
     idempotencyKey: KEY.test(text(source.nyckel, 40)) ? text(source.nyckel, 40) : '',
   };
 }

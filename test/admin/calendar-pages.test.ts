@@ -115,10 +115,42 @@ describe('admin calendar pages (overlaps, series, lists), in Chromium against th
     await page.getByLabel('Varför ska driftstoppen få krocka?').fill('Leverantören gör båda arbetena samtidigt.');
     await page.getByRole('button', { name: 'Registrera trots krocken' }).click();
     await expect.poll(() => page.locator('.confirm').textContent()).toContain('Driftstoppet är registrerat');
+    expect(await page.locator('.facts').textContent()).toContain('Krockar, godkäntLeverantören gör båda arbetena samtidigt.');
     const windows = (await stack.api.request('GET', '/api/windows')).body as { items: { title: string; allowOverlap: { reason: string } | null }[] };
     expect(windows.items.find((w) => w.title === 'Byte av server för Tes')?.allowOverlap).toEqual({ reason: 'Leverantören gör båda arbetena samtidigt.' });
     expect(problems).toEqual([]);
   });
+  it('when a window both overlaps and comes at short notice, then accepting the overlap is kept while the short notice is answered', async () => {
+    // Tomorrow or later, a Tuesday or Wednesday business day: far too close for the routine.
+    let day = DateTime.now().setZone(policy.timezone).plus({ days: 1 }).startOf('day');
+    while (![2, 3].includes(day.weekday) || !rules.calendar.isBusinessDay(day)) day = day.plus({ days: 1 });
+    const start = rules.calendar.at(day, '12:00');
+    const res = await stack.api.request('POST', '/api/windows', {
+      body: { title: 'Akut rättning i CareApp', systems: ['careapp'], kind: 'minor', start: start.toISO(), end: start.plus({ hours: 1 }).toISO(), shortNotice: { reason: 'Säkerhetsrättning från leverantören.' } },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+
+    await page.goto(url('/admin/driftstopp/ny'));
+    await page.getByLabel('Rubrik').fill('Akut rättning i Tes');
+    // Tes: CareApp depends on it, so a Tes window takes CareApp's time too.
+    await page.getByLabel(/^Tes/).check();
+    await page.getByLabel('Start', { exact: true }).fill(local(start));
+    await page.getByLabel('Slut', { exact: true }).fill(local(start.plus({ hours: 1 })));
+    await page.getByRole('button', { name: 'Registrera', exact: true }).click();
+    expect(await page.locator('#krock a').textContent()).toBe('Akut rättning i CareApp');
+    await page.getByLabel('Varför ska driftstoppen få krocka?').fill('Samma leverantör rättar båda samtidigt.');
+    await page.getByRole('button', { name: 'Registrera trots krocken' }).click();
+
+    expect(await page.locator('#start-fel').textContent()).toContain('För kort varsel');
+    await page.getByLabel('Varför behövs kort varsel?').fill('Kritisk säkerhetsrättning från leverantören.');
+    await page.getByRole('button', { name: 'Registrera med kort varsel' }).click();
+    await expect.poll(() => page.locator('.confirm').textContent()).toContain('kort varsel');
+    const facts = await page.locator('.facts').textContent();
+    expect(facts).toContain('Samma leverantör rättar båda samtidigt.');
+    expect(facts).toContain('Kritisk säkerhetsrättning från leverantören.');
+    expect(problems).toEqual([]);
+  });
+
   /** A row straight into the register: the lists show the past too, which the API refuses to create. */
   const stored = async (title: string, start: DateTime, hours: number, extra: Parameters<typeof windowRow>[0] = {}) =>
     insertWindow(stack.database.db, windowRow({ id: randomUUID(), title, start_at: start.toJSDate(), end_at: start.plus({ hours }).toJSDate(), ...extra }));
