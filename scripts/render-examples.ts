@@ -46,8 +46,16 @@ const EXAMPLES: Example[] = [
     file: 'chef-kort-varsel-ett-system.eml',
     to: { name: 'Anna Berg', email: 'anna.berg@orebro.se' },
     notice: {
-      // A week ahead, where the routine asks for two.
-      window: { ...base, start: at('2027-03-23T09:00'), end: at('2027-03-23T12:00'), shortNoticeReason: 'Leverantören släpper en säkerhetsrättning som måste installeras snabbt.' },
+      // A week ahead, where the routine asks for two; CareLock, which no other system depends on.
+      window: {
+        ...base,
+        title: 'Uppgradering av CareLock',
+        description: 'Låsservern uppgraderas. Under driftstoppet öppnas låsen med backup-nyckeln.',
+        systems: ['carelock'],
+        start: at('2027-03-23T09:00'),
+        end: at('2027-03-23T12:00'),
+        shortNoticeReason: 'Leverantören släpper en säkerhetsrättning som måste installeras snabbt.',
+      },
       audience: 'managers',
       kind: 'announcement',
       late: true,
