@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer } from '../../src/runtime/local-redis.js';
 import { testBackends } from '../support/database.js';
-import { insertManagers } from '../support/notice-fixtures.js';
+import { DELIVERY_TEST_OVERLAP, insertManagers } from '../support/notice-fixtures.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
@@ -65,7 +65,7 @@ describe.each(testBackends.slice(-1))('outages during a fan-out to 2,000 on $nam
     stack.smtp.refuseWith = 421;
     cms.failNext = 5;
     const created = await stack.api.request('POST', '/api/windows', {
-      body: { title: 'CareApp 2', systems: ['careapp'], kind: 'minor', ...tuesday(3), shortNotice: { reason: 'Test' } },
+      body: { title: 'CareApp 2', systems: ['careapp'], kind: 'minor', ...tuesday(3), shortNotice: { reason: 'Test' }, allowOverlap: DELIVERY_TEST_OVERLAP },
     });
     expect(created.status).toBe(201);
     const notice = created.body.notices.find((n: any) => n.audience === 'managers' && n.kind === 'announcement');

@@ -3,7 +3,7 @@ import { openDatabase } from '../../src/storage/database.js';
 import { migrateToLatest } from '../../src/storage/migrate.js';
 import type { TestBackend } from '../support/database.js';
 import { postgresBin, startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.js';
-import { insertManagers } from '../support/notice-fixtures.js';
+import { DELIVERY_TEST_OVERLAP, insertManagers } from '../support/notice-fixtures.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
 const RECIPIENTS = 2000;
@@ -36,7 +36,7 @@ describe.runIf(postgresBin())('when PostgreSQL restarts in the middle of a fan-o
     while (![2, 3].includes(day.getUTCDay())) day = new Date(day.getTime() + 24 * 3600 * SECOND);
     const date = day.toISOString().slice(0, 10);
     const created = await stack.api.request('POST', '/api/windows', {
-      body: { title: 'Uppgradering av Tes', systems: ['tes'], kind: 'minor', start: `${date}T09:00:00+01:00`, end: `${date}T10:00:00+01:00`, shortNotice: { reason: 'Test av omstart' } },
+      body: { title: 'Uppgradering av Tes', systems: ['tes'], kind: 'minor', start: `${date}T09:00:00+01:00`, end: `${date}T10:00:00+01:00`, shortNotice: { reason: 'Test av omstart' }, allowOverlap: DELIVERY_TEST_OVERLAP },
     });
     expect(created.status).toBe(201);
     const managers = created.body.notices.find((n: any) => n.audience === 'managers' && n.kind === 'announcement');

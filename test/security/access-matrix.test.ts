@@ -20,8 +20,7 @@ import {
   validWindowBody,
   validWriteBody,
   type Operation,
-  type PathIds,
-} from './security-fixtures.js';
+  type PathIds, VALID_SERIES_BODY } from './security-fixtures.js';
 
 const WRONG_TOKEN = 'not-a-token-of-this-service-000000';
 
@@ -54,8 +53,9 @@ describe.each(testBackends)('access matrix on $name', (backend) => {
     });
     const window = await api.request('POST', '/api/windows', { body: validWindowBody() });
     const recipient = await api.request('POST', '/api/recipients', { body: validRecipientBody('matrix@orebro.se') });
-    expect([window.status, recipient.status]).toEqual([201, 201]);
-    ids = { windowId: window.body.id, recipientId: recipient.body.id };
+    const series = await api.request('POST', '/api/series', { body: VALID_SERIES_BODY });
+    expect([window.status, recipient.status, series.status]).toEqual([201, 201, 201]);
+    ids = { windowId: window.body.id, recipientId: recipient.body.id, seriesId: series.body.id };
   });
   afterAll(async () => {
     await api?.close();

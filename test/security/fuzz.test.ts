@@ -15,7 +15,7 @@ import {
   malformedEscape,
   type FuzzRequest,
 } from './fuzz-arbitraries.js';
-import { NOW, problemFaults, reply, snapshot, validRecipientBody, validWindowBody, type PathIds, type Reply } from './security-fixtures.js';
+import { NOW, problemFaults, reply, snapshot, validRecipientBody, validWindowBody, type PathIds, type Reply, VALID_SERIES_BODY } from './security-fixtures.js';
 
 /** Runs per HTTP property; four of them, two narrow ones and the CSV import make over 3000 requests. */
 const RUNS = 700;
@@ -44,7 +44,8 @@ describe('fuzzing the API on pglite', () => {
     api = await startTestApi(database.db, { now: NOW, authFailureLimit: 1_000_000 });
     const window = await api.request('POST', '/api/windows', { body: validWindowBody() });
     const recipient = await api.request('POST', '/api/recipients', { body: validRecipientBody('fuzz@orebro.se') });
-    ids = { windowId: window.body.id, recipientId: recipient.body.id };
+    const series = await api.request('POST', '/api/series', { body: VALID_SERIES_BODY });
+    ids = { windowId: window.body.id, recipientId: recipient.body.id, seriesId: series.body.id };
     last = await snapshot(database.db);
   });
   afterAll(async () => {

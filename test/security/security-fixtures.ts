@@ -8,13 +8,17 @@ export const NOW = '2026-11-25T12:00:00Z';
 
 export type Operation = (typeof operations)[number];
 
-/** A minor window that keeps every rule at NOW (Tuesday 2027-03-30 09:00–12:00). */
+/**
+ * A minor window that keeps every rule at NOW (Tuesday 2027-03-30 09:00–12:00). The security
+ * tests register it many times over; sharing the time is accepted, since clashes are not theirs to test.
+ */
 export const validWindowBody = (extra: Record<string, unknown> = {}) => ({
   title: 'Uppgradering av Tes',
   systems: ['tes', 'careapp'],
   kind: 'minor',
   start: '2027-03-30T09:00:00+02:00',
   end: '2027-03-30T12:00:00+02:00',
+  allowOverlap: { reason: 'Säkerhetsprov: samma tid flera gånger' },
   ...extra,
 });
 
@@ -40,11 +44,24 @@ export function validWriteBody(op: Operation): { body?: unknown; contentType?: s
 export interface PathIds {
   windowId: string;
   recipientId: string;
+  seriesId: string;
 }
 
-/** Fills `{id}` with a recipient id under /api/recipients and a window id elsewhere; audience is managers. */
+/** A series of two Tuesdays at midday, clear of the window of `validWindowBody`. */
+export const VALID_SERIES_BODY = {
+  title: 'Lås i serie',
+  systems: ['carelock'],
+  kind: 'minor',
+  rrule: 'FREQ=WEEKLY;BYDAY=TU',
+  dtstart: '2027-03-02',
+  start: '12:00',
+  end: '13:00',
+  count: 2,
+};
+
+/** Fills `{id}` with a recipient id under /api/recipients, a series id under /api/series and a window id elsewhere; audience is managers. */
 export function fillPath(path: string, ids: PathIds): string {
-  const id = path.startsWith('/api/recipients') ? ids.recipientId : ids.windowId;
+  const id = path.startsWith('/api/recipients') ? ids.recipientId : path.startsWith('/api/series') ? ids.seriesId : ids.windowId;
   return path.replaceAll('{id}', id).replaceAll('{audience}', 'managers');
 }
 

@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config.js';
 import { noticeMessages } from '../../src/delivery/notice-messages.js';
 import { testBackends } from '../support/database.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
+import { DELIVERY_TEST_OVERLAP } from '../support/notice-fixtures.js';
 
 /** Each form of MAIL_FROM the contract names, with what a mail client must read from the From header and the invitation. */
 const FORMS = [
@@ -41,7 +42,7 @@ describe.each(cases)('when MAIL_FROM is $form ($mailFrom) on $name', ({ backend,
 
   it('then a short-notice window\'s e-mail is delivered with that sender and a valid invitation organised by it', async () => {
     const created = await stack.api.request('POST', '/api/windows', {
-      body: { title: 'Uppgradering av Tes', systems: ['tes'], kind: 'minor', ...soonSlot(), shortNotice: { reason: 'Säkerhetsuppdatering' } },
+      body: { title: 'Uppgradering av Tes', systems: ['tes'], kind: 'minor', ...soonSlot(), shortNotice: { reason: 'Säkerhetsuppdatering' }, allowOverlap: DELIVERY_TEST_OVERLAP },
     });
     expect(created.status).toBe(201);
     await stack.smtp.waitFor(1);

@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '../support/database.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
+import { DELIVERY_TEST_OVERLAP } from '../support/notice-fixtures.js';
 
 /** The next Tuesday or Wednesday at least two days ahead, 09:00–11:00 local: always short notice. */
 function soonSlot(daysAhead = 2): { start: string; end: string } {
@@ -59,7 +60,7 @@ describe.each(testBackends)('notices reach the right people on $name', (backend)
   it('when a short-notice window is registered, then exactly the subscribed managers and providers get it once, with an invitation in local time', async () => {
     const slot = soonSlot();
     const res = await stack.api.request('POST', '/api/windows', {
-      body: { title: 'Uppgradering av Tes och CareApp', systems: ['tes', 'careapp'], kind: 'minor', ...slot, shortNotice: { reason: 'Säkerhetsuppdatering' } },
+      body: { title: 'Uppgradering av Tes och CareApp', systems: ['tes', 'careapp'], kind: 'minor', ...slot, shortNotice: { reason: 'Säkerhetsuppdatering' }, allowOverlap: DELIVERY_TEST_OVERLAP },
     });
     expect(res.status).toBe(201);
     await stack.smtp.waitFor(3);
@@ -97,7 +98,7 @@ describe.each(testBackends)('notices reach the right people on $name', (backend)
   it('when a told window is moved and then cancelled, then those told get an update with a higher SEQUENCE and then a CANCEL, and nobody else hears of it', async () => {
     const slot = soonSlot(3);
     const created = await stack.api.request('POST', '/api/windows', {
-      body: { title: 'Byte av låsservrar', systems: ['carelock'], kind: 'minor', ...slot, shortNotice: { reason: 'Leverantörens tidsplan' } },
+      body: { title: 'Byte av låsservrar', systems: ['carelock'], kind: 'minor', ...slot, shortNotice: { reason: 'Leverantörens tidsplan' }, allowOverlap: DELIVERY_TEST_OVERLAP },
     });
     expect(created.status).toBe(201);
     const told = ['bo@orebro.se', 'cecilia@orebro.se', 'hem@lashem.example'];
@@ -106,7 +107,7 @@ describe.each(testBackends)('notices reach the right people on $name', (backend)
 
     const later = soonSlot(10);
     const moved = await stack.api.request('PATCH', `/api/windows/${created.body.id}`, {
-      body: { start: DateTime.fromISO(later.start, { setZone: true }).set({ hour: 10 }).toISO(), end: DateTime.fromISO(later.end, { setZone: true }).set({ hour: 12 }).toISO(), shortNotice: { reason: 'Leverantören flyttade' } },
+      body: { start: DateTime.fromISO(later.start, { setZone: true }).set({ hour: 10 }).toISO(), end: DateTime.fromISO(later.end, { setZone: true }).set({ hour: 12 }).toISO(), shortNotice: { reason: 'Leverantören flyttade' }, allowOverlap: DELIVERY_TEST_OVERLAP },
     });
     expect(moved.status).toBe(200);
     expect(moved.body.revision).toBe(2);
@@ -146,7 +147,7 @@ describe.each(testBackends)('notices reach the right people on $name', (backend)
     // Noon to two, so it does not overlap the morning windows of the tests before.
     const at = (iso: string, hour: number) => DateTime.fromISO(iso, { setZone: true }).set({ hour }).toISO();
     const res = await stack.api.request('POST', '/api/windows', {
-      body: { title: 'Databasbyte i Tes', systems: ['tes'], kind: 'minor', start: at(slot.start, 12), end: at(slot.end, 14), shortNotice: { reason: 'Leverantörens tidsplan' } },
+      body: { title: 'Databasbyte i Tes', systems: ['tes'], kind: 'minor', start: at(slot.start, 12), end: at(slot.end, 14), shortNotice: { reason: 'Leverantörens tidsplan' }, allowOverlap: DELIVERY_TEST_OVERLAP },
     });
     expect(res.status).toBe(201);
     const subject = 'Planerat driftstopp: Tes (och därmed CareApp)';

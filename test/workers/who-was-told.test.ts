@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '../support/database.js';
-import { insertManagers, soonSlot } from '../support/notice-fixtures.js';
+import { DELIVERY_TEST_OVERLAP, insertManagers, soonSlot } from '../support/notice-fixtures.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
 const MINUTE = 60_000;
@@ -39,7 +39,7 @@ describe.each(testBackends)('who was told, at the SMTP server, on $name', (backe
     const title = 'Uppgradering av Tes för sena mottagare';
     await addRecipient({ kind: 'manager', name: 'Anna Chef', email: 'anna.late@orebro.se', systems: ['tes'] });
     const created = await stack.api.request('POST', '/api/windows', {
-      body: { title, systems: ['tes'], kind: 'minor', ...soonSlot(3), shortNotice: { reason: 'Säkerhetsuppdatering' } },
+      body: { title, systems: ['tes'], kind: 'minor', ...soonSlot(3), shortNotice: { reason: 'Säkerhetsuppdatering' }, allowOverlap: DELIVERY_TEST_OVERLAP },
     });
     expect(created.status).toBe(201);
     const id = created.body.id;
@@ -60,7 +60,7 @@ describe.each(testBackends)('who was told, at the SMTP server, on $name', (backe
 
     const later = soonSlot(9);
     const moved = await stack.api.request('PATCH', `/api/windows/${id}`, {
-      body: { start: later.start, end: DateTime.fromISO(later.start, { setZone: true }).plus({ hours: 1 }).toISO(), shortNotice: { reason: 'Leverantören flyttade' } },
+      body: { start: later.start, end: DateTime.fromISO(later.start, { setZone: true }).plus({ hours: 1 }).toISO(), shortNotice: { reason: 'Leverantören flyttade' }, allowOverlap: DELIVERY_TEST_OVERLAP },
     });
     expect(moved.status).toBe(200);
     // A manager who joins after the move is owed the announcement (with the new time), not an update.
@@ -77,7 +77,7 @@ describe.each(testBackends)('who was told, at the SMTP server, on $name', (backe
     const title = 'Byte av låsservrar som ställs in';
     const told = await addRecipient({ kind: 'manager', name: 'Cecilia Chef', email: 'cecilia.untold@orebro.se', systems: ['carelock'] });
     const created = await stack.api.request('POST', '/api/windows', {
-      body: { title, systems: ['carelock'], kind: 'minor', ...soonSlot(4), shortNotice: { reason: 'Leverantörens tidsplan' } },
+      body: { title, systems: ['carelock'], kind: 'minor', ...soonSlot(4), shortNotice: { reason: 'Leverantörens tidsplan' }, allowOverlap: DELIVERY_TEST_OVERLAP },
     });
     expect(created.status).toBe(201);
     await eventually(async () => received('Planerat driftstopp', title), (to) => to.length === 1);
@@ -102,7 +102,7 @@ describe.each(testBackends)('who was told, at the SMTP server, on $name', (backe
   it('when a recipient appears in the register without the API, then the reconciler plans their catch-up', async () => {
     const title = 'Uppgradering av CareApp utan API';
     const created = await stack.api.request('POST', '/api/windows', {
-      body: { title, systems: ['careapp'], kind: 'minor', ...soonSlot(5), shortNotice: { reason: 'Säkerhetsuppdatering' } },
+      body: { title, systems: ['careapp'], kind: 'minor', ...soonSlot(5), shortNotice: { reason: 'Säkerhetsuppdatering' }, allowOverlap: DELIVERY_TEST_OVERLAP },
     });
     expect(created.status).toBe(201);
     await eventually(() => windowOf(created.body.id), (w) => noticeOf(w, 'managers', 'announcement').every((n: any) => n.status === 'sent'));
