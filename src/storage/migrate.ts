@@ -40,9 +40,14 @@ function unwrap(result: MigrationResultSet): void {
   }
 }
 
-/** Catalog errors of a schema or table that vanished while being read: invalid_schema_name, undefined_table. */
-const VANISHED = new Set(['3F000', '42P01']);
-const ATTEMPTS = 10;
+/**
+ * Catalog errors of a schema, table or column that vanished while being read:
+ * invalid_schema_name, undefined_table, undefined_column (pg_get_serial_sequence on a table
+ * being dropped), and the internal "cache lookup failed" of an object dropped mid-read.
+ */
+const VANISHED = new Set(['3F000', '42P01', '42703', 'XX000']);
+/** Each repeat is a fresh read of the catalog; under heavy churn a few in a row can meet a drop. */
+const ATTEMPTS = 40;
 
 /**
  * Kysely finds its bookkeeping tables by reading the catalog of every schema in the database.
@@ -53,9 +58,11 @@ async function migrate(run: () => Promise<MigrationResultSet>): Promise<Migratio
   for (let attempt = 1; ; attempt++) {
     const result = await run();
     const code = (result.error as { code?: unknown } | undefined)?.code;
-    const vanished = !result.results && typeof code === 'string' && VANISHED.has(code);
+    // Nothing ran (no results, or every one not executed): the failure was the catalog read.
+    const nothingRan = !result.results?.some((r) => r.status !== 'NotExecuted');
+    const vanished = nothingRan && typeof code === 'string' && VANISHED.has(code);
     if (!vanished || attempt === ATTEMPTS) return result;
-    await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
+    await new Promise((resolve) => setTimeout(resolve, Math.min(10 * attempt, 100)));
   }
 }
 
