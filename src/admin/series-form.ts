@@ -1,8 +1,7 @@
 import type { NewSeriesInput } from '../application/series-commands.js';
 import type { FieldError } from '../errors.js';
 import type { Policy } from '../policy/policy-schema.js';
-import { LINE, PROSE } from '../rules/text-rules.js';
-import { textErrors } from './window-form.js';
+import { detailErrors } from './window-form.js';
 
 /** The series form as typed, so a refused or previewed form shows it again. */
 export interface SeriesForm {
@@ -73,12 +72,7 @@ export function ruleOf(form: SeriesForm): string {
  * slots and the notice are left to the service, so the page refuses what the API refuses.
  */
 export function parseSeriesForm(form: SeriesForm, policy: Policy, dryRun: boolean): { value?: NewSeriesInput; errors: FieldError[] } {
-  const errors: FieldError[] = [];
-  if (!form.title) errors.push({ path: 'title', code: 'required', message: 'Ange en rubrik.' });
-  errors.push(...textErrors('title', form.title, LINE), ...textErrors('description', form.description, PROSE));
-  if (form.systems.length === 0) errors.push({ path: 'systems', code: 'required', message: 'Välj minst ett system.' });
-  const unknown = form.systems.filter((s) => !Object.hasOwn(policy.systems, s));
-  if (unknown.length > 0) errors.push({ path: 'systems', code: 'unknown_system', message: `Okänt system: ${unknown.join(', ')}.` });
+  const errors: FieldError[] = detailErrors(form, policy);
   if (form.repeat === 'custom' && form.rrule.length < 5) {
     errors.push({ path: 'rrule', code: 'required', message: 'Skriv regeln, till exempel FREQ=WEEKLY;INTERVAL=2;BYDAY=TU.' });
   }

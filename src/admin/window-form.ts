@@ -74,11 +74,7 @@ export function parseWindowForm(form: WindowForm, policy: Policy, parts: { detai
   const errors: FieldError[] = [];
   const zone = policy.timezone;
   if (parts.details) {
-    if (!form.title) errors.push({ path: 'title', code: 'required', message: 'Ange en rubrik.' });
-    errors.push(...textErrors('title', form.title, LINE), ...textErrors('description', form.description, PROSE));
-    if (form.systems.length === 0) errors.push({ path: 'systems', code: 'required', message: 'Välj minst ett system.' });
-    const unknown = form.systems.filter((s) => !Object.hasOwn(policy.systems, s));
-    if (unknown.length > 0) errors.push({ path: 'systems', code: 'unknown_system', message: `Okänt system: ${unknown.join(', ')}.` });
+    errors.push(...detailErrors(form, policy));
     if (form.kind !== 'minor' && form.kind !== 'extensive') errors.push({ path: 'kind', code: 'invalid', message: 'Välj typ av driftstopp.' });
   }
   const start = localTime(form.start, zone, 'start', 'Ange när driftstoppet börjar.', errors);
@@ -115,6 +111,17 @@ function allowanceErrors(accepted: boolean, reason: string, path: string, missin
 }
 
 /** The API's refusals of a text field (rules/text-rules.ts), in the same words. */
+/** The details a window and a series share: a title, a description, and systems the policy knows. */
+export function detailErrors(form: { title: string; description: string; systems: readonly string[] }, policy: Policy): FieldError[] {
+  const errors: FieldError[] = [];
+  if (!form.title) errors.push({ path: 'title', code: 'required', message: 'Ange en rubrik.' });
+  errors.push(...textErrors('title', form.title, LINE), ...textErrors('description', form.description, PROSE));
+  if (form.systems.length === 0) errors.push({ path: 'systems', code: 'required', message: 'Välj minst ett system.' });
+  const unknown = form.systems.filter((s) => !Object.hasOwn(policy.systems, s));
+  if (unknown.length > 0) errors.push({ path: 'systems', code: 'unknown_system', message: `Okänt system: ${unknown.join(', ')}.` });
+  return errors;
+}
+
 export function textErrors(path: string, value: string, rules: TextRules): FieldError[] {
   return textProblems(value, rules).map((problem) => ({ path, ...problem }));
 }

@@ -1,8 +1,7 @@
 import type { WindowListKind, WindowListQuery, WindowSortKey } from '../application/window-queries.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { WindowRow } from '../storage/schema.js';
-import { WINDOW_KIND, WINDOW_STATUS, systemText } from './admin-labels.js';
-import { span } from './admin-views.js';
+import { windowSummary } from './window-form-view.js';
 
 /** Rows per page of a list: a screenful on a laptop. */
 export const LIST_PAGE_SIZE = 10;
@@ -53,7 +52,6 @@ export function readListRequest(query: Record<string, unknown>): ListRequest | n
 /** Everything the list view shows: the tabs, the search, the sortable columns, the rows and the pages. */
 export function listContext(request: ListRequest, result: { rows: readonly WindowRow[]; total: number }, policy: Policy) {
   const { name, query } = request;
-  const zone = policy.timezone;
   const sortName = Object.entries(SORTS).find(([, s]) => s.key === query.sort)![0];
   const href = (changes: { lista?: string; sortera?: string; ordning?: string; sida?: number }) => {
     const params = new URLSearchParams({ lista: changes.lista ?? name });
@@ -84,15 +82,7 @@ export function listContext(request: ListRequest, result: { rows: readonly Windo
         action: `Sortera på ${s.label.toLowerCase()}, ${nextOrder === 'stigande' ? 'stigande' : 'fallande'}`,
       };
     }),
-    rows: result.rows.map((row) => ({
-      href: `/admin/driftstopp/${row.id}`,
-      title: row.title,
-      when: span(row.start_at, row.end_at, zone),
-      systems: systemText(policy, row.systems),
-      kind: WINDOW_KIND[row.kind] ?? row.kind,
-      status: row.status,
-      statusLabel: WINDOW_STATUS[row.status] ?? row.status,
-    })),
+    rows: result.rows.map((row) => windowSummary(row, policy)),
     total: result.total,
     totalText: result.total === 1 ? '1 driftstopp' : `${result.total} driftstopp`,
     page: query.page,

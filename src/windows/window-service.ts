@@ -206,8 +206,17 @@ export async function insertCheckedWindow(
  * already told get an update at once, and every notice not yet sent is planned anew.
  */
 export async function changeWindow(deps: WindowServiceDeps, id: string, changes: WindowChanges, actor: string): Promise<WindowView> {
+  return commitChange(deps, id, (trx, now) => changeWindowWithin(deps, trx, id, changes, actor, now));
+}
+
+/** One change of a window in one transaction; what it planned is scheduled after the commit, and the window shown as stored. */
+async function commitChange(
+  deps: WindowServiceDeps,
+  id: string,
+  change: (trx: Db, now: DateTime) => Promise<CommittedChange>,
+): Promise<WindowView> {
   const now = deps.clock();
-  const committed = await deps.db.transaction().execute((trx) => changeWindowWithin(deps, trx, id, changes, actor, now));
+  const committed = await deps.db.transaction().execute((trx) => change(trx, now));
   await deps.onCommitted(committed);
   return getWindow(deps.db, id, deps.rules.policy.timezone);
 }
@@ -293,10 +302,7 @@ export async function changeWindowWithin(
 
 /** Cancels a scheduled window: those already told get a cancellation, nothing else goes out. */
 export async function cancelWindow(deps: WindowServiceDeps, id: string, reason: string, actor: string): Promise<WindowView> {
-  const now = deps.clock();
-  const committed = await deps.db.transaction().execute((trx) => cancelWindowWithin(deps, trx, id, reason, actor, now));
-  await deps.onCommitted(committed);
-  return getWindow(deps.db, id, deps.rules.policy.timezone);
+  return commitChange(deps, id, (trx, now) => cancelWindowWithin(deps, trx, id, reason, actor, now));
 }
 
 /** `cancelWindow` inside the caller's transaction, which calls `onCommitted` after the commit. */
