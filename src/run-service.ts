@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createMailer } from './delivery/mailer.js';
 import { preflight } from './delivery/preflight.js';
 import { noticeMessages } from './delivery/notice-messages.js';
+import { confirmationMessages } from './subscriptions/confirmation-email.js';
 import { NoticeScheduler } from './queues/notice-scheduler.js';
 import { openQueues, redisConnection } from './queues/queues.js';
 import { resolveLinkSecret } from './runtime/admin-token.js';
@@ -74,6 +75,7 @@ async function start(config: Readonly<Config>, logger: Logger, roles: { api: boo
       queuePrefix: config.queuePrefix,
       mailer,
       messages,
+      confirmations: confirmationMessages({ policy: config.policy, mailFrom: config.mailFrom, publicBaseUrl: config.publicBaseUrl, linkSecret }),
       policy: config.policy,
       webhooks: config.webhooks,
       webhookSecret: config.webhookSecret,
@@ -109,6 +111,7 @@ async function start(config: Readonly<Config>, logger: Logger, roles: { api: boo
       metrics,
       queues: queueList,
       linkSecret,
+      onSignUp: (mail) => enqueue.scheduleConfirmationMails([mail]),
       onCommitted: async ({ window, notices }) => {
         try {
           await enqueue.scheduleCommitted({ window, notices });

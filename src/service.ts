@@ -88,6 +88,8 @@ export async function startApi(options: {
   queues?: readonly Queue[];
   /** @defaultValue LINK_SECRET, or the one generated into DATA_DIR */
   linkSecret?: string;
+  /** Queues a sign-up's confirmation e-mail. @defaultValue none: the reconciler does within a minute */
+  onSignUp?: AppDeps['onSignUp'];
 }): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
   const { config, db, logger } = options;
   const { tokens, created, file } = resolveTokens(config.apiTokens, config.dataDir);
@@ -110,6 +112,7 @@ export async function startApi(options: {
     version: VERSION,
     publicBaseUrl: config.publicBaseUrl,
     linkSecret: options.linkSecret ?? resolveLinkSecret(config.linkSecret, config.dataDir),
+    onSignUp: options.onSignUp,
     templatesDir: config.templatesDir,
     metrics: options.metrics,
     queues: options.queues,

@@ -6,6 +6,7 @@ import { jobId } from '../src/queues/queues.js';
 import type { NoticeScheduler } from '../src/queues/notice-scheduler.js';
 import type { Db } from '../src/storage/database.js';
 import { advanceWindows, windowsChangingBefore } from '../src/windows/window-repository.js';
+import { unsentConfirmationMails } from '../src/subscriptions/subscription-repository.js';
 
 export interface ReconcilerDeps {
   db: Db;
@@ -49,6 +50,11 @@ export async function reconcile(deps: ReconcilerDeps): Promise<ReconcileReport> 
   const batches = await unfinishedDeliveryBatches(deps.db, now, deps.abandonedAfterMs);
   await removeFinishedJobs(deps.deliveryQueue, batches.map((b) => jobId.deliveryBatch(b.notice_id, b.batch)));
   await deps.scheduler.scheduleDeliveryBatches(batches.map((b) => ({ noticeId: b.notice_id, batch: b.batch })), deps.delivery);
+
+  // A sign-up's confirmation e-mail is a row too: one Redis lost (or the API could not enqueue) is sent anyway.
+  const confirmations = (await unsentConfirmationMails(deps.db, now, deps.abandonedAfterMs)).map((r) => ({ requestId: r.id, mailedAt: r.mailed_at }));
+  await removeFinishedJobs(deps.deliveryQueue, confirmations.map((c) => jobId.confirmationMail(c.requestId, c.mailedAt)));
+  await deps.scheduler.scheduleConfirmationMails(confirmations, deps.delivery);
   return {
     windowsMoved: moved.length,
     catchUpsPlanned: caughtUp.reduce((n, c) => n + c.notices.length, 0),

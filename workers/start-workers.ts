@@ -7,7 +7,9 @@ import type { NoticeMessages } from '../src/delivery/notice-messages.js';
 import { dispatchDueNotices, dispatchNotice, type DispatchOutcome, type DueDispatch } from '../src/notices/notice-dispatch.js';
 import type { Audience, Policy } from '../src/policy/policy-schema.js';
 import { ARM_EARLY_MS, NoticeScheduler } from '../src/queues/notice-scheduler.js';
-import { openQueues, QUEUE, redisConnection, type Queues } from '../src/queues/queues.js';
+import { DELIVERY_JOB, openQueues, QUEUE, redisConnection, type Queues } from '../src/queues/queues.js';
+import type { ConfirmationMessages } from '../src/subscriptions/confirmation-email.js';
+import { sendConfirmationMail, type ConfirmationDeliveryDeps } from '../src/subscriptions/confirmation-delivery.js';
 import type { Metrics } from '../src/runtime/metrics.js';
 import type { Db } from '../src/storage/database.js';
 import { advanceWindows } from '../src/windows/window-repository.js';
@@ -24,6 +26,8 @@ export interface WorkerSettings {
   queuePrefix: string;
   mailer: Mailer;
   messages: NoticeMessages;
+  /** The confirmation e-mails of public sign-ups. @defaultValue none: such jobs fail until a worker that has them takes them */
+  confirmations?: ConfirmationMessages | undefined;
   /** Says which audiences are reached by e-mail and which by publication. */
   policy: Policy;
   webhooks: Partial<Record<Audience, string | undefined>>;
@@ -85,6 +89,9 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
     abandonedAfterMs,
     delivery,
   };
+  const confirmationDeps: ConfirmationDeliveryDeps | null = settings.confirmations
+    ? { db, mailer: settings.mailer, messages: settings.confirmations, logger, now, abandonedAfterMs }
+    : null;
   const deliveryContext: DeliveryContext = {
     db,
     mailer: settings.mailer,
@@ -149,10 +156,19 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
       delivery,
     );
 
+  const confirm = async (job: Job<{ requestId: string }>, finalAttempt: boolean) => {
+    if (!confirmationDeps) throw new Error('this worker has no confirmation e-mails to send');
+    const outcome = await sendConfirmationMail(confirmationDeps, job.data.requestId, { finalAttempt });
+    if (outcome === 'programming') throw new UnrecoverableError('programming error in a confirmation e-mail');
+    if (outcome === 'retry') throw new Error('confirmation e-mail to retry');
+    return { outcome };
+  };
+
   const deliveryWorker = new Worker(
     QUEUE.deliveries,
     async (job: Job<{ noticeId: string; batch: number }>, token?: string) => {
       const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (job.name === DELIVERY_JOB.confirmation) return confirm(job as unknown as Job<{ requestId: string }>, finalAttempt);
       const result = await deliverBatch(deliveryContext, job.data.noticeId, job.data.batch, { finalAttempt });
       // A programming error: failing the job without retries is the whole point (see failure-kinds.ts).
       if (result.unrecoverable !== null) throw new UnrecoverableError(`programming error: ${result.unrecoverable}`);

@@ -15,6 +15,8 @@ export interface ApplicationDeps extends WindowServiceDeps {
   publicBaseUrl: string;
   /** The key personal links (acknowledgement, settings, unsubscribe, sign-up) are signed with. */
   linkSecret: string;
+  /** Queues a public sign-up's confirmation e-mail at once. @defaultValue none: the reconciler sends it within a minute */
+  onSignUp?: ((mail: { requestId: string; mailedAt: Date }) => Promise<void>) | undefined;
   /** TEMPLATES_DIR, for previews: rendered from the templates the workers send. @defaultValue the bundled templates */
   templatesDir?: URL | undefined;
 }
@@ -35,6 +37,8 @@ export interface AppDeps extends ApplicationDeps {
   queues?: readonly Queue[] | undefined;
   /** Failed authentications per client address in 15 minutes before 429. @defaultValue 50 */
   authFailureLimit?: number;
+  /** Public sign-ups per client address per hour before 429. @defaultValue 20 */
+  signUpsPerClient?: number;
   /** How long the public page and feeds reuse a rendered answer. @defaultValue 1000 */
   publicCacheMs?: number;
   /** Reverse proxies whose X-Forwarded-For names the client (Express's `trust proxy`). @defaultValue loopback */

@@ -1,6 +1,6 @@
 import { planAllCatchUps } from '../notices/catch-up.js';
 import type { RecipientFilter } from '../recipients/recipient-repository.js';
-import type { ImportReport, NewRecipientInput, RecipientView } from '../recipients/recipient-schemas.js';
+import type { ImportReport, NewRecipientInput, RecipientChangeInput, RecipientListQuery, RecipientView } from '../recipients/recipient-schemas.js';
 import * as recipients from '../recipients/recipient-service.js';
 import type { RecipientServiceDeps } from '../recipients/recipient-service.js';
 import type { WindowServiceDeps } from '../windows/window-service.js';
@@ -15,7 +15,8 @@ export interface RecipientDeps extends RecipientServiceDeps {
   /** The CMS endpoints, as the catch-up planner needs them. */
   webhooks?: WindowServiceDeps['webhooks'];
 }
-export type { ImportReport, NewRecipientInput, RecipientFilter, RecipientView };
+export type { ImportReport, NewRecipientInput, RecipientChangeInput, RecipientFilter, RecipientListQuery, RecipientView };
+export type { RecipientPage } from '../recipients/recipient-service.js';
 
 /*
  * The register of recipients as both adapters change and read it. These delegate to the
@@ -34,7 +35,7 @@ export async function createRecipient(deps: RecipientDeps, input: NewRecipientIn
  * A recipient who joins after an announcement of a window they follow went out is owed it
  * at once (src/rules/told.ts): planned and scheduled here rather than at the next reconcile.
  */
-async function catchUpNewcomers(deps: RecipientDeps): Promise<void> {
+export async function catchUpNewcomers(deps: RecipientDeps): Promise<void> {
   if (!deps.onCommitted) return;
   const options = { now: deps.clock().toJSDate(), policy: deps.policy, webhooks: deps.webhooks ?? {} };
   for (const change of await planAllCatchUps(deps.db, options)) await deps.onCommitted(change);
@@ -43,6 +44,26 @@ async function catchUpNewcomers(deps: RecipientDeps): Promise<void> {
 /** The active recipients, narrowed by kind or system when the filter says so. */
 export function listRecipients(deps: RecipientDeps, filter: RecipientFilter): Promise<RecipientView[]> {
   return recipients.listRecipientViews(deps, filter);
+}
+
+/** The register searched and paged as the admin reads it (see recipient-service `findRecipients`). */
+export function findRecipients(deps: RecipientDeps, query: RecipientListQuery): Promise<recipients.RecipientPage> {
+  return recipients.findRecipients(deps, query);
+}
+
+/** One active recipient; 404 when unknown or removed. */
+export function recipientDetail(deps: RecipientDeps, id: string): Promise<RecipientView> {
+  return recipients.recipientView(deps, id);
+}
+
+/**
+ * Changes a recipient's name, unit, address or systems, with the change in the audit trail.
+ * Systems added may make them owed the announcement of a window already announced: planned at once.
+ */
+export async function changeRecipient(deps: RecipientDeps, id: string, input: RecipientChangeInput, actor: string): Promise<RecipientView> {
+  const { recipient, changed } = await recipients.changeRecipient(deps, id, input, actor);
+  if (changed.includes('systems')) await catchUpNewcomers(deps);
+  return recipient;
 }
 
 /** Removes a recipient from the register; what they were already sent stays on record. */

@@ -13,6 +13,7 @@ import { publicRoutes } from './routes/public-routes.js';
 import { previewRoutes } from './routes/preview-routes.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
 import { seriesRoutes } from './routes/series-routes.js';
+import { subscriptionRoutes } from './routes/subscription-routes.js';
 import { windowRoutes } from './routes/window-routes.js';
 
 export interface HttpAppParts {
@@ -52,6 +53,7 @@ export function createHttpApp(deps: AppDeps, parts: HttpAppParts = {}): Express 
   });
   app.use(docsRoutes());
   if (parts.pages) app.use(parts.pages);
+  app.use(subscriptionRoutes({ ...deps, policy: deps.rules.policy }));
   app.use(
     publicRoutes({ db: deps.db, policy: deps.rules.policy, publicBaseUrl: deps.publicBaseUrl, clock: deps.clock, cacheMs: deps.publicCacheMs ?? 1000 }),
   );

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { deliveryFactsOfWindows } from '../delivery/delivery-repository.js';
 import { AUDIENCES, type Audience, type Policy } from '../policy/policy-schema.js';
 import { subscriberIds } from '../recipients/recipient-repository.js';
-import { AUDIENCE_MEMBERS, isSelected, owesCatchUp, publicationAudiences, selectionFor, whoWasTold, WEBHOOK_KEY } from '../rules/told.js';
+import { emailMembersOf, isSelected, owesCatchUp, publicationAudiences, selectionFor, whoWasTold, WEBHOOK_KEY } from '../rules/told.js';
 import type { Db } from '../storage/database.js';
 import type { NewNoticeRow, NoticeRow, WindowRow } from '../storage/schema.js';
 import { listOpenWindowsAnnounced, lockWindow } from '../windows/window-repository.js';
@@ -36,12 +36,11 @@ export async function planCatchUps(db: Db, window: WindowRow, options: CatchUpOp
     const announcement = own.filter((n) => n.dispatched_at !== null).at(-1);
     if (!entry.announced || !announcement || own.some((n) => n.status === 'pending' && n.dispatched_at === null)) continue;
     const selection = selectionFor('announcement', entry);
-    const members = AUDIENCE_MEMBERS[audience];
+    const members = emailMembersOf(policy, audience);
     const webhook = options.webhooks[audience];
     const owed =
       (webhook !== undefined && isSelected(selection, WEBHOOK_KEY, true)) ||
       (members !== undefined &&
-        !publications.has(audience) &&
         (await subscriberIds(db, { kind: members, systems: affectedSystems(options.policy, window.systems) })).some((id) => isSelected(selection, id, true)));
     if (!owed) continue;
     rows.push({

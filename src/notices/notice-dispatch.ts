@@ -7,7 +7,7 @@ import {
 } from '../delivery/delivery-repository.js';
 import type { Audience, Policy } from '../policy/policy-schema.js';
 import {
-  AUDIENCE_MEMBERS,
+  emailMembersOf,
   isSelected,
   mustWaitForInFlight,
   publicationAudiences,
@@ -114,14 +114,13 @@ async function fanOut(
     return { outcome: 'skipped', reason: 'window is cancelled' };
   }
 
-  const publications = publicationAudiences(options.policy);
   if (reachOf(notice.kind) === 'told' && mustWaitForInFlight(told, notice.audience)) {
     return { outcome: 'not_due', dueAt: new Date(now.getTime() + IN_FLIGHT_WAIT_MS) };
   }
   const selection = selectionFor(notice.kind, told.get(notice.audience)!);
 
-  const members = AUDIENCE_MEMBERS[notice.audience];
-  if (members && !publications.has(notice.audience)) {
+  const members = emailMembersOf(options.policy, notice.audience);
+  if (members) {
     await insertRecipientDeliveries(trx, {
       noticeId: notice.id,
       recipientKind: members,

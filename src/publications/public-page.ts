@@ -36,8 +36,42 @@ function pageContext({ listing, policy, urls }: PublicPageInput) {
     items: listing.items.map((item) => itemContext(item, policy)),
     /** Only the lines the policy marks for the public: no internal number or staff-only hours. */
     support: supportFor(policy, 'public'),
+    signup: signUpContext(policy, EMPTY_SIGN_UP),
   };
 }
+
+/** The sign-up form as filled in, and what was wrong with it, by field (`email`, `systems`). */
+export interface SignUpFormState {
+  email: string;
+  systems: readonly string[];
+  errors: readonly { field: 'email' | 'systems'; message: string }[];
+}
+
+const EMPTY_SIGN_UP: SignUpFormState = { email: '', systems: [], errors: [] };
+
+/**
+ * The form's action is relative: from `/public/driftstopp` and from `/public/subscriptions`
+ * alike it is `/public/subscriptions`, also behind a proxy that serves the service under a path.
+ */
+function signUpContext(policy: Policy, state: SignUpFormState) {
+  const errorOf = (field: string) => state.errors.find((e) => e.field === field)?.message ?? null;
+  return {
+    action: 'subscriptions',
+    email: state.email,
+    systems: Object.entries(policy.systems).map(([id, s]) => ({ id, name: s.displayName, checked: state.systems.includes(id) })),
+    errors: state.errors,
+    emailError: errorOf('email'),
+    systemsError: errorOf('systems'),
+  };
+}
+
+/** The sign-up form alone, as the public page has it, for the page that answers a form with errors. */
+export function renderSignUpForm(policy: Policy, state: SignUpFormState): string {
+  compiledPage();
+  return signUpPartial!({ signup: signUpContext(policy, state) });
+}
+
+let signUpPartial: Handlebars.TemplateDelegate | undefined;
 
 function itemContext(item: PublicItem, policy: Policy) {
   return {
@@ -69,9 +103,10 @@ function compiledPage(): Handlebars.TemplateDelegate {
   const engine = Handlebars.create();
   const read = (path: string) => readFileSync(new URL(path, TEMPLATES_DIR), 'utf8');
   const options = { strict: true };
-  for (const partial of ['window', 'support', 'feeds']) {
+  for (const partial of ['window', 'support', 'feeds', 'signup']) {
     engine.registerPartial(`public-${partial}`, engine.compile(read(`public-page/${partial}.html.hbs`), options));
   }
+  signUpPartial = engine.compile(read('public-page/signup.html.hbs'), options);
   cache = engine.compile(read('public-page.html.hbs'), options);
   return cache;
 }

@@ -1,7 +1,7 @@
 import { deliveryFactsOfWindows } from '../delivery/delivery-repository.js';
 import { listNoticesOfWindows } from '../notices/notice-repository.js';
 import type { Policy } from '../policy/policy-schema.js';
-import { publicationAudiences, whoWasTold } from '../rules/told.js';
+import { publicationAudiences, whoWasTold, WEBHOOK_KEY } from '../rules/told.js';
 import type { Db } from '../storage/database.js';
 import type { NoticeRow, WindowRow } from '../storage/schema.js';
 import { listWindowsWithDispatchedNotice } from '../windows/window-repository.js';
@@ -34,7 +34,8 @@ const ENDED_PAGE = 50;
 async function published(db: Db, windows: readonly WindowRow[], policy: Policy): Promise<PublishedWindow[]> {
   const ids = windows.map((w) => w.id);
   const notices = (await listNoticesOfWindows(db, ids)).filter((n) => n.audience === 'public');
-  const facts = await deliveryFactsOfWindows(db, ids, 'public');
+  // The page and feeds follow the publication (the CMS endpoint, or the feeds alone), not the e-mails to subscribers.
+  const facts = (await deliveryFactsOfWindows(db, ids, 'public')).filter((f) => f.recipient_key === WEBHOOK_KEY);
   const publications = publicationAudiences(policy);
   return windows.flatMap((window) => {
     const own = notices.filter((n) => n.window_id === window.id);

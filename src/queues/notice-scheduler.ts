@@ -1,5 +1,5 @@
 import type { Queues } from './queues.js';
-import { jobId, KEEP_JOBS } from './queues.js';
+import { DELIVERY_JOB, jobId, KEEP_JOBS } from './queues.js';
 
 export interface ScheduledNotice {
   id: string;
@@ -18,6 +18,15 @@ export interface DeliveryBatch {
   noticeId: string;
   batch: number;
 }
+
+/** A confirmation e-mail of a public sign-up, as its row names it. */
+export interface ScheduledConfirmation {
+  requestId: string;
+  mailedAt: Date;
+}
+
+/** Retries of a confirmation e-mail: as a notice's batch, about 5.7 hours of SMTP outage. */
+export const CONFIRMATION_RETRIES = { attempts: 12, backoffMs: 5000 };
 
 export interface ScheduledWindow {
   id: string;
@@ -59,7 +68,7 @@ export class NoticeScheduler {
     if (batches.length === 0) return;
     await this.queues.deliveries.addBulk(
       batches.map(({ noticeId, batch }) => ({
-        name: 'deliver',
+        name: DELIVERY_JOB.batch,
         data: { noticeId, batch },
         opts: {
           jobId: jobId.deliveryBatch(noticeId, batch),
@@ -67,6 +76,18 @@ export class NoticeScheduler {
           backoff: { type: 'exponential', delay: options.backoffMs },
           ...KEEP_JOBS,
         },
+      })),
+    );
+  }
+
+  /** Confirmation e-mails of sign-ups, sent at once on the delivery queue. */
+  async scheduleConfirmationMails(mails: readonly ScheduledConfirmation[], options: { attempts: number; backoffMs: number } = CONFIRMATION_RETRIES): Promise<void> {
+    if (mails.length === 0) return;
+    await this.queues.deliveries.addBulk(
+      mails.map(({ requestId, mailedAt }) => ({
+        name: DELIVERY_JOB.confirmation,
+        data: { requestId },
+        opts: { jobId: jobId.confirmationMail(requestId, mailedAt), attempts: options.attempts, backoff: { type: 'exponential', delay: options.backoffMs }, ...KEEP_JOBS },
       })),
     );
   }

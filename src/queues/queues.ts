@@ -16,7 +16,12 @@ export const jobId = {
   deliveryBatch: (noticeId: string, batch: number) => `delivery-${noticeId}-b${batch}`,
   windowTransition: (windowId: string, revision: number, to: 'in_progress' | 'completed') =>
     `window-${windowId}-r${revision}-${to}`,
+  /** A sign-up's confirmation e-mail, per request and the instant it was asked for (a later sign-up mails anew). */
+  confirmationMail: (requestId: string, mailedAt: Date) => `confirm-${requestId}-${mailedAt.getTime()}`,
 };
+
+/** The delivery queue's job names: a notice's batch, or a public sign-up's confirmation e-mail. */
+export const DELIVERY_JOB = { batch: 'deliver', confirmation: 'confirm-subscription' } as const;
 
 /** Completed jobs are kept for a day, so their ids keep deduplicating re-adds for that long. */
 export const KEEP_JOBS: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {

@@ -17,6 +17,10 @@ export interface RecipientFilter {
   kind?: RecipientKind | undefined;
   /** Only recipients of this system. */
   system?: string | undefined;
+  /** Text found (case-insensitively) in the name, unit or address, or, through `qSystems`, a followed system. */
+  q?: string | undefined;
+  /** The systems whose id or name holds `q`: a recipient following one matches too. */
+  qSystems?: readonly string[] | undefined;
 }
 
 /** What a notice to one audience needs: the kind of recipient and the systems the window touches. */
@@ -68,12 +72,43 @@ export async function listRecipients(db: Db, filter: RecipientFilter = {}): Prom
   let query = db.selectFrom('recipients').selectAll().where('deleted_at', 'is', null);
   if (filter.kind) query = query.where('kind', '=', filter.kind);
   if (filter.system) query = query.where(sql<boolean>`${filter.system} = any(${sql.ref('systems')})`);
+  if (filter.q) {
+    // The words as text, not a pattern: % and _ in a search are themselves.
+    const pattern = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const systems = [...(filter.qSystems ?? [])];
+    query = query.where((eb) =>
+      eb.or([
+        eb('name', 'ilike', pattern),
+        eb('email', 'ilike', pattern),
+        eb('unit', 'ilike', pattern),
+        ...(systems.length > 0 ? [sql<boolean>`${sql.ref('systems')} && ${sql.val(systems)}::text[]`] : []),
+      ]),
+    );
+  }
   return query.orderBy('kind').orderBy('name').orderBy('id').execute();
 }
 
 /** The recipient, removed or not. */
 export async function findRecipient(db: Db, id: string): Promise<RecipientRow | undefined> {
   return db.selectFrom('recipients').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** What a change of a recipient may set. */
+export interface RecipientChange {
+  name?: string;
+  unit?: string | null;
+  email?: string;
+  systems?: string[];
+}
+
+/** Changes an active recipient and returns it; undefined when it is unknown or removed. */
+export async function updateRecipient(db: Db, id: string, change: RecipientChange): Promise<RecipientRow | undefined> {
+  return db.updateTable('recipients').set(change).where('id', '=', id).where('deleted_at', 'is', null).returningAll().executeTakeFirst();
+}
+
+/** The active recipient, locked until the transaction ends: a change reads and writes it whole. */
+export async function lockActiveRecipient(db: Db, id: string): Promise<RecipientRow | undefined> {
+  return db.selectFrom('recipients').selectAll().where('id', '=', id).where('deleted_at', 'is', null).forUpdate().executeTakeFirst();
 }
 
 /** Active recipients among these (kind, e-mail) pairs: what an import would collide with. */

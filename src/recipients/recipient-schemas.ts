@@ -5,40 +5,58 @@ import { formatInstant } from '../windows/window-view.js';
 
 /** The zod schemas of the recipient API; they validate requests and can describe /openapi.json. */
 
-export const RECIPIENT_KINDS = ['manager', 'provider'] as const satisfies readonly RecipientKind[];
+export const RECIPIENT_KINDS = ['manager', 'provider', 'subscriber'] as const satisfies readonly RecipientKind[];
 export const recipientKindSchema = z.enum(RECIPIENT_KINDS);
+/** The kinds an administrator adds; public e-mail subscribers add themselves (double opt-in). */
+export const ADDED_KINDS = ['manager', 'provider'] as const satisfies readonly RecipientKind[];
 
 /** Stored lower-cased and trimmed, so that the unique (kind, email) index sees one address once. */
-const email = z
+export const emailAddress = z
   .string()
   .trim()
   .toLowerCase()
   .pipe(z.email('ska vara en e-postadress').max(254, 'får vara högst 254 tecken'));
 
+const name = z.string().trim().min(1, 'får inte vara tomt').max(200).superRefine(refineText(LINE));
+export const systemIds = z
+  .array(z.string().trim().min(1).max(50))
+  .min(1, 'ska ange minst ett system')
+  .max(20)
+  .describe('System ids from the policy: tes, careapp, carelock');
+const unit = z
+  .string()
+  .trim()
+  .max(200)
+  .superRefine(refineText(LINE))
+  .nullish()
+  .transform((unit) => unit || null)
+  .describe('The unit the recipient manages or serves, e.g. "Hemtjänst Väster"');
+
 export const createRecipientBody = z.strictObject({
-  kind: recipientKindSchema,
-  name: z.string().trim().min(1, 'får inte vara tomt').max(200).superRefine(refineText(LINE)),
-  email,
-  systems: z
-    .array(z.string().trim().min(1).max(50))
-    .min(1, 'ska ange minst ett system')
-    .max(20)
-    .describe('System ids from the policy: tes, careapp, carelock'),
-  unit: z
-    .string()
-    .trim()
-    .max(200)
-    .superRefine(refineText(LINE))
-    .nullish()
-    .transform((unit) => unit || null)
-    .describe('The unit the recipient manages or serves, e.g. "Hemtjänst Väster"'),
+  kind: z.enum(ADDED_KINDS),
+  name,
+  email: emailAddress,
+  systems: systemIds,
+  unit,
 });
 export type NewRecipientInput = z.output<typeof createRecipientBody>;
+
+/** A change of a recipient: only the fields given change; `unit: null` (or "") clears the unit. */
+export const patchRecipientBody = z
+  .strictObject({ name: name.optional(), unit: unit.optional(), email: emailAddress.optional(), systems: systemIds.optional() })
+  .refine((body) => Object.keys(body).length > 0, { message: 'ska ange minst ett av name, unit, email och systems', params: { code: 'empty_change' } });
+export type RecipientChangeInput = z.output<typeof patchRecipientBody>;
+
+/** Recipients on one page of a paged list. */
+export const RECIPIENT_PAGE_SIZE = 50;
 
 export const listRecipientsQuery = z.strictObject({
   kind: recipientKindSchema.optional(),
   system: z.string().min(1).max(50).optional().describe('Only recipients of this system'),
+  q: z.string().trim().max(200).optional().describe('Words found in the name, unit, address or a followed system (case does not matter)'),
+  page: z.coerce.number().int().min(1).max(100_000).optional().describe(`A page of ${RECIPIENT_PAGE_SIZE}, from 1; without it every match`),
 });
+export type RecipientListQuery = z.output<typeof listRecipientsQuery>;
 
 export const recipientIdParams = z.strictObject({ id: z.uuid('ska vara en mottagares id (UUID)') });
 
@@ -63,7 +81,12 @@ export const recipientSchema = z.object({
 });
 export type RecipientView = z.infer<typeof recipientSchema>;
 
-export const recipientListSchema = z.object({ items: z.array(recipientSchema) });
+export const recipientListSchema = z.object({
+  items: z.array(recipientSchema),
+  total: z.int().describe('Recipients matching the filter, on every page'),
+  page: z.int().optional().describe('The page given, when one was'),
+  pages: z.int().optional().describe('How many pages there are, when a page was asked for'),
+});
 
 export const importReportSchema = z.object({
   imported: z.int().describe('Rows written, or that would be written on a dry run'),

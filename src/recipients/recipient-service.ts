@@ -11,11 +11,22 @@ import {
   insertRecipient,
   insertRecipients,
   listRecipients,
+  lockActiveRecipient,
   softDeleteRecipient,
+  updateRecipient,
   type NewRecipient,
+  type RecipientChange,
   type RecipientFilter,
 } from './recipient-repository.js';
-import { toRecipientView, type ImportReport, type NewRecipientInput, type RecipientView } from './recipient-schemas.js';
+import {
+  RECIPIENT_PAGE_SIZE,
+  toRecipientView,
+  type ImportReport,
+  type NewRecipientInput,
+  type RecipientChangeInput,
+  type RecipientListQuery,
+  type RecipientView,
+} from './recipient-schemas.js';
 
 export interface RecipientServiceDeps {
   db: Db;
@@ -59,6 +70,108 @@ export async function createRecipient(deps: RecipientServiceDeps, input: NewReci
 export async function listRecipientViews(deps: RecipientServiceDeps, filter: RecipientFilter): Promise<RecipientView[]> {
   const rows = await listRecipients(deps.db, filter);
   return rows.map((row) => toRecipientView(row, deps.policy.timezone));
+}
+
+export interface RecipientPage {
+  items: RecipientView[];
+  total: number;
+  /** The page shown, 1 when none was asked for; `pages` is at least 1. */
+  page: number;
+  pages: number;
+}
+
+/** Swedish order (å, ä, ö after z), case and accents aside, numbers as numbers. */
+const SWEDISH = new Intl.Collator('sv', { sensitivity: 'base', numeric: true });
+
+/**
+ * The register as the admin reads it: searched by name, unit, address and system (its id or
+ * name), narrowed by kind and system, in Swedish alphabetical order of the name (of the
+ * address for a subscriber, who has none), a page at a time when a page is asked for.
+ */
+export async function findRecipients(deps: RecipientServiceDeps, query: RecipientListQuery): Promise<RecipientPage> {
+  const q = query.q?.trim() || undefined;
+  const words = q?.toLocaleLowerCase('sv');
+  const qSystems = words
+    ? Object.entries(deps.policy.systems).flatMap(([id, s]) => (id.includes(words) || s.displayName.toLocaleLowerCase('sv').includes(words) ? [id] : []))
+    : [];
+  const rows = await listRecipients(deps.db, { kind: query.kind, system: query.system, q, qSystems });
+  const sortName = (r: { name: string; email: string }) => r.name.trim() || r.email;
+  rows.sort((a, b) => SWEDISH.compare(sortName(a), sortName(b)) || SWEDISH.compare(a.email, b.email) || a.id.localeCompare(b.id));
+  const views = rows.map((row) => toRecipientView(row, deps.policy.timezone));
+  if (query.page === undefined) return { items: views, total: views.length, page: 1, pages: 1 };
+  const pages = Math.max(1, Math.ceil(views.length / RECIPIENT_PAGE_SIZE));
+  const from = (query.page - 1) * RECIPIENT_PAGE_SIZE;
+  return { items: views.slice(from, from + RECIPIENT_PAGE_SIZE), total: views.length, page: query.page, pages };
+}
+
+/** One active recipient; a NotFoundError when unknown or removed. */
+export async function recipientView(deps: RecipientServiceDeps, id: string): Promise<RecipientView> {
+  const row = await deps.db.transaction().execute((trx) => lockActiveRecipient(trx, id));
+  if (!row) throw new NotFoundError(`Mottagaren ${id}`);
+  return toRecipientView(row, deps.policy.timezone);
+}
+
+/**
+ * Changes a recipient's name, unit, address or systems. Only what differs is written, and
+ * with its before and after in the audit trail in the same transaction; the same change
+ * again changes and records nothing (a PATCH is idempotent by itself). An address another
+ * active recipient of the same kind has is a 409, as on creation.
+ */
+export async function changeRecipient(
+  deps: RecipientServiceDeps,
+  id: string,
+  input: RecipientChangeInput,
+  actor: string,
+): Promise<{ recipient: RecipientView; changed: (keyof RecipientChange)[] }> {
+  if (input.systems) {
+    const violations = unknownSystems(deps.policy, input.systems);
+    if (violations.length > 0) throw new RuleViolationError(violations);
+  }
+  const now = deps.clock().toJSDate();
+  const duplicate = (email: string) => new ConflictError(`E-postadressen ${email} används redan av en annan aktiv mottagare av samma typ.`);
+  try {
+    return await deps.db.transaction().execute(async (trx) => {
+      const before = await lockActiveRecipient(trx, id);
+      if (!before) throw new NotFoundError(`Mottagaren ${id}`);
+      const wanted: RecipientChange = {
+        ...(input.name !== undefined ? { name: input.name } : {}),
+        ...(input.unit !== undefined ? { unit: input.unit } : {}),
+        ...(input.email !== undefined ? { email: input.email } : {}),
+        ...(input.systems !== undefined ? { systems: [...new Set(input.systems)] } : {}),
+      };
+      const change: RecipientChange = {};
+      const details: Record<string, { before: unknown; after: unknown }> = {};
+      for (const [key, after] of Object.entries(wanted) as [keyof RecipientChange, unknown][]) {
+        const was = before[key];
+        const same = Array.isArray(after) && Array.isArray(was) ? sameSet(after, was) : after === was;
+        if (same) continue;
+        Object.assign(change, { [key]: after });
+        details[key] = { before: was, after };
+      }
+      const changed = Object.keys(change) as (keyof RecipientChange)[];
+      if (changed.length === 0) return { recipient: toRecipientView(before, deps.policy.timezone), changed };
+      if (change.email !== undefined && (await findActiveByEmails(trx, [{ kind: before.kind, email: change.email }])).length > 0) {
+        throw duplicate(change.email);
+      }
+      const after = (await updateRecipient(trx, id, change))!;
+      await recordAudit(trx, {
+        windowId: null,
+        actor,
+        action: 'recipient.changed',
+        at: now,
+        details: { recipientId: id, kind: before.kind, ...details },
+      });
+      return { recipient: toRecipientView(after, deps.policy.timezone), changed };
+    });
+  } catch (error) {
+    // Another request took the address between the look-up and the write: the index decides.
+    if ((error as { code?: unknown } | null)?.code === '23505' && input.email) throw duplicate(input.email);
+    throw error;
+  }
+}
+
+function sameSet(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
 }
 
 /** Removes an active recipient; a NotFoundError when it is unknown or already removed. */

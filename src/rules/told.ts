@@ -62,7 +62,19 @@ export function compareNotices(
 }
 
 /** The people an audience is made of; the policy's channel says whether they are reached by e-mail at all. */
-export const AUDIENCE_MEMBERS: Partial<Record<Audience, 'manager' | 'provider'>> = { managers: 'manager', egetval: 'provider' };
+export const AUDIENCE_MEMBERS: Partial<Record<Audience, 'manager' | 'provider' | 'subscriber'>> = { managers: 'manager', egetval: 'provider', public: 'subscriber' };
+
+/**
+ * The recipients an audience reaches by e-mail, if any: managers and providers unless the
+ * policy publishes to their audience instead, and always the public's e-mail subscribers
+ * (who signed up on the public page and confirmed): the public audience is a publication
+ * (CMS webhook, feeds) and, besides, an e-mail to each of them, told by the same rule.
+ */
+export function emailMembersOf(policy: Policy, audience: Audience): 'manager' | 'provider' | 'subscriber' | undefined {
+  const members = AUDIENCE_MEMBERS[audience];
+  if (members === 'subscriber') return members;
+  return members && policy.audiences[audience].channel !== 'publication' ? members : undefined;
+}
 
 /** Audiences reached by publication (a CMS webhook and the feeds) rather than by e-mail to people. */
 export function publicationAudiences(policy: Policy): ReadonlySet<Audience> {
@@ -110,10 +122,11 @@ export function whoWasTold(
   const result = new Map<Audience, AudienceTold>(
     AUDIENCES.map((a) => [a, { told: new Set(), inFlight: new Set(), tried: new Set(), reachedNotices: new Set(), announced: false }]),
   );
-  const withDeliveries = new Set<string>();
+  // E-mails to a publication audience's subscribers do not stand for its CMS endpoint: only a webhook delivery does.
+  const withWebhook = new Set<string>();
   for (const d of deliveries) {
     const notice = byNotice.get(d.notice_id);
-    withDeliveries.add(d.notice_id);
+    if (d.recipient_key === WEBHOOK_KEY) withWebhook.add(d.notice_id);
     if (!notice) continue;
     const entry = result.get(notice.audience)!;
     const reached = REACHED.includes(d.status);
@@ -126,7 +139,7 @@ export function whoWasTold(
   for (const n of notices) {
     if (n.dispatched_at === null) continue;
     const entry = result.get(n.audience)!;
-    const byFeed = wentOutOnFeedsAlone(n, withDeliveries.has(n.id), publications);
+    const byFeed = wentOutOnFeedsAlone(n, withWebhook.has(n.id), publications);
     if (byFeed) entry.reachedNotices.add(n.id);
     if (!TELLING_KINDS.includes(n.kind)) continue;
     if (n.kind === 'announcement') entry.announced = true;
@@ -137,15 +150,15 @@ export function whoWasTold(
 }
 
 /**
- * A publication notice that went out without a delivery (no CMS endpoint) and was not
- * withdrawn reached its audience through the feeds alone.
+ * A publication notice that went out without a webhook delivery (no CMS endpoint) and was not
+ * withdrawn reached its audience through the feeds alone (e-mails to its subscribers aside).
  */
 export function wentOutOnFeedsAlone(
   notice: Pick<NoticeFact, 'audience' | 'status' | 'dispatched_at'>,
-  hasDeliveries: boolean,
+  hasWebhookDelivery: boolean,
   publications: ReadonlySet<Audience>,
 ): boolean {
-  return notice.dispatched_at !== null && publications.has(notice.audience) && !hasDeliveries && notice.status !== 'cancelled';
+  return notice.dispatched_at !== null && publications.has(notice.audience) && !hasWebhookDelivery && notice.status !== 'cancelled';
 }
 
 /**

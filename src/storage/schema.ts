@@ -8,7 +8,7 @@ type Timestamp = ColumnType<Date, Date | string, Date | string>;
 export type WindowStatus = 'scheduled' | 'in_progress' | 'completed' | 'cancelled';
 export type NoticeStatus = 'pending' | 'sent' | 'failed' | 'cancelled';
 export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled';
-export type RecipientKind = 'manager' | 'provider';
+export type RecipientKind = 'manager' | 'provider' | 'subscriber';
 
 export interface WindowTable {
   id: string;
@@ -131,6 +131,25 @@ export interface DeliveryTable {
   created_at: Timestamp;
 }
 
+/** A public sign-up waiting for (or past) its confirmation; one row per address. */
+export interface SubscriptionRequestTable {
+  /** The subject of the confirmation link. */
+  id: string;
+  /** Lower-cased. */
+  email: string;
+  systems: string[];
+  created_at: Timestamp;
+  /** When the latest confirmation e-mail was asked for; the per-address limit counts from here. */
+  mailed_at: Timestamp;
+  mail_status: 'pending' | 'sending' | 'sent' | 'failed';
+  mail_attempts: Generated<number>;
+  mail_claimed_at: Timestamp | null;
+  mail_error: string | null;
+  mail_sent_at: Timestamp | null;
+  /** When the link of the latest e-mail was followed; null until then. */
+  confirmed_at: Timestamp | null;
+}
+
 /** Admin page sessions signed out before they expired; kept until they would have. */
 export interface RevokedSessionTable {
   id: string;
@@ -146,6 +165,7 @@ export interface Database {
   recipients: RecipientTable;
   deliveries: DeliveryTable;
   revoked_sessions: RevokedSessionTable;
+  subscription_requests: SubscriptionRequestTable;
 }
 
 export type WindowRow = Selectable<WindowTable>;
@@ -157,3 +177,4 @@ export type NoticeRow = Selectable<NoticeTable>;
 export type NewNoticeRow = Insertable<NoticeTable>;
 export type RecipientRow = Selectable<RecipientTable>;
 export type DeliveryRow = Selectable<DeliveryTable>;
+export type SubscriptionRequestRow = Selectable<SubscriptionRequestTable>;

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { Queue } from 'bullmq';
 import { DateTime } from 'luxon';
 import { pino, type Logger } from 'pino';
+import type { AppDeps } from '../../src/application/app-deps.js';
 import type { ApiToken } from '../../src/config.js';
 import { createApp } from '../../src/service.js';
 import { loadPolicy } from '../../src/policy/load-policy.js';
@@ -41,6 +42,8 @@ export interface TestApiOptions {
   queues?: readonly Queue[];
   /** Failed authentications per client before 429. @defaultValue the app's own */
   authFailureLimit?: number;
+  /** Public sign-ups per client per hour before 429. @defaultValue the app's own (20) */
+  signUpsPerClient?: number;
   /** Where the app logs. @defaultValue a silent logger */
   logger?: Logger;
   /** Express's `trust proxy`. @defaultValue the app's own (loopback) */
@@ -51,6 +54,8 @@ export interface TestApiOptions {
   watchRegister?: boolean;
   /** More API tokens besides ADMIN_TOKEN and VIEWER_TOKEN, e.g. a named one. @defaultValue none */
   extraTokens?: readonly ApiToken[];
+  /** Queues a public sign-up's confirmation e-mail. @defaultValue none */
+  onSignUp?: AppDeps['onSignUp'];
 }
 
 /** The real Express app over real HTTP on a free port, with a fixed or moving clock. */
@@ -82,9 +87,11 @@ export async function startTestApi(db: Db, options: TestApiOptions = {}): Promis
     version: 'test',
     publicBaseUrl: options.publicBaseUrl ?? 'http://localhost:3000',
     linkSecret: TEST_LINK_SECRET,
+    onSignUp: options.onSignUp,
     metrics: options.metrics,
     queues: options.queues,
     ...(options.authFailureLimit !== undefined ? { authFailureLimit: options.authFailureLimit } : {}),
+    ...(options.signUpsPerClient !== undefined ? { signUpsPerClient: options.signUpsPerClient } : {}),
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

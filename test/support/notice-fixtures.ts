@@ -63,7 +63,12 @@ export function managersAnnouncement(window: { notices: any[] }): { id: string }
  * planned reminder already has a delayed job (days ahead) under its id, so moving that
  * row's due_at would not move its job.
  */
-export async function insertReminderDueAt(db: Db, windowId: string, dueAt: Date): Promise<NoticeRow> {
+export async function insertReminderDueAt(
+  db: Db,
+  windowId: string,
+  dueAt: Date,
+  of: { audience: NoticeRow['audience']; kind: NoticeRow['kind'] } = { audience: 'managers', kind: 'reminder' },
+): Promise<NoticeRow> {
   const window = await db.selectFrom('windows').selectAll().where('id', '=', windowId).executeTakeFirstOrThrow();
   return db
     .insertInto('notices')
@@ -71,8 +76,8 @@ export async function insertReminderDueAt(db: Db, windowId: string, dueAt: Date)
       id: randomUUID(),
       window_id: windowId,
       revision: window.revision,
-      audience: 'managers',
-      kind: 'reminder',
+      audience: of.audience,
+      kind: of.kind,
       lead_days: null,
       previous_start_at: null,
       previous_end_at: null,

@@ -7,7 +7,8 @@ import { loadPolicy } from '../../src/policy/load-policy.js';
 import type { Policy } from '../../src/policy/policy-schema.js';
 import type { LocalRedis } from '../../src/runtime/local-redis.js';
 import { startWorkers, type RunningWorkers, type WorkerSettings } from '../../workers/start-workers.js';
-import { startTestApi, type TestApi } from './api.js';
+import { confirmationMessages } from '../../src/subscriptions/confirmation-email.js';
+import { startTestApi, TEST_LINK_SECRET, type TestApi } from './api.js';
 import type { TestBackend, TestDatabase } from './database.js';
 import { startTestRedis } from './redis.js';
 import { startTestSmtp, type TestSmtp } from './smtp.js';
@@ -48,6 +49,7 @@ export async function startTestStack(
     queuePrefix,
     mailer,
     messages: noticeMessages({ policy, mailFrom: parseMailFrom(MAIL_FROM), publicBaseUrl: 'http://localhost:3000' }),
+    confirmations: confirmationMessages({ policy, mailFrom: parseMailFrom(MAIL_FROM), publicBaseUrl: 'http://localhost:3000', linkSecret: TEST_LINK_SECRET }),
     policy,
     webhooks: {},
     webhookSecret: undefined,
@@ -66,6 +68,7 @@ export async function startTestStack(
     policy,
     now: () => DateTime.now(),
     onCommitted: (change) => workers.scheduler.scheduleCommitted(change),
+    onSignUp: (mail) => workers.scheduler.scheduleConfirmationMails([mail], { attempts: workerSettings.deliveryAttempts!, backoffMs: workerSettings.deliveryBackoffMs! }),
   });
   const stack: TestStack = {
     database,

@@ -79,8 +79,8 @@ function sendCached(req: Request, res: Response, { body, etag, contentType, last
   // Public data without credentials: an intranet or CMS page may read the feeds from its own origin.
   res.set('Access-Control-Allow-Origin', '*');
   if (contentType.startsWith('text/html')) {
-    // The page runs no script at all; say so, so that nothing injected could run either.
-    res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'");
+    // The page runs no script at all; say so, so that nothing injected could run either. Its one form posts back here.
+    res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'");
     // The intranet and orebro.se may embed the page in an iframe: public content, nothing to click-jack.
     res.removeHeader('X-Frame-Options');
   }

@@ -1,8 +1,10 @@
 import express, { Router } from 'express';
 import {
+  changeRecipient,
   createRecipient,
+  findRecipients,
   importRecipients,
-  listRecipients,
+  recipientDetail,
   removeRecipient,
   type RecipientDeps,
 } from '../../application/recipient-commands.js';
@@ -11,10 +13,11 @@ import {
   createRecipientBody,
   importRecipientsQuery,
   listRecipientsQuery,
+  patchRecipientBody,
   recipientIdParams,
 } from '../../recipients/recipient-schemas.js';
 import { principalOf } from '../auth.js';
-import { parseInput } from '../validate.js';
+import { idempotencyKeyOf, parseInput } from '../validate.js';
 
 /** A recipient list exported from a spreadsheet; a few thousand rows fit well within this. */
 const CSV_LIMIT = '2mb';
@@ -31,7 +34,21 @@ export function recipientRoutes(deps: RecipientDeps): Router {
 
   router.get('/recipients', async (req, res) => {
     const query = parseInput(listRecipientsQuery, req.query, 'query');
-    res.json({ items: await listRecipients(deps, query) });
+    const found = await findRecipients(deps, query);
+    res.json({ items: found.items, total: found.total, ...(query.page !== undefined ? { page: found.page, pages: found.pages } : {}) });
+  });
+
+  router.get('/recipients/:id', async (req, res) => {
+    const { id } = parseInput(recipientIdParams, req.params, 'params');
+    res.json(await recipientDetail(deps, id));
+  });
+
+  router.patch('/recipients/:id', async (req, res) => {
+    const { id } = parseInput(recipientIdParams, req.params, 'params');
+    // Checked like the other writes; a PATCH sets values, so the same request again is the same answer without a record of keys.
+    idempotencyKeyOf(req.get('idempotency-key'));
+    const body = parseInput(patchRecipientBody, req.body, 'body');
+    res.json(await changeRecipient(deps, id, body, principalOf(req).actor));
   });
 
   router.delete('/recipients/:id', async (req, res) => {
