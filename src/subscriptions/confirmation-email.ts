@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { signLink, linkExpiry } from '../links/link-tokens.js';
+import { LINK_PATHS } from '../links/message-links.js';
 import { composeNotice } from '../messages/compose-email.js';
 import type { MailSender } from '../messages/mail-sender.js';
 import { systemsText } from '../messages/notice-window.js';
@@ -40,7 +41,7 @@ export function confirmationUrl(options: Pick<ConfirmationMessageOptions, 'publi
     subject: request.id,
     expiresAt: linkExpiry('confirm-subscription', request.mailedAt),
   });
-  return publicUrl(options.publicBaseUrl, `/links/confirm/${token}`);
+  return publicUrl(options.publicBaseUrl, LINK_PATHS['confirm-subscription'] + token);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { pino } from 'pino';
 import { createMailer, type Mailer } from '../../src/delivery/mailer.js';
+import { TEST_LINK_SECRET } from './link-secret.js';
 import { noticeMessages } from '../../src/delivery/notice-messages.js';
 import { parseMailFrom } from '../../src/messages/mail-sender.js';
 import { loadPolicy } from '../../src/policy/load-policy.js';
@@ -8,7 +9,7 @@ import type { Policy } from '../../src/policy/policy-schema.js';
 import type { LocalRedis } from '../../src/runtime/local-redis.js';
 import { startWorkers, type RunningWorkers, type WorkerSettings } from '../../workers/start-workers.js';
 import { confirmationMessages } from '../../src/subscriptions/confirmation-email.js';
-import { startTestApi, TEST_LINK_SECRET, type TestApi } from './api.js';
+import { startTestApi, type TestApi } from './api.js';
 import type { TestBackend, TestDatabase } from './database.js';
 import { startTestRedis } from './redis.js';
 import { startTestSmtp, type TestSmtp } from './smtp.js';
@@ -48,7 +49,7 @@ export async function startTestStack(
     redisUrl: redis.url,
     queuePrefix,
     mailer,
-    messages: noticeMessages({ policy, mailFrom: parseMailFrom(MAIL_FROM), publicBaseUrl: 'http://localhost:3000' }),
+    messages: noticeMessages({ policy, mailFrom: parseMailFrom(MAIL_FROM), publicBaseUrl: 'http://localhost:3000', linkSecret: TEST_LINK_SECRET }),
     confirmations: confirmationMessages({ policy, mailFrom: parseMailFrom(MAIL_FROM), publicBaseUrl: 'http://localhost:3000', linkSecret: TEST_LINK_SECRET }),
     policy,
     webhooks: {},
