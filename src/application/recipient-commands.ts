@@ -34,7 +34,7 @@ export async function createRecipient(deps: RecipientDeps, input: NewRecipientIn
  * A recipient who joins after an announcement of a window they follow went out is owed it
  * at once (src/rules/told.ts): planned and scheduled here rather than at the next reconcile.
  */
-async function catchUpNewcomers(deps: RecipientDeps): Promise<void> {
+export async function catchUpNewcomers(deps: RecipientDeps): Promise<void> {
   if (!deps.onCommitted) return;
   const options = { now: deps.clock().toJSDate(), policy: deps.policy, webhooks: deps.webhooks ?? {} };
   for (const change of await planAllCatchUps(deps.db, options)) await deps.onCommitted(change);
