@@ -31,9 +31,11 @@ export interface SelfServiceDeps extends RecipientDeps {
   linkSecret: string;
 }
 
+const SELF = 'mottagaren själv: ';
+
 /** The audit trail's actor for a change a recipient made themselves. */
 export function selfActor(name: string): string {
-  return `mottagaren själv: ${name}`;
+  return `${SELF}${name}`;
 }
 
 /** How a recipient stopped their messages. */
@@ -120,7 +122,8 @@ export async function mySettings(deps: SelfServiceDeps, recipientId: string): Pr
       status: STATUS_TEXT[d.status] ?? d.status,
       to: d.deputy_name ? `Din ersättare ${d.deputy_name} (${d.target})` : d.target,
     })),
-    changes: audit.map((e) => ({ at: formatDateTime(e.at, zone), what: ACTION_TEXT[e.action] ?? e.action, by: e.actor })),
+    // Who in the administration made a change is theirs to know, not the recipient's: "administratören".
+    changes: audit.map((e) => ({ at: formatDateTime(e.at, zone), what: ACTION_TEXT[e.action] ?? e.action, by: e.actor.startsWith(SELF) ? 'du själv' : 'administratören' })),
   };
 }
 
