@@ -86,7 +86,7 @@ export async function startBenchStack(options: { mailer?: Mailer; overrides?: Pa
     redisUrl: redis.url,
     queuePrefix: 'bench',
     mailer,
-    messages: noticeMessages({ policy, mailFrom: parseMailFrom(MAIL_FROM), publicBaseUrl: 'http://localhost:3000' }),
+    messages: noticeMessages({ policy, mailFrom: parseMailFrom(MAIL_FROM), publicBaseUrl: 'http://localhost:3000', linkSecret: 'bench-link-secret-0123456789abcdef0123' }),
     policy,
     webhooks: {},
     webhookSecret: undefined,

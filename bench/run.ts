@@ -99,7 +99,7 @@ async function fanOut(n: number) {
     const { noticeMessages } = await import('../src/delivery/notice-messages.js');
     const { parseMailFrom } = await import('../src/messages/mail-sender.js');
     const { loadPolicy } = await import('../src/policy/load-policy.js');
-    const address = await noticeMessages({ policy: loadPolicy(), mailFrom: parseMailFrom(MAIL_FROM), publicBaseUrl: 'http://localhost:3000' }).emailFor(notice, windowRow);
+    const address = await noticeMessages({ policy: loadPolicy(), mailFrom: parseMailFrom(MAIL_FROM), publicBaseUrl: 'http://localhost:3000', linkSecret: 'bench-link-secret-0123456789abcdef0123' }).emailFor(notice, windowRow);
     const { raw } = address({ name: 'Chef 1', email: 'chef-1@orebro.se' }, 'r1');
     return { seconds, rate: n / seconds, peakRssMiB: peak / 2 ** 20, raw, backend: stack.database.backend };
   } finally {

@@ -48,7 +48,7 @@ async function start(config: Readonly<Config>, logger: Logger, roles: { api: boo
   const stops = stopOnSignals(logger);
   // Read (or made) once: the links the workers write into messages are checked by the API.
   const linkSecret = resolveLinkSecret(config.linkSecret, config.dataDir);
-  const messages = noticeMessages({ policy: config.policy, mailFrom: config.mailFrom, publicBaseUrl: config.publicBaseUrl, templatesDir: config.templatesDir });
+  const messages = noticeMessages({ policy: config.policy, mailFrom: config.mailFrom, publicBaseUrl: config.publicBaseUrl, templatesDir: config.templatesDir, linkSecret });
   const mailer = roles.workers
     ? createMailer({ smtpUrl: config.smtpUrl, tlsCa: config.smtpCa, outboxDir: `${config.dataDir}/outbox`, maxConnections: config.smtpMaxConnections })
     : null;

@@ -1,15 +1,21 @@
+import { personalLinks, unsubscribeHeaders, type PersonalLinkInput } from '../links/message-links.js';
 import { inviteTemplate } from '../messages/calendar-invite.js';
 import { composeNotice } from '../messages/compose-email.js';
 import type { MailSender } from '../messages/mail-sender.js';
 import { noticeWindowFromRow } from '../messages/notice-window.js';
-import { INVITE_SLOT, prebuildEmail, type OutgoingEmail } from '../messages/prebuilt-email.js';
-import { publicPageUrlFor, renderNotice } from '../messages/render-notice.js';
+import { INVITE_SLOT, prebuildEmail, type OutgoingEmail, type PersonalParts } from '../messages/prebuilt-email.js';
+import { publicPageUrlFor, renderNotice, type NoticeLinks } from '../messages/render-notice.js';
+import { textSlot } from '../messages/text-slots.js';
+import { asksToAcknowledge } from '../rules/acknowledgement.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { NoticeRow, WindowRow } from '../storage/schema.js';
 import { formatInstant } from '../windows/window-view.js';
 
 export interface NoticeMessages {
-  /** Renders and compiles the notice once; the returned function addresses it to one recipient. */
+  /**
+   * Renders and compiles the notice once; the returned function addresses it to one
+   * recipient, with their personal links (the recipient key is their id).
+   */
   emailFor(notice: NoticeRow, window: WindowRow): Promise<(to: { name: string; email: string }, recipientKey: string) => OutgoingEmail>;
   /** The webhook body of a publication: `{ audience, kind, window, publishedAt }` (contract). */
   publicationBody(notice: NoticeRow, window: WindowRow): string;
@@ -21,6 +27,8 @@ export interface MessageOptions {
   mailFrom: MailSender;
   /** PUBLIC_BASE_URL as config normalised it. */
   publicBaseUrl: string;
+  /** LINK_SECRET: signs the personal links in every e-mail to a person. */
+  linkSecret: string;
   /** TEMPLATES_DIR. @defaultValue the bundled templates */
   templatesDir?: URL | undefined;
 }
@@ -41,6 +49,19 @@ export function publicWindow(window: WindowRow, policy: Policy) {
   };
 }
 
+/** The links of a message as text slots, filled per recipient by prebuildEmail (personalParts). */
+export function linkSlots(acknowledge: boolean): NoticeLinks {
+  return { settings: textSlot('settings'), unsubscribe: textSlot('unsubscribe'), acknowledge: acknowledge ? textSlot('acknowledge') : null };
+}
+
+/** One recipient's links as prebuildEmail writes them: the text slots and the RFC 8058 header lines. */
+export function personalParts(input: PersonalLinkInput): PersonalParts {
+  const links = personalLinks(input);
+  const slots: Record<string, string> = { settings: links.settings, unsubscribe: links.unsubscribe };
+  if (links.acknowledge) slots.acknowledge = links.acknowledge;
+  return { headers: unsubscribeHeaders(links.unsubscribe), slots };
+}
+
 export function noticeMessages(options: MessageOptions): NoticeMessages {
   const { policy } = options;
   const sender = options.mailFrom;
@@ -50,6 +71,9 @@ export function noticeMessages(options: MessageOptions): NoticeMessages {
   return {
     async emailFor(notice, window) {
       const facts = noticeWindowFromRow(window);
+      const asks = asksToAcknowledge(policy, notice.audience, notice.kind) && window.status !== 'cancelled';
+      // The links expire from the fan-out instant: fixed, so a retried send is the same message.
+      const madeAt = notice.dispatched_at ?? notice.due_at;
       const content = renderNotice({
         policy,
         window: facts,
@@ -63,6 +87,8 @@ export function noticeMessages(options: MessageOptions): NoticeMessages {
         templatesDir: options.templatesDir,
         // A catch-up is late for the newcomer, not for the reason the window was short of notice.
         late: notice.late && !notice.catch_up,
+        links: linkSlots(asks),
+        chase: notice.chase,
       });
       const method = notice.kind === 'cancellation' ? 'CANCEL' : 'REQUEST';
       // One calendar per notice; each recipient's copy names them as its ATTENDEE.
@@ -70,8 +96,15 @@ export function noticeMessages(options: MessageOptions): NoticeMessages {
       const from = sender.name === undefined ? sender.address : { name: sender.name, email: sender.address };
       const message = composeNotice({ content, from, invite: { content: INVITE_SLOT, method, filename: invite.filename } });
       const address = await prebuildEmail(message, sender.address, (to) => invite.forAttendee(to));
-      // Stable per notice and recipient: a mail system can drop a rare repeat.
-      return (to, recipientKey) => address(to, `<${notice.id}.${recipientKey}@${domain}>`);
+      return (to, recipientKey) =>
+        // Stable per notice and recipient: a mail system can drop a rare repeat.
+        address(to, `<${notice.id}.${recipientKey}@${domain}>`, personalParts({
+          secret: options.linkSecret,
+          publicBaseUrl: options.publicBaseUrl,
+          recipientId: recipientKey,
+          madeAt,
+          acknowledge: asks ? { windowId: window.id, revision: window.revision } : undefined,
+        }));
     },
     publicationBody(notice, window) {
       return JSON.stringify({

@@ -114,6 +114,7 @@ function sampleNotice(window: WindowRow, audience: NoticeRow['audience'], kind: 
     status: 'pending',
     late: false,
     catch_up: false,
+    chase: false,
     dispatched_at: now,
     sent_at: null,
     error: null,

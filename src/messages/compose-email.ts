@@ -1,5 +1,6 @@
 import type { SendMailOptions } from 'nodemailer';
 import type { InviteMethod } from './calendar-invite.js';
+import { quotedPrintableSlotted } from './text-slots.js';
 import type { RenderedNotice } from './render-notice.js';
 
 export interface EmailParty {
@@ -43,7 +44,9 @@ export function composeEmail(input: ComposeEmailInput): SendMailOptions {
  * and an `application/ics` attachment named after the window for clients and people that
  * only see files. A second `text/calendar` part would show two invitations. Both are given
  * as finished MIME parts (base64 of the .ics), so `prebuildEmail` can find them in the
- * compiled message and write each recipient's own invitation there.
+ * compiled message and write each recipient's own invitation there. The text and HTML are
+ * finished quoted-printable parts too, with each personal link's slot on a line of its own
+ * (`quotedPrintableSlotted`), for `prebuildEmail` to fill per recipient.
  */
 export function composeNotice(input: ComposeNoticeInput): SendMailOptions {
   const { content, invite } = input;
@@ -51,8 +54,8 @@ export function composeNotice(input: ComposeNoticeInput): SendMailOptions {
   return {
     from: typeof input.from === 'string' ? input.from : { name: input.from.name, address: input.from.email },
     subject: content.subject,
-    text: content.text,
-    html: content.html,
+    text: { raw: textPart('text/plain', content.text) },
+    html: { raw: textPart('text/html', content.html) },
     headers: {
       // RFC 3834: machine-made, so vacation responders and auto-forwarders stay quiet.
       'Auto-Submitted': 'auto-generated',
@@ -67,6 +70,10 @@ export function composeNotice(input: ComposeNoticeInput): SendMailOptions {
           attachments: [{ raw: icsAttachment(invite.filename, base64Lines(invite.content)) }],
         }),
   };
+}
+
+function textPart(type: 'text/plain' | 'text/html', body: string): string {
+  return `Content-Type: ${type}; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${quotedPrintableSlotted(body)}`;
 }
 
 function calendarPart(method: InviteMethod, body: string): string {

@@ -27,6 +27,21 @@ export interface RenderNoticeInput {
    * window's short-notice reason, the first paragraph says so and why.
    */
   late?: boolean | undefined;
+  /** The recipient's personal links, for an e-mail to a person (see NoticeLinks); none in publications and previews. */
+  links?: NoticeLinks | undefined;
+  /** A reminder that chases those who have not confirmed that their unit is prepared. */
+  chase?: boolean | undefined;
+}
+
+/**
+ * The personal links of an e-mail to a person, as URLs or as text slots that each
+ * recipient's copy fills (`textSlot`): the footer's settings and unsubscribe links, and,
+ * where the policy asks the audience to confirm, the acknowledgement link.
+ */
+export interface NoticeLinks {
+  settings: string;
+  unsubscribe: string;
+  acknowledge: string | null;
 }
 
 export interface RenderedNotice {
@@ -119,6 +134,8 @@ function noticeContext(input: RenderNoticeInput) {
     /** Said first when this notice is late and the administrator gave a reason; never on a cancellation. */
     shortNoticeReason: input.late && kind !== 'cancellation' && shortNoticeReason ? shortNoticeReason : null,
     publicPageUrl: input.publicPageUrl ?? null,
+    links: input.links ?? null,
+    chase: input.chase === true,
     /** Only the support lines the policy marks for this audience's readers. */
     support: supportForAudience(policy, audience),
   };

@@ -54,6 +54,18 @@ const supportLine = z.union([
 ]);
 export type SupportLine = z.output<typeof supportLine>;
 
+/** The routine's own words made into a checklist: paper routines, the CareLock backup key, who to call. */
+const DEFAULT_ACKNOWLEDGEMENT = {
+  audiences: ['managers'] as ('managers' | 'egetval')[],
+  chaseBusinessDaysBefore: 3 as number | null,
+  checklist: [
+    'Pappersrutiner och scheman för besöken under driftstoppet är utskrivna.',
+    'Backup-nycklar till CareLock finns till hands för de brukare som besöks under driftstoppet.',
+    'Personalen som arbetar då vet att systemen inte fungerar och hur arbetet görs i stället.',
+    'Personalen vet vem de ringer: Kommunsupport 019-21 20 00 (internt 2000) och vid fel på låsen 019-21 49 44.',
+  ],
+};
+
 const localDate = z.iso.date('must be a date YYYY-MM-DD');
 
 /**
@@ -143,6 +155,22 @@ export const policySchema = z.strictObject({
     audiences: z.array(audienceSchema),
     businessDaysBefore: z.number().int().min(1).max(30),
   }),
+  /**
+   * "Viktigt att interna rutiner finns vid driftstopp!" as a confirmation per window: the
+   * audiences whose e-mails carry "Bekräfta att enheten är förberedd", what preparing means
+   * (shown on the confirmation page), and how many business days before the start those told
+   * who have not confirmed get one reminder, at the send time. Optional so that policy files
+   * written before it keep loading. @defaultValue managers, chase 3 business days before, the routine's checklist
+   */
+  acknowledgement: z
+    .strictObject({
+      /** E-mail audiences only (managers, egetval): a publication has nobody to confirm. */
+      audiences: z.array(z.enum(['managers', 'egetval'])),
+      /** null: nobody is chased. */
+      chaseBusinessDaysBefore: z.number().int().min(1).max(30).nullable(),
+      checklist: z.array(z.string().trim().min(1).max(500)).min(1),
+    })
+    .default(() => ({ ...DEFAULT_ACKNOWLEDGEMENT, audiences: [...DEFAULT_ACKNOWLEDGEMENT.audiences], checklist: [...DEFAULT_ACKNOWLEDGEMENT.checklist] })),
   extensivePlan: z.array(planStepSchema).min(1),
   systems: z
     .record(

@@ -70,6 +70,8 @@ export interface NoticeTable {
   late: boolean;
   /** An announcement to those who joined the audience after its announcement went out. */
   catch_up: Generated<boolean>;
+  /** A reminder only to those told who have not confirmed that their unit is prepared (acknowledgement). */
+  chase: Generated<boolean>;
   /** Set when the notice has been fanned out into deliveries. */
   dispatched_at: Timestamp | null;
   sent_at: Timestamp | null;
@@ -142,6 +144,14 @@ export interface DeliveryTable {
   deputy_name: Generated<string | null>;
 }
 
+/** A recipient's confirmation that their unit is prepared for one revision of a window. */
+export interface AcknowledgementTable {
+  window_id: string;
+  recipient_id: string;
+  revision: number;
+  acknowledged_at: Timestamp;
+}
+
 /** Admin page sessions signed out before they expired; kept until they would have. */
 export interface RevokedSessionTable {
   id: string;
@@ -157,6 +167,7 @@ export interface Database {
   recipients: RecipientTable;
   deliveries: DeliveryTable;
   revoked_sessions: RevokedSessionTable;
+  acknowledgements: AcknowledgementTable;
 }
 
 export type WindowRow = Selectable<WindowTable>;
@@ -168,3 +179,4 @@ export type NoticeRow = Selectable<NoticeTable>;
 export type NewNoticeRow = Insertable<NoticeTable>;
 export type RecipientRow = Selectable<RecipientTable>;
 export type DeliveryRow = Selectable<DeliveryTable>;
+export type AcknowledgementRow = Selectable<AcknowledgementTable>;

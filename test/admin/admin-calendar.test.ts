@@ -105,6 +105,7 @@ describe('admin calendar: deliveries failing before the deadline', () => {
     status: 'failed',
     late: false,
     catch_up: false,
+    chase: false,
     dispatched_at: at('2027-03-16T08:00').toJSDate(),
     sent_at: null,
     error: 'TypeError: x is not a function',

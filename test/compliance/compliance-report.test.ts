@@ -32,6 +32,7 @@ const noticeRow = (overrides: Partial<NoticeRow> = {}): NoticeRow => ({
   status: 'pending',
   late: false,
   catch_up: false,
+  chase: false,
   dispatched_at: null,
   sent_at: null,
   error: null,

@@ -24,7 +24,7 @@ function capturedLogger() {
 }
 
 const messagesWith = (templatesDir?: URL) =>
-  noticeMessages({ policy, mailFrom: parseMailFrom('driftstopp@kommun.example'), publicBaseUrl: 'https://kommun.example/driftstopp/', templatesDir });
+  noticeMessages({ policy, mailFrom: parseMailFrom('driftstopp@kommun.example'), publicBaseUrl: 'https://kommun.example/driftstopp/', templatesDir, linkSecret: 'preflight-link-secret-0123456789abcdef' });
 
 describe('the preflight at start-up', () => {
   it('when a template calls a helper that throws, then it stops with one line naming TEMPLATES_DIR and the template', async () => {

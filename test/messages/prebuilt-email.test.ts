@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import ICAL from 'ical.js';
 import { buildInvite, inviteTemplate } from '../../src/messages/calendar-invite.js';
 import { composeEmail, composeNotice } from '../../src/messages/compose-email.js';
+import { linkSlots, personalParts } from '../../src/delivery/notice-messages.js';
+import { verifyLink } from '../../src/links/link-tokens.js';
 import { INVITE_SLOT, prebuildEmail } from '../../src/messages/prebuilt-email.js';
 import { renderNotice } from '../../src/messages/render-notice.js';
 import { aWindow, policy } from './fixtures.js';
@@ -85,5 +87,39 @@ describe('prebuildEmail', () => {
     expect(() => address({ name: 'X', email: 'x@orebro.se\r\nBcc: all@orebro.se' }, '<n.x@orebro.se>')).toThrow(
       expect.objectContaining({ permanent: true }),
     );
+  });
+
+  it('when a message with personal links is addressed to two recipients, then each copy carries its own links in text, HTML and List-Unsubscribe, and nothing else differs', async () => {
+    const secret = 'a-link-secret-for-this-test-0123456789';
+    const withLinks = renderNotice({ policy, window, audience: 'managers', kind: 'announcement', links: linkSlots(true) });
+    const address = await prebuildEmail(composeNotice({ content: withLinks, from, invite: slot }), 'driftstopp@orebro.se', (to) => template.forAttendee(to));
+    const madeAt = new Date('2027-03-01T07:00:00Z');
+    const copy = (id: string, email: string) =>
+      address({ name: id, email }, `<n.${id}@orebro.se>`, personalParts({ secret, publicBaseUrl: 'https://k.example/driftstopp', recipientId: id, madeAt, acknowledge: { windowId: window.id, revision: 3 } }));
+    const [a, b] = [copy('rec-a', 'a@orebro.se'), copy('rec-b', 'b@orebro.se')];
+
+    for (const [outgoing, id] of [[a, 'rec-a'], [b, 'rec-b']] as const) {
+      const parsed = await simpleParser(outgoing.raw);
+      const tokens = (text: string, purpose: string) => [...text.matchAll(new RegExp(`https://k\\.example/driftstopp/links/${purpose}/([\\w.-]+)`, 'g'))].map((m) => m[1]!);
+      for (const body of [parsed.text!, parsed.html as string]) {
+        expect(body).not.toContain('driftstopp-slot');
+        const [ack] = tokens(body, 'acknowledge');
+        expect(verifyLink(secret, ack!, 'acknowledge', madeAt)).toEqual({ ok: true, claims: expect.objectContaining({ subject: id, windowId: window.id, revision: 3 }) });
+        expect(verifyLink(secret, tokens(body, 'settings')[0]!, 'settings', madeAt)).toMatchObject({ ok: true, claims: { subject: id } });
+      }
+      expect(parsed.text).toContain('Bekräfta att enheten är förberedd:');
+      expect(parsed.html).toContain('>Bekräfta att enheten är förberedd</a>');
+      const header = outgoing.raw.toString('latin1').match(/^List-Unsubscribe:\s*<([^>]+)>/m)![1]!;
+      expect(verifyLink(secret, header.split('/').pop()!, 'unsubscribe', madeAt)).toMatchObject({ ok: true, claims: { subject: id } });
+      expect(outgoing.raw.toString('latin1')).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r$/m);
+      // Every line of the message stays within RFC 5322's 998 characters, the encoded bodies within 76.
+      expect(outgoing.raw.toString('latin1').split('\r\n').filter((l) => l.length > 998)).toEqual([]);
+    }
+    const unlinked = async (raw: Buffer) => {
+      const parsed = await simpleParser(raw);
+      const link = /https:\/\/k\.example\/driftstopp\/links\/[a-z]+\/[\w.-]+/g;
+      return [parsed.subject, parsed.text!.replace(link, 'LINK'), (parsed.html as string).replace(link, 'LINK')];
+    };
+    expect(await unlinked(a.raw)).toEqual(await unlinked(b.raw));
   });
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import ICAL from 'ical.js';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_LINK_SECRET } from '../support/link-secret.js';
 import { loadConfig } from '../../src/config.js';
 import { noticeMessages } from '../../src/delivery/notice-messages.js';
 import { DEFAULT_POLICY_FILE } from '../../src/policy/load-policy.js';
@@ -46,7 +47,7 @@ describe.each(testBackends)('a POLICY_FILE in Europe/Helsinki with a fourth syst
     expect(config.policy.timezone).toBe(ZONE);
     stack = await startTestStack(
       backend,
-      { messages: noticeMessages({ policy: config.policy, mailFrom: config.mailFrom, publicBaseUrl: config.publicBaseUrl }) },
+      { messages: noticeMessages({ policy: config.policy, mailFrom: config.mailFrom, publicBaseUrl: config.publicBaseUrl, linkSecret: TEST_LINK_SECRET }) },
       { policy: config.policy },
     );
     const recipient = await stack.api.request('POST', '/api/recipients', {

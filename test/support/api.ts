@@ -18,7 +18,8 @@ import { watchRegister } from '../../src/storage/register-changes.js';
 export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 export const VIEWER_TOKEN = 'viewer-token-for-tests-012345678';
 /** LINK_SECRET of the test apps, so a test can sign a link the app accepts. */
-export const TEST_LINK_SECRET = 'link-secret-for-tests-0123456789abcdef';
+export { TEST_LINK_SECRET } from './link-secret.js';
+import { TEST_LINK_SECRET } from './link-secret.js';
 
 export interface TestApi {
   baseUrl: string;

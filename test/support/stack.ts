@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { pino } from 'pino';
 import { createMailer, type Mailer } from '../../src/delivery/mailer.js';
+import { TEST_LINK_SECRET } from './link-secret.js';
 import { noticeMessages } from '../../src/delivery/notice-messages.js';
 import { parseMailFrom } from '../../src/messages/mail-sender.js';
 import { loadPolicy } from '../../src/policy/load-policy.js';
@@ -47,7 +48,7 @@ export async function startTestStack(
     redisUrl: redis.url,
     queuePrefix,
     mailer,
-    messages: noticeMessages({ policy, mailFrom: parseMailFrom(MAIL_FROM), publicBaseUrl: 'http://localhost:3000' }),
+    messages: noticeMessages({ policy, mailFrom: parseMailFrom(MAIL_FROM), publicBaseUrl: 'http://localhost:3000', linkSecret: TEST_LINK_SECRET }),
     policy,
     webhooks: {},
     webhookSecret: undefined,

@@ -9,6 +9,7 @@
  */
 import { pino } from 'pino';
 import { createMailer } from '../../src/delivery/mailer.js';
+import { TEST_LINK_SECRET } from './link-secret.js';
 import { noticeMessages } from '../../src/delivery/notice-messages.js';
 import { parseMailFrom } from '../../src/messages/mail-sender.js';
 import { loadPolicy } from '../../src/policy/load-policy.js';
@@ -37,7 +38,7 @@ const workers = await startWorkers({
   redisUrl: required('WORKER_REDIS_URL'),
   queuePrefix: required('WORKER_QUEUE_PREFIX'),
   mailer,
-  messages: noticeMessages({ policy: loadPolicy(), mailFrom: parseMailFrom(MAIL_FROM), publicBaseUrl: 'http://localhost:3000' }),
+  messages: noticeMessages({ policy: loadPolicy(), mailFrom: parseMailFrom(MAIL_FROM), publicBaseUrl: 'http://localhost:3000', linkSecret: TEST_LINK_SECRET }),
   policy: loadPolicy(),
   webhooks: {},
   webhookSecret: undefined,

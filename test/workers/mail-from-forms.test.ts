@@ -1,6 +1,7 @@
 import ICAL from 'ical.js';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_LINK_SECRET } from '../support/link-secret.js';
 import { loadConfig } from '../../src/config.js';
 import { noticeMessages } from '../../src/delivery/notice-messages.js';
 import { testBackends } from '../support/database.js';
@@ -31,7 +32,7 @@ describe.each(cases)('when MAIL_FROM is $form ($mailFrom) on $name', ({ backend,
     // The messages as `npm start` builds them: from the environment, through loadConfig.
     const config = loadConfig({ MAIL_FROM: mailFrom });
     stack = await startTestStack(backend, {
-      messages: noticeMessages({ policy: config.policy, mailFrom: config.mailFrom, publicBaseUrl: config.publicBaseUrl }),
+      messages: noticeMessages({ policy: config.policy, mailFrom: config.mailFrom, publicBaseUrl: config.publicBaseUrl, linkSecret: TEST_LINK_SECRET }),
     });
     const res = await stack.api.request('POST', '/api/recipients', { body: { kind: 'manager', name: 'Anna Chef', email: 'anna@kommun.example', systems: ['tes'] } });
     expect(res.status).toBe(201);
