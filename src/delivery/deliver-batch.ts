@@ -205,7 +205,8 @@ function sender(ctx: DeliveryContext, notice: NoticeRow, window: WindowRow, name
       return null;
     }
     email ??= ctx.emailFor(notice, window);
-    const name = (delivery.recipient_id && names.get(delivery.recipient_id)) || '';
+    // A message routed to a deputy is addressed to them by name (To and the invitation's ATTENDEE).
+    const name = delivery.deputy_name ?? ((delivery.recipient_id && names.get(delivery.recipient_id)) || '');
     const message = (await email)({ name, email: delivery.target }, delivery.recipient_key);
     await ctx.mailer.send(message);
     return message.messageId;

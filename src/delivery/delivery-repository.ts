@@ -236,6 +236,11 @@ export interface RecipientDeliveries {
   selection: Selection;
   batchSize: number;
   now: Date;
+  /**
+   * The local date (YYYY-MM-DD, policy zone) the message is sent on: a recipient whose
+   * deputy's range covers it is sent to the deputy instead (src/rules/deputies.ts).
+   */
+  sendDate: string;
 }
 
 /**
@@ -246,13 +251,17 @@ export interface RecipientDeliveries {
 export async function insertRecipientDeliveries(db: Db, d: RecipientDeliveries): Promise<void> {
   const { selection } = d;
   const subscribed = selection.subscribers
-    ? sql`r.deleted_at is null and r.kind = ${d.recipientKind} and r.systems && ${sql.val([...d.systems])}::text[]`
+    ? sql`r.deleted_at is null and r.unsubscribed_at is null and r.kind = ${d.recipientKind} and r.systems && ${sql.val([...d.systems])}::text[]`
     : sql`true`;
   const only = selection.only === null ? sql`true` : sql`r.id = any(${sql.val(recipientIds(selection.only))}::uuid[])`;
   const except = selection.except.size === 0 ? sql`true` : sql`not (r.id = any(${sql.val(recipientIds(selection.except))}::uuid[]))`;
+  // The same test as deputyCovers (src/rules/deputies.ts), on every row at once: YYYY-MM-DD compares as text.
+  const deputyCovers = sql`(r.deputy_email is not null and r.deputy_from <= ${d.sendDate} and ${d.sendDate} <= r.deputy_to)`;
   await sql`
-    insert into deliveries (id, notice_id, recipient_key, recipient_id, channel, target, batch, status, attempts, created_at)
-    select gen_random_uuid(), ${d.noticeId}, r.id::text, r.id, 'email', r.email,
+    insert into deliveries (id, notice_id, recipient_key, recipient_id, channel, target, deputy_name, batch, status, attempts, created_at)
+    select gen_random_uuid(), ${d.noticeId}, r.id::text, r.id, 'email',
+           case when ${deputyCovers} then r.deputy_email else r.email end,
+           case when ${deputyCovers} then r.deputy_name end,
            ((row_number() over (order by r.id)) - 1) / ${d.batchSize}, 'pending', 0, ${d.now}::timestamptz
     from recipients r
     where ${subscribed} and ${only} and ${except}
@@ -353,4 +362,21 @@ export async function deliveryTalliesOfWindowsStartingIn(db: Db, range: { from: 
     tallies.set(row.notice_id, tally);
   }
   return tallies;
+}
+
+/**
+ * Every message made for one recipient, newest first, with its window and kind: what the
+ * settings page shows them of what was sent when (and, through `deputy_name`, what went to
+ * their deputy on their behalf).
+ */
+export async function listDeliveriesOfRecipient(db: Db, recipientId: string) {
+  return db
+    .selectFrom('deliveries as d')
+    .innerJoin('notices as n', 'n.id', 'd.notice_id')
+    .innerJoin('windows as w', 'w.id', 'n.window_id')
+    .select(['d.id', 'w.title', 'w.start_at', 'n.kind', 'n.catch_up', 'd.status', 'd.target', 'd.deputy_name', 'd.sent_at', 'd.created_at'])
+    .where('d.recipient_id', '=', recipientId)
+    .orderBy('d.created_at', 'desc')
+    .orderBy('d.id')
+    .execute();
 }

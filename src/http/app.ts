@@ -12,6 +12,7 @@ import { docsRoutes } from './routes/docs-routes.js';
 import { publicRoutes } from './routes/public-routes.js';
 import { previewRoutes } from './routes/preview-routes.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
+import { selfServiceRoutes } from './routes/self-service-routes.js';
 import { seriesRoutes } from './routes/series-routes.js';
 import { subscriptionRoutes } from './routes/subscription-routes.js';
 import { windowRoutes } from './routes/window-routes.js';
@@ -57,6 +58,9 @@ export function createHttpApp(deps: AppDeps, parts: HttpAppParts = {}): Express 
   app.use(
     publicRoutes({ db: deps.db, policy: deps.rules.policy, publicBaseUrl: deps.publicBaseUrl, clock: deps.clock, cacheMs: deps.publicCacheMs ?? 1000 }),
   );
+
+  // Personal links: the link's token is the credential, so these sit outside the API's Bearer tokens.
+  app.use(selfServiceRoutes({ db: deps.db, policy: deps.rules.policy, clock: deps.clock, onCommitted: deps.onCommitted, webhooks: deps.webhooks, linkSecret: deps.linkSecret, municipality: deps.rules.policy.municipality }));
 
   const authenticate = tokenAuthenticator(deps.tokens);
   // Guessing tokens is slowed down per client address; only failures count.

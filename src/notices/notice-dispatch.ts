@@ -1,4 +1,5 @@
 import { affectedSystems } from '../rules/dependencies.js';
+import { localDate } from '../rules/deputies.js';
 import {
   deliveryFactsOfWindows,
   insertRecipientDeliveries,
@@ -129,6 +130,8 @@ async function fanOut(
       selection,
       batchSize: options.batchSize,
       now,
+      // A recipient whose deputy's range covers the day it goes out is sent to the deputy instead.
+      sendDate: localDate(now, options.policy.timezone),
     });
   }
   const webhook = options.webhooks[notice.audience];

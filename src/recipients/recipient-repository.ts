@@ -143,13 +143,17 @@ export async function softDeleteRecipient(db: Db, id: string, at: Date): Promise
     .executeTakeFirst();
 }
 
-/** Active recipients of the kind who follow at least one of the systems (array overlap `&&`). */
+/**
+ * Active recipients of the kind who follow at least one of the systems (array overlap `&&`)
+ * and have not stopped receiving messages: an audience's subscribers.
+ */
 export async function recipientsForAudience(db: Db, audience: AudienceQuery): Promise<RecipientRow[]> {
   if (audience.systems.length === 0) return [];
   return db
     .selectFrom('recipients')
     .selectAll()
     .where('deleted_at', 'is', null)
+    .where('unsubscribed_at', 'is', null)
     .where('kind', '=', audience.kind)
     .where(sql<boolean>`${sql.ref('systems')} && ${sql.val([...audience.systems])}::text[]`)
     .orderBy('name')
@@ -157,13 +161,14 @@ export async function recipientsForAudience(db: Db, audience: AudienceQuery): Pr
     .execute();
 }
 
-/** The ids of the active recipients of the kind who follow at least one of the systems. */
+/** The ids of an audience's subscribers (as `recipientsForAudience`). */
 export async function subscriberIds(db: Db, audience: AudienceQuery): Promise<string[]> {
   if (audience.systems.length === 0) return [];
   const rows = await db
     .selectFrom('recipients')
     .select('id')
     .where('deleted_at', 'is', null)
+    .where('unsubscribed_at', 'is', null)
     .where('kind', '=', audience.kind)
     .where(sql<boolean>`${sql.ref('systems')} && ${sql.val([...audience.systems])}::text[]`)
     .execute();
@@ -175,4 +180,60 @@ export async function recipientNames(db: Db, ids: readonly string[]): Promise<Ma
   if (ids.length === 0) return new Map();
   const rows = await db.selectFrom('recipients').select(['id', 'name']).where('id', 'in', ids).execute();
   return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/** A deputy as stored: local dates YYYY-MM-DD in the policy's zone, both days included. */
+export interface StoredDeputy {
+  name: string;
+  /** Lower-cased. */
+  email: string;
+  from: string;
+  to: string;
+}
+
+/** The recipient, locked until the transaction ends: a self-service change reads and writes it whole. */
+export async function lockRecipient(db: Db, id: string): Promise<RecipientRow | undefined> {
+  return db.selectFrom('recipients').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+/** Sets the systems an active recipient follows; returns the row, or undefined when removed or unknown. */
+export async function setRecipientSystems(db: Db, id: string, systems: readonly string[]): Promise<RecipientRow | undefined> {
+  return db
+    .updateTable('recipients')
+    .set({ systems: [...systems] })
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Sets (or with null removes) an active recipient's deputy; returns the row, or undefined when removed or unknown. */
+export async function setDeputy(db: Db, id: string, deputy: StoredDeputy | null): Promise<RecipientRow | undefined> {
+  return db
+    .updateTable('recipients')
+    .set({
+      deputy_name: deputy?.name ?? null,
+      deputy_email: deputy?.email ?? null,
+      deputy_from: deputy?.from ?? null,
+      deputy_to: deputy?.to ?? null,
+    })
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/**
+ * Stops (`at`) or restarts (null) a recipient's messages. Only a change is written: stopping
+ * twice keeps the first instant, and the row comes back only when something changed, so the
+ * caller audits each change once.
+ */
+export async function setUnsubscribed(db: Db, id: string, at: Date | null): Promise<RecipientRow | undefined> {
+  return db
+    .updateTable('recipients')
+    .set({ unsubscribed_at: at })
+    .where('id', '=', id)
+    .where('unsubscribed_at', at === null ? 'is not' : 'is', null)
+    .returningAll()
+    .executeTakeFirst();
 }

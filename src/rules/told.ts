@@ -33,13 +33,24 @@ export const WEBHOOK_KEY = 'webhook';
 export const FEED_KEY = 'feed';
 
 /**
- * Whom a notice of each kind goes to when it is fanned out:
+ * Whom a notice of each kind goes to when it is fanned out. A *subscriber* of an audience is
+ * an active recipient of its kind who follows one of the window's systems and has not
+ * stopped receiving messages (self-service or one-click unsubscribe):
  * - `untold_subscribers`: the audience's current subscribers not yet tried with an
  *   announcement of the window (so a catch-up announcement reaches only the newcomers);
  * - `subscribers`: the audience's current subscribers (a reminder of a window they are
  *   subscribed to; whoever joined late was owed the announcement at once);
- * - `told`: exactly those told, whatever their subscriptions are now, also the removed
- *   (they were told; they must be untold).
+ * - `told`: exactly those told, whatever their subscriptions are now, also the removed and
+ *   the unsubscribed (they were told; they must be untold, their calendar entry corrected).
+ *
+ * So an unsubscribed recipient gets no announcement, catch-up or reminder of any window, and
+ * still the update or cancellation of a window they were told of. Someone who starts
+ * receiving again is a newcomer to the windows announced meanwhile: owed the catch-up.
+ *
+ * A recipient counts as told whichever address a message reached: their own, or their
+ * deputy's while a deputy range covered the day it went out (src/rules/deputies.ts). Where
+ * each message goes is decided when it goes out, so an update after the range reaches the
+ * recipient in person.
  */
 export type Reach = 'untold_subscribers' | 'subscribers' | 'told';
 

@@ -10,6 +10,7 @@ import * as catchUpNotices from './migrations/2026-11-30-catch-up-notices.js';
 import * as deliveryClaims from './migrations/2026-12-01-delivery-claims.js';
 import * as series from './migrations/2026-12-02-series.js';
 import * as acknowledgements from './migrations/2026-12-03a-acknowledgements.js';
+import * as selfService from './migrations/2026-12-03b-self-service.js';
 import * as publicSubscriptions from './migrations/2026-12-03c-public-subscriptions.js';
 
 /** Append-only, in order of their date-stamped names. */
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-01-delivery-claims': deliveryClaims,
   '2026-12-02-series': series,
   '2026-12-03a-acknowledgements': acknowledgements,
+  '2026-12-03b-self-service': selfService,
   '2026-12-03c-public-subscriptions': publicSubscriptions,
 };
 

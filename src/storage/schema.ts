@@ -106,6 +106,15 @@ export interface RecipientTable {
   unit: string | null;
   created_at: Timestamp;
   deleted_at: Timestamp | null;
+  /** When they stopped receiving messages (self-service); null while they receive them. */
+  unsubscribed_at: Generated<Date | null>;
+  /** The deputy who receives their messages from `deputy_from` to `deputy_to`; all four or none. */
+  deputy_name: Generated<string | null>;
+  /** Lower-cased. */
+  deputy_email: Generated<string | null>;
+  /** First and last day (inclusive) of the deputy's range: local dates YYYY-MM-DD in the policy's zone. */
+  deputy_from: Generated<string | null>;
+  deputy_to: Generated<string | null>;
 }
 
 export interface DeliveryTable {
@@ -131,6 +140,8 @@ export interface DeliveryTable {
   message_id: string | null;
   sent_at: Timestamp | null;
   created_at: Timestamp;
+  /** The deputy the message went to instead of the recipient (`target` is then the deputy's address); null: to the recipient. */
+  deputy_name: Generated<string | null>;
 }
 
 /** A public sign-up waiting for (or past) its confirmation; one row per address. */

@@ -106,7 +106,13 @@ export async function upsertSubscriber(db: Db, s: { id: string; email: string; s
     .forUpdate()
     .executeTakeFirst();
   if (existing) {
-    const row = await db.updateTable('recipients').set({ systems: s.systems }).where('id', '=', existing.id).returningAll().executeTakeFirstOrThrow();
+    // Signed up and confirmed anew: they want messages again, also after unsubscribing.
+    const row = await db
+      .updateTable('recipients')
+      .set({ systems: s.systems, unsubscribed_at: null })
+      .where('id', '=', existing.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
     return { row, before: existing.systems };
   }
   const row = await db

@@ -67,11 +67,11 @@ export async function confirmSignUp(deps: SubscriptionDeps, requestId: string, n
     const { row, before: systemsBefore } = await upsertSubscriber(trx, { id: randomUUID(), email: request.email, systems, now });
     await recordAudit(trx, {
       windowId: null,
-      // Done by the person who opened the link sent to the address, not by an administrator.
-      actor: `prenumerant:${request.email}`,
-      action: systemsBefore === null ? 'subscriber.confirmed' : 'subscriber.changed',
+      // Done by the person who opened the link sent to the address, as self-service changes are named.
+      actor: `mottagaren själv: ${request.email}`,
+      action: systemsBefore === null ? 'recipient.created' : 'recipient.systems_changed',
       at: now,
-      details: { recipientId: row.id, kind: 'subscriber', email: row.email, systems: { before: systemsBefore, after: row.systems } },
+      details: { recipientId: row.id, kind: 'subscriber', email: row.email, via: 'public-sign-up', systems: { before: systemsBefore, after: row.systems } },
     });
     return { changed: true };
   });

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../storage/database.js';
 
 export interface AuditEvent {
@@ -27,4 +28,15 @@ export async function listAudit(db: Db, filter: { windowId?: string; from?: Date
   if (filter.from) query = query.where('at', '>=', filter.from);
   if (filter.to) query = query.where('at', '<', filter.to);
   return query.execute();
+}
+
+/** The audit trail of one recipient: every event whose details name them, oldest first. */
+export async function listAuditOfRecipient(db: Db, recipientId: string) {
+  return db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where(sql<boolean>`details ? 'recipientId'`)
+    .where(sql<boolean>`details->>'recipientId' = ${recipientId}`)
+    .orderBy('id')
+    .execute();
 }
