@@ -102,6 +102,7 @@ export const CONFIRMATIONS: Record<string, string> = {
   installt: 'Driftstoppet är inställt. De som redan informerats får ett meddelande om det.',
   'mottagare-tillagd': 'Mottagaren är tillagd.',
   'mottagare-borttagen': 'Mottagaren är borttagen.',
+  'mottagare-andrad': 'Ändringarna är sparade.',
 };
 
 export function confirmation(req: Request): string | undefined {

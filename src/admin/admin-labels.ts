@@ -54,6 +54,7 @@ export const ALARMING: ReadonlySet<Verdict> = new Set(['at_risk', 'late', 'faile
 export const RECIPIENT_KIND: Record<string, string> = {
   manager: 'Chef',
   provider: 'Extern utförare',
+  subscriber: 'Prenumerant (allmänheten)',
 };
 
 export function systemText(policy: Policy, systems: readonly string[]): string {

@@ -1,11 +1,20 @@
-import { Router, type Response } from 'express';
-import { createRecipient, importRecipients, listRecipients, removeRecipient, type ImportReport } from '../application/recipient-commands.js';
+import { Router, type Request, type Response } from 'express';
+import {
+  createRecipient,
+  findRecipients,
+  importRecipients,
+  removeRecipient,
+  type ImportReport,
+  type RecipientListQuery,
+} from '../application/recipient-commands.js';
 import { AppError, zodIssuesToFieldErrors, type FieldError } from '../errors.js';
-import { createRecipientBody } from '../recipients/recipient-schemas.js';
-import { TEXT_PROBLEM_CODES } from '../rules/text-rules.js';
+import { ADDED_KINDS, createRecipientBody, RECIPIENT_KINDS } from '../recipients/recipient-schemas.js';
 import { confirmation, sessionOf, type AdminContext } from './admin-context.js';
-import { RECIPIENT_KIND, systemText } from './admin-labels.js';
+import { RECIPIENT_KIND } from './admin-labels.js';
 import { sendPage } from './admin-views.js';
+import { recipientEditRoutes } from './recipient-edit-pages.js';
+import { inSwedish, RECIPIENT_FIELDS, recipientRow } from './recipient-view.js';
+export { inSwedish } from './recipient-view.js';
 import { formErrors } from './window-form.js';
 
 interface RecipientForm {
@@ -16,26 +25,7 @@ interface RecipientForm {
   unit: string;
 }
 
-const RECIPIENT_FIELDS: ReadonlySet<string> = new Set(['kind', 'name', 'email', 'systems', 'unit']);
 const EMPTY: RecipientForm = { kind: 'manager', name: '', email: '', systems: [], unit: '' };
-
-/** Swedish words for the schema's complaints, by field; other messages are Swedish already. */
-const FIELD_MESSAGES: Record<string, string> = {
-  kind: 'Välj chef eller extern utförare.',
-  name: 'Ange ett namn.',
-  email: 'Ange en giltig e-postadress.',
-  systems: 'Välj minst ett system.',
-  unit: 'Enheten får vara högst 200 tecken.',
-};
-
-export function inSwedish(errors: readonly FieldError[]): FieldError[] {
-  return errors.map((e) => {
-    const field = e.path.split('.')[0]!;
-    const ownWords = e.code === 'unknown_system' || e.code === 'duplicate' || TEXT_PROBLEM_CODES.has(e.code);
-    const swedish = ownWords ? undefined : FIELD_MESSAGES[field];
-    return swedish ? { ...e, path: field, message: swedish } : e;
-  });
-}
 
 const rows = (n: number) => `${n} ${n === 1 ? 'rad' : 'rader'}`;
 
@@ -46,12 +36,32 @@ export function importSummary(report: ImportReport): string {
     : `${report.imported} mottagare importerades, ${rows(refused)} avvisades.`;
 }
 
-/** Recipients: the list, one added or removed at a time, and a CSV import with its per-row report. */
+const one = (value: unknown) => (typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : '');
+
+/** The search in the address (`?sok=väster&system=tes&typ=manager&sida=2`); anything unknown is left out, never refused. */
+export function readRecipientSearch(query: Record<string, unknown>, systems: readonly string[]): RecipientListQuery & { page: number } {
+  const kind = one(query.typ);
+  const system = one(query.system);
+  const page = Number.parseInt(one(query.sida), 10);
+  return {
+    q: one(query.sok).trim().slice(0, 100) || undefined,
+    kind: (RECIPIENT_KINDS as readonly string[]).includes(kind) ? (kind as RecipientListQuery['kind']) : undefined,
+    system: systems.includes(system) ? system : undefined,
+    page: Number.isSafeInteger(page) && page > 0 ? page : 1,
+  };
+}
+
+/**
+ * Recipients: the register first (searched, filtered, paged, each row leading to its own page),
+ * then adding one and importing a CSV list; removing from the list.
+ */
 export function recipientPageRoutes(ctx: AdminContext): Router {
   const router = Router();
   const { policy } = ctx.deps.rules;
+  const systemIds = Object.keys(policy.systems);
 
   const show = async (
+    req: Request,
     res: Response,
     state: { form?: RecipientForm; errors?: FieldError[]; csv?: string; importErrors?: FieldError[]; report?: ImportReport; notice?: string },
     status = 200,
@@ -59,19 +69,41 @@ export function recipientPageRoutes(ctx: AdminContext): Router {
     const form = state.form ?? EMPTY;
     const errors = formErrors(state.errors ?? [], RECIPIENT_FIELDS);
     const field = (name: string) => ({ errors: errors.byField[name] ?? [], invalid: (errors.byField[name]?.length ?? 0) > 0 });
-    const recipients = await listRecipients(ctx.app, {});
+    const search = readRecipientSearch(req.query as Record<string, unknown>, systemIds);
+    let found = await findRecipients(ctx.app, search);
+    if (search.page > found.pages) found = await findRecipients(ctx.app, { ...search, page: found.pages });
+    const managersStopped = (await findRecipients(ctx.app, { kind: 'manager' })).items.filter((r) => r.unsubscribedAt !== null).length;
+    const href = (page: number) => {
+      const params = new URLSearchParams();
+      if (search.q) params.set('sok', search.q);
+      if (search.system) params.set('system', search.system);
+      if (search.kind) params.set('typ', search.kind);
+      if (page > 1) params.set('sida', String(page));
+      const text = params.toString();
+      return `/admin/mottagare${text ? `?${text}` : ''}`;
+    };
+    const filtered = Boolean(search.q || search.system || search.kind);
+    const count = found.total === 1 ? '1 mottagare' : `${found.total} mottagare`;
     sendPage(res, 'recipients', ctx.frame(res, state.errors?.length ? 'Fel i formuläret: Mottagare' : 'Mottagare', 'recipients', state.notice), {
-      recipients: recipients.map((r) => ({
-        ...r,
-        kindLabel: RECIPIENT_KIND[r.kind] ?? r.kind,
-        systemsText: systemText(policy, r.systems),
-      })),
-      count: recipients.length,
+      recipients: found.items.map((r) => recipientRow(r, policy)),
+      search: {
+        q: search.q ?? '',
+        systems: systemIds.map((id) => ({ id, name: policy.systems[id]!.displayName, selected: search.system === id })),
+        kinds: RECIPIENT_KINDS.map((value) => ({ value, label: RECIPIENT_KIND[value], selected: search.kind === value })),
+        filtered,
+        countText: filtered ? `${count} matchar sökningen.` : `${count} i registret.`,
+        page: found.page,
+        pages: found.pages,
+        previous: found.page > 1 ? href(found.page - 1) : null,
+        next: found.page < found.pages ? href(found.page + 1) : null,
+      },
+      managersStopped,
+      managersStoppedText: managersStopped === 1 ? '1 chef har slutat ta emot meddelanden' : `${managersStopped} chefer har slutat ta emot meddelanden`,
       form,
       errors,
       hasErrors: errors.summary.length > 0,
       fields: { kind: field('kind'), name: field('name'), email: field('email'), systems: field('systems'), unit: field('unit') },
-      kinds: Object.entries(RECIPIENT_KIND).map(([value, label]) => ({ value, label, checked: form.kind === value })),
+      kinds: ADDED_KINDS.map((value) => ({ value, label: RECIPIENT_KIND[value], checked: form.kind === value })),
       systems: Object.entries(policy.systems).map(([id, s]) => ({ id, name: s.displayName, checked: form.systems.includes(id) })),
       csv: state.csv ?? '',
       importErrors: (state.importErrors ?? []).map((e) => e.message),
@@ -87,7 +119,7 @@ export function recipientPageRoutes(ctx: AdminContext): Router {
   };
 
   router.get('/admin/mottagare', ctx.signedIn, async (req, res) => {
-    await show(res, { notice: confirmation(req) });
+    await show(req, res, { notice: confirmation(req) });
   });
 
   router.post('/admin/mottagare', ...ctx.changes(), async (req, res) => {
@@ -102,7 +134,7 @@ export function recipientPageRoutes(ctx: AdminContext): Router {
     };
     const parsed = createRecipientBody.safeParse({ ...form, unit: form.unit || null });
     if (!parsed.success) {
-      await show(res, { form, errors: inSwedish(zodIssuesToFieldErrors(parsed.error)) }, 422);
+      await show(req, res, { form, errors: inSwedish(zodIssuesToFieldErrors(parsed.error)) }, 422);
       return;
     }
     try {
@@ -110,7 +142,7 @@ export function recipientPageRoutes(ctx: AdminContext): Router {
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
       const errors = error.status === 409 ? [{ path: 'email', code: 'duplicate', message: error.message }] : (error.errors ?? []);
-      await show(res, { form, errors: inSwedish(errors) }, 422);
+      await show(req, res, { form, errors: inSwedish(errors) }, 422);
       return;
     }
     res.redirect(303, '/admin/mottagare?klart=mottagare-tillagd');
@@ -127,17 +159,18 @@ export function recipientPageRoutes(ctx: AdminContext): Router {
     const body = req.body as Record<string, unknown>;
     const csv = typeof body.csv === 'string' ? body.csv : '';
     if (!csv.trim()) {
-      await show(res, { csv, importErrors: [{ path: 'csv', code: 'required', message: 'Klistra in CSV-filens innehåll eller välj en fil.' }] }, 422);
+      await show(req, res, { csv, importErrors: [{ path: 'csv', code: 'required', message: 'Klistra in CSV-filens innehåll eller välj en fil.' }] }, 422);
       return;
     }
     try {
       const report = await importRecipients(ctx.app, csv, { dryRun: body.provkor === 'ja' }, sessionOf(res).actor);
-      await show(res, { csv: report.dryRun ? csv : '', report });
+      await show(req, res, { csv: report.dryRun ? csv : '', report });
     } catch (error) {
       if (!(error instanceof AppError) || error.status !== 400) throw error;
-      await show(res, { csv, importErrors: [{ path: 'csv', code: error.code, message: error.message }] }, 422);
+      await show(req, res, { csv, importErrors: [{ path: 'csv', code: error.code, message: error.message }] }, 422);
     }
   });
 
+  router.use(recipientEditRoutes(ctx));
   return router;
 }

@@ -1,4 +1,5 @@
 import { planAllCatchUps } from '../notices/catch-up.js';
+import { listAuditOfRecipient } from '../windows/audit-repository.js';
 import type { RecipientFilter } from '../recipients/recipient-repository.js';
 import type { ImportReport, NewRecipientInput, RecipientChangeInput, RecipientListQuery, RecipientView } from '../recipients/recipient-schemas.js';
 import * as recipients from '../recipients/recipient-service.js';
@@ -49,6 +50,20 @@ export function listRecipients(deps: RecipientDeps, filter: RecipientFilter): Pr
 /** The register searched and paged as the admin reads it (see recipient-service `findRecipients`). */
 export function findRecipients(deps: RecipientDeps, query: RecipientListQuery): Promise<recipients.RecipientPage> {
   return recipients.findRecipients(deps, query);
+}
+
+/** A change in the register's record of one recipient: when, what (the audit action), by whom, and its details. */
+export interface RecipientEvent {
+  at: Date;
+  action: string;
+  actor: string;
+  details: Record<string, unknown>;
+}
+
+/** The audit trail of one recipient, oldest first: an administrator's changes and their own (self-service, sign-up). */
+export async function recipientHistory(deps: RecipientDeps, id: string): Promise<RecipientEvent[]> {
+  const rows = await listAuditOfRecipient(deps.db, id);
+  return rows.map((r) => ({ at: r.at, action: r.action, actor: r.actor, details: r.details }));
 }
 
 /** One active recipient; 404 when unknown or removed. */

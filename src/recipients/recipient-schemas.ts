@@ -78,6 +78,11 @@ export const recipientSchema = z.object({
   systems: z.array(z.string()),
   unit: z.string().nullable(),
   createdAt: z.iso.datetime({ offset: true }),
+  unsubscribedAt: z.iso.datetime({ offset: true }).nullable().describe('When they stopped receiving messages themselves; null while they receive them'),
+  deputy: z
+    .object({ name: z.string(), email: z.string(), from: z.iso.date(), to: z.iso.date() })
+    .nullable()
+    .describe('Who receives their messages instead, from and to these local dates (both included)'),
 });
 export type RecipientView = z.infer<typeof recipientSchema>;
 
@@ -110,5 +115,10 @@ export function toRecipientView(row: RecipientRow, zone: string): RecipientView 
     systems: row.systems,
     unit: row.unit,
     createdAt: formatInstant(row.created_at, zone)!,
+    unsubscribedAt: formatInstant(row.unsubscribed_at, zone),
+    deputy:
+      row.deputy_name !== null && row.deputy_email !== null && row.deputy_from !== null && row.deputy_to !== null
+        ? { name: row.deputy_name, email: row.deputy_email, from: row.deputy_from, to: row.deputy_to }
+        : null,
   };
 }

@@ -34,12 +34,14 @@ describe.each(testBackends)('recipients API on $name', (backend) => {
       systems: ['tes', 'careapp'],
       unit: 'Hemtjänst Väster',
       createdAt: '2026-11-25T13:00:00+01:00',
+      unsubscribedAt: null,
+      deputy: null,
     });
     expect(created.headers.get('location')).toBe(`/api/recipients/${created.body.id}`);
 
     const listed = await api.request('GET', '/api/recipients');
     expect(listed.status).toBe(200);
-    expect(listed.body).toEqual({ items: [created.body] });
+    expect(listed.body).toEqual({ items: [created.body], total: 1 });
 
     const audit = await listAudit(database.db, {});
     expect(audit).toEqual([
