@@ -20,10 +20,12 @@ import {
   importRecipientsQuery,
   importReportSchema,
   listRecipientsQuery,
+  patchRecipientBody,
   recipientIdParams,
   recipientListSchema,
   recipientSchema,
 } from '../recipients/recipient-schemas.js';
+import { signUpAcceptedSchema, signUpBodyDoc } from '../subscriptions/subscription-schemas.js';
 import { auditQuery, complianceQuery } from './routes/compliance-routes.js';
 import { deliveryListSchema } from './routes/delivery-routes.js';
 import { previewParams, previewQuery, previewSchema } from './routes/preview-routes.js';
@@ -177,6 +179,35 @@ export const operations: Operation[] = [
     query: listRecipientsQuery,
     response: { status: 200, schema: recipientListSchema, description: 'Recipients' },
     errors: [400, 401],
+  },
+  {
+    method: 'get',
+    path: '/api/recipients/{id}',
+    summary: 'One active recipient, with whether they receive messages and their deputy',
+    auth: 'viewer',
+    params: recipientIdParams,
+    response: { status: 200, schema: recipientSchema, description: 'The recipient' },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'patch',
+    path: '/api/recipients/{id}',
+    summary: 'Change name, unit, address or systems; each change is audited with before and after, the same change again changes nothing',
+    auth: 'admin',
+    params: recipientIdParams,
+    body: patchRecipientBody,
+    response: { status: 200, schema: recipientSchema, description: 'The recipient as changed' },
+    errors: [400, 401, 403, 404, 409, 422],
+  },
+  {
+    method: 'post',
+    path: '/public/subscriptions',
+    summary:
+      'Public e-mail sign-up (double opt-in): a confirmation e-mail with a link valid 48 hours, at most one per address per 10 minutes; the same 202 whether or not the address is subscribed. Also takes the public page\'s form (urlencoded), answered with a page',
+    auth: 'none',
+    body: signUpBodyDoc,
+    response: { status: 202, schema: signUpAcceptedSchema, description: 'Accepted; subscribed only once the link in the e-mail is confirmed' },
+    errors: [400, 429],
   },
   {
     method: 'delete',

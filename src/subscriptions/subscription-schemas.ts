@@ -30,3 +30,11 @@ export const SIGN_UP_ACCEPTED = {
   status: 'pending',
   detail: 'Tack! Om adressen kan ta emot e-post kommer ett meddelande med en länk. Prenumerationen börjar först när du har öppnat länken och bekräftat. Länken gäller i 48 timmar.',
 } as const;
+
+/** The sign-up body as /openapi.json describes it (the systems are the policy's ids). */
+export const signUpBodyDoc = z.strictObject({
+  email: z.string().describe('The address to send the confirmation link to'),
+  systems: z.array(z.string()).min(1).describe('System ids from the policy: tes, careapp, carelock'),
+});
+
+export const signUpAcceptedSchema = z.object({ status: z.literal('pending'), detail: z.string() });
