@@ -12,7 +12,7 @@ import {
   type DeputyInput,
   type MySettings,
   type SelfServiceDeps,
-} from '../../application/self-service.js';
+} from '../../application/self-service-commands.js';
 import { AppError, type FieldError } from '../../errors.js';
 import { readLinkSubject } from '../../links/deputy-links.js';
 import { renderLinkPage } from '../../links/link-pages.js';
