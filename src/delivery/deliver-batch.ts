@@ -207,7 +207,7 @@ function sender(ctx: DeliveryContext, notice: NoticeRow, window: WindowRow, name
     email ??= ctx.emailFor(notice, window);
     // A message routed to a deputy is addressed to them by name (To and the invitation's ATTENDEE).
     const name = delivery.deputy_name ?? ((delivery.recipient_id && names.get(delivery.recipient_id)) || '');
-    const message = (await email)({ name, email: delivery.target }, delivery.recipient_key);
+    const message = (await email)({ name, email: delivery.target }, delivery.recipient_key, { deputy: delivery.deputy_name !== null });
     await ctx.mailer.send(message);
     return message.messageId;
   };

@@ -1,3 +1,4 @@
+import { deputyLinkSubject } from '../links/deputy-links.js';
 import { personalLinks, unsubscribeHeaders, type PersonalLinkInput } from '../links/message-links.js';
 import { inviteTemplate } from '../messages/calendar-invite.js';
 import { composeNotice } from '../messages/compose-email.js';
@@ -16,9 +17,14 @@ export interface NoticeMessages {
    * Renders and compiles the notice once; the returned function addresses it to one
    * recipient, with their personal links (the recipient key is their id).
    */
-  emailFor(notice: NoticeRow, window: WindowRow): Promise<(to: { name: string; email: string }, recipientKey: string) => OutgoingEmail>;
+  emailFor(notice: NoticeRow, window: WindowRow): Promise<(to: { name: string; email: string }, recipientKey: string, options?: AddressOptions) => OutgoingEmail>;
   /** The webhook body of a publication: `{ audience, kind, window, publishedAt }` (contract). */
   publicationBody(notice: NoticeRow, window: WindowRow): string;
+}
+
+export interface AddressOptions {
+  /** The copy goes to the recipient's deputy (`to`): its settings and unsubscribe links are the deputy's own. */
+  deputy?: boolean | undefined;
 }
 
 export interface MessageOptions {
@@ -96,7 +102,7 @@ export function noticeMessages(options: MessageOptions): NoticeMessages {
       const from = sender.name === undefined ? sender.address : { name: sender.name, email: sender.address };
       const message = composeNotice({ content, from, invite: { content: INVITE_SLOT, method, filename: invite.filename } });
       const address = await prebuildEmail(message, sender.address, (to) => invite.forAttendee(to));
-      return (to, recipientKey) =>
+      return (to, recipientKey, addressing = {}) =>
         // Stable per notice and recipient: a mail system can drop a rare repeat.
         address(to, `<${notice.id}.${recipientKey}@${domain}>`, personalParts({
           secret: options.linkSecret,
@@ -104,6 +110,7 @@ export function noticeMessages(options: MessageOptions): NoticeMessages {
           recipientId: recipientKey,
           madeAt,
           acknowledge: asks ? { windowId: window.id, revision: window.revision } : undefined,
+          personalSubject: addressing.deputy ? deputyLinkSubject(recipientKey, to.email) : undefined,
         }));
     },
     publicationBody(notice, window) {

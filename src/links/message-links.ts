@@ -23,18 +23,24 @@ export interface PersonalLinkInput {
   madeAt: Date;
   /** For an acknowledgement link: the window and the revision it asks about. */
   acknowledge?: { windowId: string; revision: number } | undefined;
+  /**
+   * Whose settings and unsubscribe links they are when not the recipient's own: a deputy's
+   * copy names the deputy (src/links/deputy-links.ts). @defaultValue the recipient's id
+   */
+  personalSubject?: string | undefined;
 }
 
 /** The URLs of one recipient's personal links in one message: settings, unsubscribe and, when asked, acknowledge. */
 export function personalLinks(input: PersonalLinkInput): { settings: string; unsubscribe: string; acknowledge: string | null } {
-  const url = (purpose: LinkPurpose, extra: { windowId?: string; revision?: number } = {}) =>
+  const url = (purpose: LinkPurpose, extra: { windowId?: string; revision?: number } = {}, subject = input.recipientId) =>
     publicUrl(
       input.publicBaseUrl,
-      LINK_PATHS[purpose] + signLink(input.secret, { purpose, subject: input.recipientId, expiresAt: linkExpiry(purpose, input.madeAt), ...extra }),
+      LINK_PATHS[purpose] + signLink(input.secret, { purpose, subject, expiresAt: linkExpiry(purpose, input.madeAt), ...extra }),
     );
+  const own = input.personalSubject ?? input.recipientId;
   return {
-    settings: url('settings'),
-    unsubscribe: url('unsubscribe'),
+    settings: url('settings', {}, own),
+    unsubscribe: url('unsubscribe', {}, own),
     acknowledge: input.acknowledge ? url('acknowledge', input.acknowledge) : null,
   };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deputyLinkSubject } from '../../src/links/deputy-links.js';
 import { signLink, type LinkPurpose } from '../../src/links/link-tokens.js';
 import { startTestApi, TEST_LINK_SECRET, type TestApi } from '../support/api.js';
 import { testBackends, type TestDatabase } from '../support/database.js';
@@ -98,6 +99,16 @@ describe('self-service pages, in Chromium', () => {
     await page.getByRole('button', { name: 'Börja ta emot meddelanden igen' }).click();
     await page.waitForURL(/klart=borjat$/);
     expect(await page.locator('.done').textContent()).toBe('Du tar emot meddelanden igen.');
+    expect(problems).toEqual([]);
+  });
+
+  it('when a deputy opens the settings link of their copy and stops standing in, then the deputy\'s page passes axe', async () => {
+    await database.db.updateTable('recipients').set({ deputy_name: 'Cecilia Ek', deputy_email: 'cecilia.ek@orebro.se', deputy_from: '2027-03-16', deputy_to: '2027-03-20' }).where('id', '=', recipientId).execute();
+    await page.goto(`${api.baseUrl}/links/settings/${signLink(TEST_LINK_SECRET, { purpose: 'settings', subject: deputyLinkSubject(recipientId, 'cecilia.ek@orebro.se'), expiresAt: LATER })}`);
+    await checkPage(page, 'links-09-deputy', results);
+    await page.getByRole('button', { name: 'Sluta vara ersättare' }).click();
+    await page.waitForURL(/klart=inte-ersattare$/);
+    await checkPage(page, 'links-10-deputy-stopped', results);
     expect(problems).toEqual([]);
   });
 

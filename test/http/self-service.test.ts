@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deputyLinkSubject } from '../../src/links/deputy-links.js';
 import { signLink, type LinkPurpose } from '../../src/links/link-tokens.js';
 import { startTestApi, TEST_LINK_SECRET, type TestApi } from '../support/api.js';
 import { testBackends, type TestDatabase } from '../support/database.js';
@@ -244,6 +245,58 @@ describe.each(testBackends)('self-service pages on $name', (backend) => {
     expect((await post(`/links/settings/${token(subject)}`, { atgard: 'sluta' })).status).toBe(404);
     expect((await page(`/links/unsubscribe/${token(subject, 'unsubscribe')}`)).status).toBe(404);
     expect((await post(`/links/unsubscribe/${token(subject, 'unsubscribe')}`, { 'List-Unsubscribe': 'One-Click' })).status).toBe(404);
+  });
+
+  describe('a deputy\'s own links (in the copies of the recipient\'s messages that went to the deputy)', () => {
+    const withDeputy = async () => {
+      const me = await addManager(['tes', 'carelock']);
+      await database.db.updateTable('recipients').set({ deputy_name: 'Bo Kollega', deputy_email: 'bo.kollega@orebro.se', deputy_from: '2027-03-16', deputy_to: '2027-03-26' }).where('id', '=', me.id).execute();
+      return { me, subject: deputyLinkSubject(me.id, 'bo.kollega@orebro.se') };
+    };
+
+    it('when the deputy opens the settings link of their copy, then they see only their own part, not the recipient\'s data', async () => {
+      const { me, subject } = await withDeputy();
+      const { status, html } = await page(`/links/settings/${token(subject)}`);
+      expect(status).toBe(200);
+      expect(html).toContain(`<h1>Ersättare för ${me.name}</h1>`);
+      expect(html).toContain('bo.kollega@orebro.se');
+      expect(html).toContain('tisdag 16 mars 2027 till och med fredag 26 mars 2027');
+      for (const theirs of [me.email, 'Hemtjänst Väster', 'CareLock']) expect(html).not.toContain(theirs);
+    });
+
+    it('when the deputy stops standing in on that page, then the deputy is removed, the recipient keeps their messages, and the audit names the deputy', async () => {
+      const { me, subject } = await withDeputy();
+      const path = `/links/settings/${token(subject)}`;
+      expect((await post(path, { atgard: 'sluta' })).status).toBe(400);
+      expect((await row(me.id)).unsubscribed_at).toBeNull();
+      const stopped = await post(path, { atgard: 'sluta-som-ersattare' });
+      expect(stopped.status).toBe(303);
+      expect(await row(me.id)).toMatchObject({ deputy_email: null, unsubscribed_at: null });
+      expect((await page(stopped.location!)).html).toContain('Du är inte längre ersättare');
+      expect((await auditOf(me.id)).map((e) => [e.action, e.actor, e.details.via])).toEqual([['recipient.deputy_removed', 'ersättaren själv: Bo Kollega', 'settings']]);
+    });
+
+    it('when the deputy\'s mail program unsubscribes with one click, then the deputy stops standing in and the recipient is not unsubscribed', async () => {
+      const { me, subject } = await withDeputy();
+      const path = `/links/unsubscribe/${token(subject, 'unsubscribe')}`;
+      expect((await page(path)).html).toContain('Sluta ta emot meddelanden som ersättare');
+      const res = await post(path, { 'List-Unsubscribe': 'One-Click' });
+      expect(res.status).toBe(200);
+      expect(res.html).toContain('Du får inga fler meddelanden som ersättare.');
+      expect(await row(me.id)).toMatchObject({ deputy_email: null, unsubscribed_at: null });
+      expect((await post(path, { 'List-Unsubscribe': 'One-Click' })).status).toBe(200);
+      expect(await auditOf(me.id)).toHaveLength(1);
+    });
+
+    it('when the recipient has named another deputy since, then the old deputy\'s links change nothing', async () => {
+      const { me } = await withDeputy();
+      const old = deputyLinkSubject(me.id, 'cecilia.forra@orebro.se');
+      expect((await page(`/links/settings/${token(old)}`)).html).toContain('Du är inte längre ersättare');
+      expect((await post(`/links/unsubscribe/${token(old, 'unsubscribe')}`, { 'List-Unsubscribe': 'One-Click' })).status).toBe(200);
+      expect((await post(`/links/settings/${token(old)}`, { atgard: 'sluta-som-ersattare' })).status).toBe(303);
+      expect(await row(me.id)).toMatchObject({ deputy_email: 'bo.kollega@orebro.se', unsubscribed_at: null });
+      expect(await auditOf(me.id)).toEqual([]);
+    });
   });
 
   it('when a removed recipient opens their settings, then they see their data and no forms; changes are refused', async () => {

@@ -60,6 +60,16 @@ describe.each(testBackends)('deputies and one-click unsubscribe, at the SMTP ser
   const mails = (subjectStart: string, title: string) =>
     stack.smtp.received.filter((m) => m.parsed.subject?.startsWith(subjectStart) && m.parsed.text?.includes(title));
   const received = (subjectStart: string, title: string) => mails(subjectStart, title).flatMap((m) => m.to).sort();
+  /**
+   * The RFC 8058 URL of a message, as a mail provider reads it from the List-Unsubscribe header,
+   * pointed at the test API (the messages link to PUBLIC_BASE_URL).
+   */
+  const unsubscribeUrlOf = (raw: string) => {
+    const headers = raw.slice(0, raw.search(/\r?\n\r?\n/)).replace(/\r?\n[ \t]+/g, ' ');
+    expect(headers).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
+    const url = new URL(/^List-Unsubscribe: <([^>]+)>/m.exec(headers)![1]!);
+    return `${stack.api.baseUrl}${url.pathname}`;
+  };
   /** Waits until no notice of the window is pending any more (those due later aside) and its deliveries are done. */
   const settled = async (id: string) => {
     await eventually(
@@ -85,6 +95,10 @@ describe.each(testBackends)('deputies and one-click unsubscribe, at the SMTP ser
     const to = toDeputy.parsed.to && !Array.isArray(toDeputy.parsed.to) ? toDeputy.parsed.to.value : [];
     expect(to).toEqual([{ name: 'Cecilia Ersättare', address: 'cecilia.ersattare@orebro.se' }]);
     expect(attendeeOf(toDeputy.parsed)).toEqual({ address: 'mailto:cecilia.ersattare@orebro.se', name: 'Cecilia Ersättare' });
+    // The deputy's copy unsubscribes the deputy from standing in, never the manager.
+    const deputyPage = await (await fetch(unsubscribeUrlOf(toDeputy.raw))).text();
+    expect(deputyPage).toContain('<h1>Ersättare för Anna Ledig</h1>');
+    expect(deputyPage).not.toContain('anna.ledig@orebro.se');
     // The manager sees on their own page what went to the deputy on their behalf.
     const page = await (await fetch(`${stack.api.baseUrl}/links/settings/${link('settings', manager.id)}`)).text();
     expect(page).toContain(`Din ersättare Cecilia Ersättare (cecilia.ersattare@orebro.se)`);
@@ -120,7 +134,7 @@ describe.each(testBackends)('deputies and one-click unsubscribe, at the SMTP ser
     await settled(first.id);
 
     // What a mail provider does with List-Unsubscribe and List-Unsubscribe-Post (RFC 8058).
-    const unsubscribe = `${stack.api.baseUrl}/links/unsubscribe/${link('unsubscribe', manager.id)}`;
+    const unsubscribe = unsubscribeUrlOf(mails('Planerat driftstopp', told).find((m) => m.to.includes('david.klick@orebro.se'))!.raw);
     const oneClick = await fetch(unsubscribe, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
     expect(oneClick.status).toBe(200);
     const audit = await stack.api.request('GET', '/api/audit');

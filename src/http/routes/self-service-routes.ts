@@ -1,17 +1,20 @@
 import express, { Router, type Request, type Response } from 'express';
 import {
   changeMySystems,
+  deputyView,
   mySettings,
   removeMyDeputy,
   resumeMyMessages,
   setMyDeputy,
   settingsLinkToken,
+  stopBeingDeputy,
   stopMyMessages,
   type DeputyInput,
   type MySettings,
   type SelfServiceDeps,
-} from '../../application/self-service.js';
+} from '../../application/self-service-commands.js';
 import { AppError, type FieldError } from '../../errors.js';
+import { readLinkSubject } from '../../links/deputy-links.js';
 import { renderLinkPage } from '../../links/link-pages.js';
 import { linkClaims, requireLink, type LinkCheckDeps } from '../link-check.js';
 
@@ -24,6 +27,7 @@ const DONE: Record<string, string> = {
   'ersattare-borttagen': 'Ersättaren är borttagen. Dina meddelanden går till dig igen.',
   slutat: 'Du tar inte längre emot meddelanden.',
   borjat: 'Du tar emot meddelanden igen.',
+  'inte-ersattare': 'Du är inte längre ersättare.',
 };
 
 const KIND_TEXT: Record<string, string> = { manager: 'Chef', provider: 'Extern utförare' };
@@ -44,6 +48,17 @@ export function selfServiceRoutes(deps: SelfServiceRouteDeps): Router {
   const page = (res: Response, status: number, template: string, title: string, context: Record<string, unknown>) =>
     res.status(status).type('text/html; charset=utf-8').send(renderLinkPage(deps.municipality, { template, title, context }));
   const unknown = (res: Response) => page(res, 404, 'unknown-recipient', 'Vi hittar inte dina uppgifter', {});
+  /** Runs a change; an unknown (or removed) recipient gets the 404 page instead. Whether it ran. */
+  const orUnknown = async (res: Response, change: () => Promise<void>): Promise<boolean> => {
+    try {
+      await change();
+      return true;
+    } catch (error) {
+      if (!(error instanceof AppError && error.status === 404)) throw error;
+      unknown(res);
+      return false;
+    }
+  };
   const settingsUrl = (subject: string) => `/links/settings/${settingsLinkToken(deps, subject)}`;
 
   const showSettings = async (
@@ -68,8 +83,23 @@ export function selfServiceRoutes(deps: SelfServiceRouteDeps): Router {
     });
   };
 
+  /** A deputy's link opens a page of the deputy's own (src/links/deputy-links.ts), with one button. */
+  const showDeputy = async (req: Request, res: Response, form: { field: string; value: string; button: string }, done: string | null = null) => {
+    const view = await deputyView(deps, readLinkSubject(linkClaims(res).subject));
+    if (!view) return unknown(res);
+    page(res, 200, 'deputy', view.current ? `Ersättare för ${view.recipientName}` : 'Du är inte längre ersättare', {
+      view,
+      action: req.baseUrl + req.path,
+      done,
+      ...form,
+    });
+  };
+  const STOP_DEPUTY = { field: 'atgard', value: 'sluta-som-ersattare', button: 'Sluta vara ersättare' };
+  const isDeputyLink = (res: Response) => readLinkSubject(linkClaims(res).subject).deputyAddressHash !== null;
+
   router.get('/links/settings/:token', requireLink(deps, 'settings'), async (req, res) => {
     const done = typeof req.query.klart === 'string' ? (DONE[req.query.klart] ?? null) : null;
+    if (isDeputyLink(res)) return showDeputy(req, res, STOP_DEPUTY, done);
     await showSettings(req, res, { done });
   });
 
@@ -78,6 +108,16 @@ export function selfServiceRoutes(deps: SelfServiceRouteDeps): Router {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const str = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : '');
     const action = str('atgard');
+    if (isDeputyLink(res)) {
+      // A deputy's link can do one thing: stop standing in.
+      if (action !== STOP_DEPUTY.value) {
+        page(res, 400, 'bad-request', 'Formuläret känns inte igen', { text: 'Inget har ändrats. Ladda om sidan och försök igen.', back: req.baseUrl + req.path });
+        return;
+      }
+      if (!(await orUnknown(res, () => stopBeingDeputy(deps, readLinkSubject(subject), 'settings')))) return;
+      res.redirect(303, `${req.baseUrl + req.path}?klart=inte-ersattare`);
+      return;
+    }
     const deputyForm: DeputyInput = { name: str('namn'), email: str('epost'), from: str('fran'), to: str('till') };
     let done: string;
     try {
@@ -117,6 +157,7 @@ export function selfServiceRoutes(deps: SelfServiceRouteDeps): Router {
   });
 
   router.get('/links/unsubscribe/:token', requireLink(deps, 'unsubscribe'), async (req, res) => {
+    if (isDeputyLink(res)) return showDeputy(req, res, { field: 'List-Unsubscribe', value: 'One-Click', button: 'Sluta ta emot meddelanden som ersättare' });
     const me = await mySettings(deps, linkClaims(res).subject);
     if (!me) return unknown(res);
     const subscribed = me.subscribed && !me.removed;
@@ -143,12 +184,12 @@ export function selfServiceRoutes(deps: SelfServiceRouteDeps): Router {
         });
         return;
       }
-      try {
-        await stopMyMessages(deps, subject, 'one-click');
-      } catch (error) {
-        if (error instanceof AppError && error.status === 404) return unknown(res);
-        throw error;
+      if (isDeputyLink(res)) {
+        // The deputy unsubscribes from standing in, never the recipient from their own messages.
+        if (!(await orUnknown(res, () => stopBeingDeputy(deps, readLinkSubject(subject), 'one-click')))) return;
+        return showDeputy(req, res, STOP_DEPUTY, 'Klart. Du får inga fler meddelanden som ersättare.');
       }
+      if (!(await orUnknown(res, () => stopMyMessages(deps, subject, 'one-click')))) return;
       const me = await mySettings(deps, subject);
       page(res, 200, 'unsubscribed', 'Du får inga fler meddelanden', { email: me?.email ?? '', settingsUrl: settingsUrl(subject) });
     },

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { listDeliveriesOfRecipient } from '../delivery/delivery-repository.js';
 import { NotFoundError, ValidationError, type FieldError } from '../errors.js';
+import { deputyAddressHash, type LinkSubject } from '../links/deputy-links.js';
 import { signLink, linkExpiry } from '../links/link-tokens.js';
 import { formatDate, formatDateTime } from '../messages/swedish-time.js';
 import { systemsText } from '../messages/notice-window.js';
@@ -32,6 +33,12 @@ export interface SelfServiceDeps extends RecipientDeps {
 }
 
 const SELF = 'mottagaren själv: ';
+const DEPUTY_SELF = 'ersättaren själv: ';
+
+/** Who made a change, as the recipient is told: who in the administration is theirs to know, not the recipient's. */
+function actorText(actor: string): string {
+  return actor.startsWith(SELF) ? 'du själv' : actor.startsWith(DEPUTY_SELF) ? 'din ersättare' : 'administratören';
+}
 
 /** The audit trail's actor for a change a recipient made themselves. */
 export function selfActor(name: string): string {
@@ -123,8 +130,7 @@ export async function mySettings(deps: SelfServiceDeps, recipientId: string): Pr
       status: STATUS_TEXT[d.status] ?? d.status,
       to: d.deputy_name ? `Din ersättare ${d.deputy_name} (${d.target})` : d.target,
     })),
-    // Who in the administration made a change is theirs to know, not the recipient's: "administratören".
-    changes: audit.map((e) => ({ at: formatDateTime(e.at, zone), what: ACTION_TEXT[e.action] ?? e.action, by: e.actor.startsWith(SELF) ? 'du själv' : 'administratören' })),
+    changes: audit.map((e) => ({ at: formatDateTime(e.at, zone), what: ACTION_TEXT[e.action] ?? e.action, by: actorText(e.actor) })),
   };
 }
 
@@ -250,6 +256,56 @@ export async function resumeMyMessages(deps: SelfServiceDeps, recipientId: strin
     return true;
   });
   if (changed) await catchUpNewcomers(deps);
+}
+
+/** What a deputy's own link shows: whom they stand in for and until when; `current` false once they no longer are. */
+export interface DeputyView {
+  recipientName: string;
+  current: boolean;
+  deputy: (StoredDeputy & { fromText: string; toText: string }) | null;
+}
+
+/**
+ * The page of a deputy's link (src/links/deputy-links.ts): only what concerns the deputy,
+ * never the recipient's address, systems or messages. Null when the recipient is unknown.
+ */
+export async function deputyView(deps: SelfServiceDeps, subject: LinkSubject): Promise<DeputyView | null> {
+  if (!isUuid(subject.recipientId)) return null;
+  const row = await findRecipient(deps.db, subject.recipientId);
+  if (!row) return null;
+  const deputy = currentDeputy(row, subject);
+  const zone = deps.policy.timezone;
+  return {
+    recipientName: row.name,
+    current: deputy !== null,
+    deputy: deputy && { ...deputy, fromText: localDateText(deputy.from, zone), toText: localDateText(deputy.to, zone) },
+  };
+}
+
+/**
+ * The deputy stops standing in: the recipient's messages go to the recipient again. Only the
+ * deputy the link was made for can: a link of an earlier deputy changes nothing. Idempotent.
+ */
+export async function stopBeingDeputy(deps: SelfServiceDeps, subject: LinkSubject, via: UnsubscribeVia): Promise<void> {
+  await changeOwn(deps, subject.recipientId, async (trx, row, now) => {
+    const previous = currentDeputy(row, subject);
+    if (!previous) return false;
+    await setDeputy(trx, row.id, null);
+    await recordAudit(trx, {
+      windowId: null,
+      actor: `${DEPUTY_SELF}${previous.name}`,
+      action: 'recipient.deputy_removed',
+      at: now,
+      details: { recipientId: row.id, previous, via },
+    });
+    return true;
+  });
+}
+
+/** The recipient's deputy, if it is the one the deputy's link names. */
+function currentDeputy(row: RecipientRow, subject: LinkSubject): StoredDeputy | null {
+  const deputy = storedDeputy(row);
+  return deputy && subject.deputyAddressHash === deputyAddressHash(deputy.email) ? deputy : null;
 }
 
 /**
