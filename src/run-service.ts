@@ -54,7 +54,8 @@ async function start(config: Readonly<Config>, logger: Logger, roles: { api: boo
     ? createMailer({ smtpUrl: config.smtpUrl, tlsCa: config.smtpCa, outboxDir: `${config.dataDir}/outbox`, maxConnections: config.smtpMaxConnections })
     : null;
   // First, before any connection: a message that cannot be built stops start-up with one line.
-  await preflight({ policy: config.policy, messages, mailer, logger, now: new Date() });
+  const confirmations = confirmationMessages({ policy: config.policy, mailFrom: config.mailFrom, publicBaseUrl: config.publicBaseUrl, linkSecret });
+  await preflight({ policy: config.policy, messages, confirmations, mailer, logger, now: new Date() });
 
   const redis = await connectRedisUrl(config, logger);
   for (const warning of redisWarnings(await readRedisSettings(redis.url))) logger.warn({ redisUrl: withoutPassword(redis.url) }, warning);
@@ -75,7 +76,7 @@ async function start(config: Readonly<Config>, logger: Logger, roles: { api: boo
       queuePrefix: config.queuePrefix,
       mailer,
       messages,
-      confirmations: confirmationMessages({ policy: config.policy, mailFrom: config.mailFrom, publicBaseUrl: config.publicBaseUrl, linkSecret }),
+      confirmations,
       policy: config.policy,
       webhooks: config.webhooks,
       webhookSecret: config.webhookSecret,

@@ -3,6 +3,7 @@ import { TemplateError, NOTICE_KINDS } from '../messages/render-notice.js';
 import { AUDIENCES, type Policy } from '../policy/policy-schema.js';
 import type { WindowKind } from '../rules/notice-plan.js';
 import type { NoticeRow, WindowRow } from '../storage/schema.js';
+import type { ConfirmationMessages } from '../subscriptions/confirmation-email.js';
 import type { Mailer } from './mailer.js';
 import type { NoticeMessages } from './notice-messages.js';
 
@@ -21,6 +22,8 @@ export interface PreflightInput {
   policy: Policy;
   /** Built from the configured sender, base URL and templates, as the workers build it. */
   messages: NoticeMessages;
+  /** The confirmation e-mail of a public sign-up, as the workers build it. @defaultValue not checked */
+  confirmations?: ConfirmationMessages | undefined;
   /** The workers' mailer; null in a process that sends nothing (the API alone). */
   mailer: Mailer | null;
   logger: Logger;
@@ -49,6 +52,13 @@ export async function preflight(input: PreflightInput): Promise<void> {
           throw new PreflightError(oneLine(error instanceof TemplateError ? `${templateName(error)}: ${what} cannot be rendered: ${error.message}` : `${what} cannot be built: ${(error as Error).message}`), { cause: error });
         }
       }
+    }
+  }
+  if (input.confirmations) {
+    try {
+      await input.confirmations.emailFor({ id: '00000000-0000-4000-8000-000000000000', email: 'mottagare@example.invalid', systems: Object.keys(input.policy.systems), mailedAt: input.now });
+    } catch (error) {
+      throw new PreflightError(oneLine(`the confirmation e-mail of a public sign-up cannot be built: ${(error as Error).message}`), { cause: error });
     }
   }
   if (input.mailer) await checkMailServer(input.mailer, input.logger);
