@@ -6,7 +6,8 @@ import { jobId } from '../src/queues/queues.js';
 import type { NoticeScheduler } from '../src/queues/notice-scheduler.js';
 import type { Db } from '../src/storage/database.js';
 import { advanceWindows, windowsChangingBefore } from '../src/windows/window-repository.js';
-import { unsentConfirmationMails } from '../src/subscriptions/subscription-repository.js';
+import { forgetOldSignUps, unsentConfirmationMails } from '../src/subscriptions/subscription-repository.js';
+import { SIGN_UP_KEPT_MS } from '../src/subscriptions/subscription-service.js';
 
 export interface ReconcilerDeps {
   db: Db;
@@ -55,6 +56,7 @@ export async function reconcile(deps: ReconcilerDeps): Promise<ReconcileReport> 
   const confirmations = (await unsentConfirmationMails(deps.db, now, deps.abandonedAfterMs)).map((r) => ({ requestId: r.id, mailedAt: r.mailed_at }));
   await removeFinishedJobs(deps.deliveryQueue, confirmations.map((c) => jobId.confirmationMail(c.requestId, c.mailedAt)));
   await deps.scheduler.scheduleConfirmationMails(confirmations, deps.delivery);
+  await forgetOldSignUps(deps.db, new Date(now.getTime() - SIGN_UP_KEPT_MS));
   return {
     windowsMoved: moved.length,
     catchUpsPlanned: caughtUp.reduce((n, c) => n + c.notices.length, 0),

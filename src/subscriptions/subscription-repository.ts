@@ -122,3 +122,17 @@ export async function upsertSubscriber(db: Db, s: { id: string; email: string; s
     .executeTakeFirstOrThrow();
   return { row, before: null };
 }
+
+/**
+ * Forgets sign-ups whose last e-mail was asked for before `before` and is no longer being
+ * sent: an address that never confirmed is not kept (GDPR), and a confirmed one is a recipient
+ * now. Their links have long expired. Returns how many.
+ */
+export async function forgetOldSignUps(db: Db, before: Date): Promise<number> {
+  const result = await db
+    .deleteFrom('subscription_requests')
+    .where('mailed_at', '<', before)
+    .where('mail_status', 'in', ['sent', 'failed'])
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

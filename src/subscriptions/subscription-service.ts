@@ -12,6 +12,9 @@ const MINUTE = 60_000;
  */
 export const CONFIRMATION_MAIL_EVERY_MS = 10 * MINUTE;
 
+/** A sign-up is kept this long after its last e-mail (whose link holds 48 hours), then forgotten. */
+export const SIGN_UP_KEPT_MS = 7 * 24 * 60 * MINUTE;
+
 export interface SubscriptionDeps {
   db: Db;
   policy: Policy;

@@ -34,6 +34,8 @@ export function validWriteBody(op: Operation): { body?: unknown; contentType?: s
   if (key === 'patch /api/windows/{id}') return { body: { title: 'Ny titel' } };
   if (key === 'post /api/windows/{id}/cancel') return { body: { reason: 'Leverantören har skjutit upp' } };
   if (key === 'post /api/recipients') return { body: validRecipientBody('viewer.write@orebro.se') };
+  if (key === 'patch /api/recipients/{id}') return { body: { name: 'Nytt namn' } };
+  if (key === 'post /public/subscriptions') return { body: { email: 'allmanheten@example.org', systems: ['tes'] } };
   if (key === 'post /api/recipients/import') {
     return { body: 'name,email,kind,systems,unit\nBo,bo.import@orebro.se,chef,tes,', contentType: 'text/csv' };
   }
