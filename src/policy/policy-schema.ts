@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import Holidays from 'date-holidays';
 import { IANAZone } from 'luxon';
+import { supportNowSchema } from './support-schema.js';
 
 /** The four audiences of the routine; the contract names them, so they are not policy. */
 export const AUDIENCES = ['managers', 'intranet', 'public', 'egetval'] as const;
@@ -184,6 +185,12 @@ export const policySchema = z.strictObject({
     lockFaults: supportLine,
     /** The routine's "Viktigt att interna rutiner finns vid driftstopp!": a note to staff, never to the public. */
     internalRoutinesReminder: z.string().min(1),
+    /**
+     * The lines with their hours and the routine's advice when they are closed ("Vem ringer jag
+     * nu?"). Optional so that policy files written before it keep loading; without it the
+     * answer has no open line and points to the `hours` texts above.
+     */
+    now: supportNowSchema.optional(),
   }),
 });
 
