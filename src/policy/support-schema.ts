@@ -17,7 +17,9 @@ const closingTime = z
 
 /** `{ "from": "08:00", "to": "16:30" }`: local wall-clock time in the policy's zone, `to` not included. */
 const span = { from: openingTime, to: closingTime };
-const fromBeforeTo = (hours: { from: string; to: string }) => hours.from < hours.to;
+/** Compared only when both are well-formed times, so a bad time is reported once, as itself. */
+const fromBeforeTo = (hours: { from: string; to: string }) =>
+  !(openingTime.safeParse(hours.from).success && closingTime.safeParse(hours.to).success) || hours.from < hours.to;
 const fromBeforeToError = { message: 'from must be before to', path: ['to'] };
 const interval = z.strictObject(span).refine(fromBeforeTo, fromBeforeToError);
 export type ClockInterval = z.infer<typeof interval>;
