@@ -33,6 +33,8 @@ export interface SupportNow {
   checklistIntro: string | null;
   /** The on-call path, when no support line is open and the reader is one it serves; else null. */
   onCall: { phone: string; text: string; notCovered: string } | null;
+  /** When no support line is open and the on-call path is not for this reader: saying so. */
+  noOnCall: string | null;
   /** Support lines for this reader that are closed now, with when each opens next (within 31 days). */
   closed: ClosedLine[];
   /** Day notes of the policy's exceptions ("Andra tider kan förekomma dagen före helgdag."). */
@@ -121,16 +123,15 @@ export function supportNow(policy: Policy, at: Date, audience: SupportAudience):
       ? { phone: whenClosed.onCall.phone, text: whenClosed.onCall.text, notCovered: whenClosed.onCall.notCovered }
       : null;
 
+  const noOnCall = noSupportOpen && whenClosed && !onCall ? whenClosed.noOnCall : null;
+
   const advice = [
     ...notes,
-    ...open.map((line) =>
-      [`${line.name}: ${phoneText(line)}, öppet till ${line.untilText}.`, line.howTo].filter(Boolean).join(' '),
-    ),
+    ...open.map(openLineText),
     ...(checklist.length > 0 ? [whenClosed!.checklistIntro, ...checklist.map((step, index) => `${index + 1}. ${step}`)] : []),
-    ...(onCall ? [onCall.text, onCall.notCovered] : noSupportOpen && whenClosed ? [whenClosed.noOnCall] : []),
-    ...closed.map((line) =>
-      line.opensAtText ? `${line.name} öppnar igen ${line.opensAtText}.` : `${line.name} har inga öppettider de närmaste veckorna.`,
-    ),
+    ...(onCall ? [onCall.text, onCall.notCovered] : []),
+    ...(noOnCall ? [noOnCall] : []),
+    ...closed.map(reopeningText),
     // A policy written before the lines existed: its texts are all there is to say.
     ...(rules ? [] : policy.support.hours.filter((line) => line.for.includes(audience)).map((line) => line.text)),
   ];
@@ -144,6 +145,7 @@ export function supportNow(policy: Policy, at: Date, audience: SupportAudience):
     checklist: [...checklist],
     checklistIntro: checklist.length > 0 ? whenClosed!.checklistIntro : null,
     onCall,
+    noOnCall,
     closed,
     notes: [...notes],
     since: iso(since),
@@ -254,6 +256,16 @@ function unchangedBetween(lines: readonly SupportLineHours[], instant: DateTime,
 /** `019-21 20 00 (internt 2000)` for staff, the outside number alone for others. */
 export function phoneText(line: Pick<OpenLine, 'phone' | 'internalPhone'>): string {
   return line.internalPhone ? `${line.phone} (internt ${line.internalPhone})` : line.phone;
+}
+
+/** `Kommunsupport …: 019-21 20 00 (internt 2000), öppet till kl. 16.30. Tryck 3 …` */
+export function openLineText(line: OpenLine): string {
+  return [`${line.name}: ${phoneText(line)}, öppet till ${line.untilText}.`, line.howTo].filter(Boolean).join(' ');
+}
+
+/** `Kommunsupport … öppnar igen måndag 7 december 2026 kl. 08.00.` */
+export function reopeningText(line: ClosedLine): string {
+  return line.opensAtText ? `${line.name} öppnar igen ${line.opensAtText}.` : `${line.name} har inga öppettider de närmaste veckorna.`;
 }
 
 function iso(instant: DateTime): string {

@@ -44,6 +44,7 @@ export const supportNowSchema = z.object({
   checklist: z.array(z.string()),
   checklistIntro: z.string().nullable(),
   onCall: z.object({ phone: z.string(), text: z.string(), notCovered: z.string() }).nullable(),
+  noOnCall: z.string().nullable().describe('Said when no support line is open and the on-call path is not for this reader'),
   closed: z.array(
     z.object({
       id: z.string(),
