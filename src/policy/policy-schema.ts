@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import Holidays from 'date-holidays';
 import { IANAZone } from 'luxon';
+import { accessibilitySchema } from './accessibility-schema.js';
 import { supportNowSchema } from './support-schema.js';
 
 /** The four audiences of the routine; the contract names them, so they are not policy. */
@@ -192,6 +193,11 @@ export const policySchema = z.strictObject({
      */
     now: supportNowSchema.optional(),
   }),
+  /**
+   * The public page's accessibility statement (DOS-lagen). Optional so that policy files written
+   * before it keep loading; without it the statement says so and gives the support contacts.
+   */
+  accessibility: accessibilitySchema.optional(),
 });
 
 export type Policy = z.infer<typeof policySchema>;
