@@ -49,6 +49,7 @@ const AUDIT_ACTIONS: Record<string, string> = {
   'window.edited': 'ändrat',
   'window.rescheduled': 'flyttat',
   'window.cancelled': 'inställt',
+  'window.acknowledged': 'bekräftat förberett',
   'recipient.created': 'mottagare tillagd',
   'recipient.removed': 'mottagare borttagen',
   'recipients.imported': 'mottagare importerade',
@@ -61,6 +62,8 @@ const COMPLIANCE_COLUMNS = [
   ['start', 'start'],
   ['end', 'slut'],
   ['status', 'status'],
+  ['confirmed', 'bekräftat förberedda'],
+  ['confirmedShare', 'andel bekräftade'],
   ['audience', 'målgrupp'],
   ['kind', 'typ'],
   ['requiredBy', 'senast enligt regel'],
@@ -92,6 +95,7 @@ export function complianceCsv(report: readonly WindowCompliance[], policy: Polic
       start: localDateTime(window.start, zone),
       end: localDateTime(window.end, zone),
       status: WINDOW_STATUSES[window.status],
+      ...confirmedCells(window),
     };
     if (window.audiences.length === 0) return [windowCells];
     return window.audiences.map((notice) => ({
@@ -114,6 +118,12 @@ export function complianceCsv(report: readonly WindowCompliance[], policy: Polic
     ...CSV_OPTIONS,
     columns: COMPLIANCE_COLUMNS.map(([key, header]) => ({ key, header })),
   });
+}
+
+/** `2 av 3` and `67 %` (the Swedish way: a space before the sign); empty when nobody was asked. */
+function confirmedCells({ acknowledgements: a }: WindowCompliance): ComplianceRecord {
+  if (a.share === null) return { confirmed: '', confirmedShare: '' };
+  return { confirmed: `${a.confirmed} av ${a.asked}`, confirmedShare: `${Math.round(a.share * 100)} %` };
 }
 
 export interface AuditCsvEvent {

@@ -141,3 +141,9 @@ export async function recipientNames(db: Db, ids: readonly string[]): Promise<Ma
   const rows = await db.selectFrom('recipients').select(['id', 'name']).where('id', 'in', ids).execute();
   return new Map(rows.map((r) => [r.id, r.name]));
 }
+
+/** The recipients with these ids that are still in the register (not removed). */
+export async function activeRecipientsByIds(db: Db, ids: readonly string[]): Promise<RecipientRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('recipients').selectAll().where('id', 'in', [...ids]).where('deleted_at', 'is', null).orderBy('name').orderBy('id').execute();
+}
