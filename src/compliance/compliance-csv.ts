@@ -62,8 +62,6 @@ const COMPLIANCE_COLUMNS = [
   ['start', 'start'],
   ['end', 'slut'],
   ['status', 'status'],
-  ['confirmed', 'bekräftat förberedda'],
-  ['confirmedShare', 'andel bekräftade'],
   ['audience', 'målgrupp'],
   ['kind', 'typ'],
   ['requiredBy', 'senast enligt regel'],
@@ -75,6 +73,9 @@ const COMPLIANCE_COLUMNS = [
   ['sent', 'skickade'],
   ['failed', 'misslyckade'],
   ['feeds', 'i flödena'],
+  // Per window, on each of its rows: who of those asked confirmed that their unit is prepared.
+  ['confirmed', 'bekräftat förberedda'],
+  ['confirmedShare', 'andel bekräftade'],
 ] as const;
 
 type ComplianceRecord = Partial<Record<(typeof COMPLIANCE_COLUMNS)[number][0], string | number>>;
