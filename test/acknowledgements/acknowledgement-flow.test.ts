@@ -123,7 +123,9 @@ describe.each(testBackends)('acknowledgements at the SMTP server, on $name', (ba
     const from = DateTime.fromISO(slot.start).startOf('day').toISODate();
     const csv = await stack.api.request('GET', `/api/compliance?from=${from}&to=${DateTime.fromISO(slot.start).plus({ days: 1 }).toISODate()}&format=csv`);
     expect(csv.body).toContain('bekräftat förberedda;andel bekräftade');
-    expect(csv.body.split('\r\n').filter((line: string) => line.includes(title)).every((line: string) => line.includes(';1 av 2;50 %;'))).toBe(true);
+    const rowsOfWindow = csv.body.split('\r\n').filter((line: string) => line.includes(title));
+    expect(rowsOfWindow.length).toBeGreaterThan(0);
+    expect(rowsOfWindow.every((line: string) => line.endsWith(';1 av 2;50 %'))).toBe(true);
     const audit = await stack.api.request('GET', `/api/audit?windowId=${id}`);
     expect(audit.body.items.map((e: any) => e.details?.text).filter(Boolean)).toEqual(['bekräftat av Anna Ack']);
 
