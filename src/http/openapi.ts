@@ -27,6 +27,7 @@ import {
 } from '../recipients/recipient-schemas.js';
 import { signUpAcceptedSchema, signUpBodyDoc } from '../subscriptions/subscription-schemas.js';
 import { auditQuery, complianceQuery } from './routes/compliance-routes.js';
+import { acknowledgementListSchema } from './routes/acknowledgement-routes.js';
 import { deliveryListSchema } from './routes/delivery-routes.js';
 import { previewParams, previewQuery, previewSchema } from './routes/preview-routes.js';
 import { supportNowQuery, supportNowSchema } from './routes/support-routes.js';
@@ -173,6 +174,16 @@ export const operations: Operation[] = [
     errors: [400, 401, 404],
   },
   {
+    method: 'get',
+    path: '/api/windows/{id}/acknowledgements',
+    summary:
+      "Who is ready: the recipients of the policy's acknowledgement audiences told of the window (still in the register), each with their confirmation of the window's current revision (acknowledgedAt null until confirmed; a move asks again)",
+    auth: 'viewer',
+    params: idParams,
+    response: { status: 200, schema: acknowledgementListSchema, description: 'Acknowledgements' },
+    errors: [400, 401, 404],
+  },
+  {
     method: 'post',
     path: '/api/recipients',
     summary: 'Add a manager or external provider subscribed to systems',
@@ -245,7 +256,18 @@ export const operations: Operation[] = [
     query: complianceQuery,
     response: {
       status: 200,
-      schema: z.object({ items: z.array(z.looseObject({ windowId: z.uuid(), atRisk: z.boolean() })), generatedAt: z.string() }),
+      schema: z.object({
+        items: z.array(
+          z.looseObject({
+            windowId: z.uuid(),
+            atRisk: z.boolean(),
+            acknowledgements: z
+              .object({ asked: z.int(), confirmed: z.int(), share: z.number().nullable() })
+              .describe('Who of those asked confirmed that their unit is prepared for the current time; share is confirmed/asked, null when nobody was asked'),
+          }),
+        ),
+        generatedAt: z.string(),
+      }),
       description: 'The compliance report',
     },
     errors: [400, 401],

@@ -237,3 +237,9 @@ export async function setUnsubscribed(db: Db, id: string, at: Date | null): Prom
     .returningAll()
     .executeTakeFirst();
 }
+
+/** The recipients with these ids that are still in the register (not removed). */
+export async function activeRecipientsByIds(db: Db, ids: readonly string[]): Promise<RecipientRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('recipients').selectAll().where('id', 'in', [...ids]).where('deleted_at', 'is', null).orderBy('name').orderBy('id').execute();
+}

@@ -130,6 +130,8 @@ describe.each(testBackends)('window changes on $name', (backend) => {
         'egetval reminder r1 pending 2027-02-15T08:00:00+01:00',
         'intranet announcement r1 pending 2027-02-09T08:00:00+01:00',
         'managers announcement r1 pending 2027-02-02T08:00:00+01:00',
+        // The acknowledgement's chase, three business days before.
+        'managers reminder r1 pending 2027-02-11T08:00:00+01:00',
         'managers reminder r1 pending 2027-02-15T08:00:00+01:00',
         'public announcement r1 pending 2027-02-09T08:00:00+01:00',
       ]);
@@ -144,10 +146,11 @@ describe.each(testBackends)('window changes on $name', (backend) => {
         'egetval reminder r2 pending 2027-02-22T08:00:00+01:00',
         'intranet announcement r2 pending 2027-02-16T08:00:00+01:00',
         'managers announcement r2 pending 2027-02-09T08:00:00+01:00',
+        'managers reminder r2 pending 2027-02-18T08:00:00+01:00',
         'managers reminder r2 pending 2027-02-22T08:00:00+01:00',
         'public announcement r2 pending 2027-02-16T08:00:00+01:00',
       ]);
-      expect(fixture.api.planned.filter((n) => n.window_id === window.id && n.revision === 2)).toHaveLength(6);
+      expect(fixture.api.planned.filter((n) => n.window_id === window.id && n.revision === 2)).toHaveLength(7);
     });
 
     it('when the window moves to a Thursday, then it is a 422 outside_maintenance_slot and nothing changes', async () => {
@@ -229,7 +232,9 @@ describe.each(testBackends)('window changes on $name', (backend) => {
       const managers = res.body.notices.filter((n: any) => n.audience === 'managers');
       expect(summary(managers)).toEqual([
         'managers announcement r1 sent 2027-02-02T08:00:00+01:00',
+        'managers reminder r1 cancelled 2027-02-11T08:00:00+01:00',
         'managers reminder r1 cancelled 2027-02-15T08:00:00+01:00',
+        'managers reminder r2 pending 2027-02-18T08:00:00+01:00',
         'managers reminder r2 pending 2027-02-22T08:00:00+01:00',
         `managers update r2 pending ${NOW_LOCAL}`,
       ]);
@@ -248,7 +253,7 @@ describe.each(testBackends)('window changes on $name', (backend) => {
       const current = (await fixture.api.request('GET', `/api/windows/${window.id}`)).body;
       expect(current.revision).toBe(3);
       const pending = current.notices.filter((n: any) => n.status === 'pending');
-      expect(pending).toHaveLength(6);
+      expect(pending).toHaveLength(7);
       expect(pending.every((n: any) => n.revision === 3)).toBe(true);
     });
 
