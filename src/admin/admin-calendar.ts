@@ -1,5 +1,6 @@
 import type { DateTime } from 'luxon';
 import type { WindowCompliance } from '../compliance/compliance-report.js';
+import { swedishList } from '../messages/notice-window.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { RuleBook } from '../rules/notice-plan.js';
 import type { Slot } from '../rules/slots.js';
@@ -16,6 +17,8 @@ export interface CalendarWindow {
   statusLabel: string;
   /** What is wrong with its notices, in words; empty when nothing is. */
   warnings: string[];
+  /** Starting within a week with units that have not confirmed they are prepared: which, in words; null otherwise. */
+  unconfirmed: string | null;
 }
 
 export interface CalendarDay {
@@ -61,7 +64,7 @@ export function calendarWeeks(input: CalendarInput): CalendarWeek[] {
   const byDay = new Map<string, CalendarWindow[]>();
   for (const window of input.windows) {
     const day = calendar.local(window.start).toISODate()!;
-    byDay.set(day, [...(byDay.get(day) ?? []), calendarWindow(window, policy)]);
+    byDay.set(day, [...(byDay.get(day) ?? []), calendarWindow(window, policy, now)]);
   }
   const offered = new Map(input.offered.map((slot) => [slot.start.toISODate()!, slot]));
   const today = calendar.local(now).toISODate();
@@ -106,7 +109,18 @@ export function calendarWeeks(input: CalendarInput): CalendarWeek[] {
   });
 }
 
-function calendarWindow(window: WindowCompliance, policy: Policy): CalendarWindow {
+/** How far ahead the calendar marks windows whose units have not all confirmed: a week, time to chase by phone. */
+const UNCONFIRMED_AHEAD_DAYS = 7;
+
+/** "Ej bekräftat förberedda: Hemtjänst Norr och Hemtjänst Söder (1 av 3 har bekräftat)", for a window starting within a week. */
+export function unconfirmedText(window: WindowCompliance, now: DateTime): string | null {
+  const { asked, confirmed, unconfirmed } = window.acknowledgements;
+  const startsInMs = window.start.getTime() - now.toMillis();
+  if (window.status !== 'scheduled' || confirmed >= asked || startsInMs < 0 || startsInMs > UNCONFIRMED_AHEAD_DAYS * 24 * 60 * 60 * 1000) return null;
+  return `Ej bekräftat förberedda: ${swedishList(unconfirmed)} (${confirmed} av ${asked} har bekräftat)`;
+}
+
+function calendarWindow(window: WindowCompliance, policy: Policy, now: DateTime): CalendarWindow {
   // One line per kind of notice, verdict and reason: four audiences told late read as one warning.
   const groups = new Map<string, { text: string; reason: string | null; audiences: string[] }>();
   for (const notice of window.audiences.filter((n) => ALARMING.has(n.verdict))) {
@@ -124,6 +138,7 @@ function calendarWindow(window: WindowCompliance, policy: Policy): CalendarWindo
     status: window.status,
     statusLabel: WINDOW_STATUS[window.status] ?? window.status,
     warnings: [...groups.values()].map((g) => `${g.text} till ${g.audiences.join(', ')}${g.reason ? ` (${g.reason})` : ''}`),
+    unconfirmed: unconfirmedText(window, now),
   };
 }
 

@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Router, type Response } from 'express';
 import { DateTime } from 'luxon';
 import { complianceReport } from '../application/compliance-queries.js';
+import { windowAcknowledgements, type ReadyItem } from '../application/acknowledgement-queries.js';
 import { createWindow } from '../application/window-commands.js';
 import { compliantSlots, windowListPage, windowPlan } from '../application/window-queries.js';
+import { swedishList } from '../messages/notice-window.js';
+import type { Policy } from '../policy/policy-schema.js';
 import { listContext, listTabs, readListRequest } from './window-lists.js';
 import type { FieldError } from '../errors.js';
 import { calendarWeeks, flaggedWindows } from './admin-calendar.js';
@@ -13,6 +16,34 @@ import { deadline, sendPage, when } from './admin-views.js';
 import { offeredTimeFor, parseWindowForm, readWindowForm, refusalOf, type WindowForm } from './window-form.js';
 import { windowChangeRoutes } from './window-change-pages.js';
 import { windowFormContext, windowId, windowSummary, type WindowRefusal } from './window-form-view.js';
+
+/** The chase among the notices: a reminder only to those who have not confirmed. */
+const CHASE_KIND = 'Påminnelse att bekräfta';
+
+/** "Förberedda enheter" on the window page: the count, then who has confirmed and who has not. */
+function acknowledgementsContext(items: readonly ReadyItem[], policy: Policy) {
+  const zone = policy.timezone;
+  const confirmed = items.filter((i) => i.acknowledgedAt !== null).length;
+  const audiences = policy.acknowledgement.audiences.map((a) => audienceName(policy, a));
+  return {
+    asked: items.length,
+    confirmed,
+    none:
+      audiences.length === 0
+        ? 'Policyn ber ingen bekräfta att enheten är förberedd.'
+        : `Ingen har ombetts att bekräfta ännu. Frågan ställs i meddelandet till ${swedishList(audiences)} när det har gått ut.`,
+    rows: [...items]
+      // Those not yet confirmed first: they are whom the administrator may want to call.
+      .sort((a, b) => Number(a.acknowledgedAt !== null) - Number(b.acknowledgedAt !== null) || a.recipient.name.localeCompare(b.recipient.name, 'sv'))
+      .map(({ recipient, acknowledgedAt }) => ({
+        name: recipient.name,
+        unit: recipient.unit ?? '',
+        email: recipient.email,
+        confirmed: acknowledgedAt !== null,
+        at: when(acknowledgedAt, zone),
+      })),
+  };
+}
 
 /** Compliant slots offered above the register form. */
 const OFFERED_SLOTS = 6;
@@ -100,14 +131,15 @@ export function windowPageRoutes(ctx: AdminContext): Router {
   });
 
   router.get('/admin/driftstopp/:id', ctx.signedIn, async (req, res) => {
-    const { window: row, notices } = await windowPlan(deps, windowId(req.params.id));
+    const id = windowId(req.params.id);
+    const [{ window: row, notices }, ready] = await Promise.all([windowPlan(deps, id), windowAcknowledgements(deps, id)]);
     const summary = windowSummary(row, rules.policy);
     sendPage(res, 'window', ctx.frame(res, `${row.title}`, undefined, confirmation(req)), {
       window: summary,
       canChange: sessionOf(res).role === 'admin' && summary.scheduled,
       notices: notices.map((n) => ({
         audience: audienceName(rules.policy, n.audience),
-        kind: NOTICE_KIND[n.kind] ?? n.kind,
+        kind: n.chase ? CHASE_KIND : (NOTICE_KIND[n.kind] ?? n.kind),
         revision: n.revision,
         due: when(n.due_at, zone),
         requiredBy: n.kind === 'announcement' ? deadline(n.required_by, zone) : '',
@@ -116,6 +148,7 @@ export function windowPageRoutes(ctx: AdminContext): Router {
         sent: when(n.sent_at, zone),
         late: n.late,
       })),
+      acknowledgements: acknowledgementsContext(ready, rules.policy),
     });
   });
 

@@ -1,3 +1,5 @@
+import { whoIsReady } from '../acknowledgements/who-is-ready.js';
+import { acknowledgementShare, type AcknowledgementShare } from '../rules/acknowledgement.js';
 import { noticeImpact as impactOfNotices, type NoticeImpact } from './notice-impact.js';
 import { complianceReport as judgeWindows, type WindowCompliance } from '../compliance/compliance-report.js';
 import { loadComplianceRows } from '../compliance/compliance-rows.js';
@@ -43,7 +45,7 @@ export async function complianceReport(
   now: Date = deps.clock().toJSDate(),
 ): Promise<WindowCompliance[]> {
   const rows = await loadComplianceRows(deps.db, range);
-  return judgeWindows(rows.windows, rows.notices, rows.deliveries, now, publicationAudiences(deps.policy));
+  return judgeWindows(rows.windows, rows.notices, rows.deliveries, now, publicationAudiences(deps.policy), await sharesOf(deps, rows.windows));
 }
 
 /** The compliance record of one window, judged exactly as the report judges every window. */
@@ -51,14 +53,15 @@ export async function windowCompliance(deps: ComplianceDeps, id: string): Promis
   const window = await requireWindow(deps, id);
   // The report selects by start: a one-millisecond range around this start, then this window alone.
   const rows = await loadComplianceRows(deps.db, { from: window.start_at, to: new Date(window.start_at.getTime() + 1) });
-  const report = judgeWindows(
-    rows.windows.filter((w) => w.id === id),
-    rows.notices,
-    rows.deliveries,
-    deps.clock().toJSDate(),
-    publicationAudiences(deps.policy),
-  );
+  const windows = rows.windows.filter((w) => w.id === id);
+  const report = judgeWindows(windows, rows.notices, rows.deliveries, deps.clock().toJSDate(), publicationAudiences(deps.policy), await sharesOf(deps, windows));
   return report[0]!;
+}
+
+/** How far each window's confirmations have come: the report's share confirmed per window. */
+async function sharesOf(deps: ComplianceDeps, windows: readonly WindowRow[]): Promise<Map<string, AcknowledgementShare>> {
+  const ready = await whoIsReady(deps.db, windows, deps.policy);
+  return new Map([...ready].map(([id, items]) => [id, acknowledgementShare(items)]));
 }
 
 /** The audit trail, oldest first, narrowed to a window and a range of instants when given. */

@@ -49,6 +49,7 @@ const AUDIT_ACTIONS: Record<string, string> = {
   'window.edited': 'ändrat',
   'window.rescheduled': 'flyttat',
   'window.cancelled': 'inställt',
+  'window.acknowledged': 'bekräftat förberett',
   'recipient.created': 'mottagare tillagd',
   'recipient.removed': 'mottagare borttagen',
   'recipients.imported': 'mottagare importerade',
@@ -72,6 +73,9 @@ const COMPLIANCE_COLUMNS = [
   ['sent', 'skickade'],
   ['failed', 'misslyckade'],
   ['feeds', 'i flödena'],
+  // Per window, on each of its rows: who of those asked confirmed that their unit is prepared.
+  ['confirmed', 'bekräftat förberedda'],
+  ['confirmedShare', 'andel bekräftade'],
 ] as const;
 
 type ComplianceRecord = Partial<Record<(typeof COMPLIANCE_COLUMNS)[number][0], string | number>>;
@@ -92,6 +96,7 @@ export function complianceCsv(report: readonly WindowCompliance[], policy: Polic
       start: localDateTime(window.start, zone),
       end: localDateTime(window.end, zone),
       status: WINDOW_STATUSES[window.status],
+      ...confirmedCells(window),
     };
     if (window.audiences.length === 0) return [windowCells];
     return window.audiences.map((notice) => ({
@@ -114,6 +119,12 @@ export function complianceCsv(report: readonly WindowCompliance[], policy: Polic
     ...CSV_OPTIONS,
     columns: COMPLIANCE_COLUMNS.map(([key, header]) => ({ key, header })),
   });
+}
+
+/** `2 av 3` and `67 %` (the Swedish way: a space before the sign); empty when nobody was asked. */
+function confirmedCells({ acknowledgements: a }: WindowCompliance): ComplianceRecord {
+  if (a.share === null) return { confirmed: '', confirmedShare: '' };
+  return { confirmed: `${a.confirmed} av ${a.asked}`, confirmedShare: `${Math.round(a.share * 100)} %` };
 }
 
 export interface AuditCsvEvent {

@@ -1,3 +1,4 @@
+import { NOBODY_ASKED, type AcknowledgementShare } from '../rules/acknowledgement.js';
 import { DELIVERY_ALARMS } from '../delivery/delivery-alarms.js';
 import type { Audience } from '../policy/policy-schema.js';
 import type { NoticeKind, WindowKind } from '../rules/notice-plan.js';
@@ -56,6 +57,8 @@ export interface WindowCompliance {
   shortNotice: { reason: string } | null;
   audiences: NoticeCompliance[];
   atRisk: boolean;
+  /** Who of those asked has confirmed that their unit is prepared for the current time. */
+  acknowledgements: AcknowledgementShare;
 }
 
 /**
@@ -69,6 +72,8 @@ export function complianceReport(
   now: Date,
   /** Audiences reached by publication (`publicationAudiences(policy)`). */
   publications: ReadonlySet<Audience>,
+  /** Each window's confirmations (`acknowledgementShare`); a window not in it had nobody asked. */
+  acknowledgements: ReadonlyMap<string, AcknowledgementShare> = new Map(),
 ): WindowCompliance[] {
   return [...windows]
     .sort((a, b) => a.start_at.getTime() - b.start_at.getTime() || a.id.localeCompare(b.id))
@@ -88,6 +93,7 @@ export function complianceReport(
         shortNotice: window.short_notice_reason ? { reason: window.short_notice_reason } : null,
         audiences,
         atRisk: audiences.some((a) => a.verdict === 'at_risk'),
+        acknowledgements: acknowledgements.get(window.id) ?? NOBODY_ASKED,
       };
     });
 }

@@ -133,6 +133,7 @@ export const noticeSchema = z.object({
   sentAt: instant.nullable(),
   late: z.boolean(),
   catchUp: z.boolean(),
+  chase: z.boolean().describe('a reminder only to those told who have not confirmed that their unit is prepared'),
   error: z.string().nullable(),
 });
 

@@ -6,6 +6,7 @@ import { httpMetrics, requestLogging } from './observability.js';
 import { buildOpenApi } from './openapi.js';
 import { notFoundHandler, problemHandler } from './problem.js';
 import { DASHBOARD_PATH, queueDashboard } from './queue-dashboard.js';
+import { acknowledgementApiRoutes, acknowledgementLinkRoutes } from './routes/acknowledgement-routes.js';
 import { complianceRoutes } from './routes/compliance-routes.js';
 import { deliveryRoutes } from './routes/delivery-routes.js';
 import { docsRoutes } from './routes/docs-routes.js';
@@ -53,6 +54,7 @@ export function createHttpApp(deps: AppDeps, parts: HttpAppParts = {}): Express 
   });
   app.use(docsRoutes());
   if (parts.pages) app.use(parts.pages);
+  app.use(acknowledgementLinkRoutes(deps));
   app.use(
     publicRoutes({ db: deps.db, policy: deps.rules.policy, publicBaseUrl: deps.publicBaseUrl, clock: deps.clock, cacheMs: deps.publicCacheMs ?? 1000 }),
   );
@@ -83,6 +85,7 @@ export function createHttpApp(deps: AppDeps, parts: HttpAppParts = {}): Express 
   api.use(recipientRoutes({ db: deps.db, policy: deps.rules.policy, clock: deps.clock, onCommitted: deps.onCommitted, webhooks: deps.webhooks }));
   api.use(complianceRoutes({ db: deps.db, policy: deps.rules.policy, clock: deps.clock }));
   api.use(deliveryRoutes({ db: deps.db, zone: deps.rules.policy.timezone }));
+  api.use(acknowledgementApiRoutes(deps));
   api.use(previewRoutes({ db: deps.db, policy: deps.rules.policy, publicBaseUrl: deps.publicBaseUrl, templatesDir: deps.templatesDir }));
   app.use('/api', api);
 

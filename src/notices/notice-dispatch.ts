@@ -1,3 +1,4 @@
+import { currentAcknowledgements } from '../acknowledgements/acknowledgement-repository.js';
 import { affectedSystems } from '../rules/dependencies.js';
 import { localDate } from '../rules/deputies.js';
 import {
@@ -91,7 +92,7 @@ export async function dispatchDueNotices(db: Db, options: DispatchOptions & { li
 }
 
 /** Who each window's messages reached so far, read in two statements for all of them. */
-async function toldOfWindows(db: Db, windowIds: readonly string[], policy: Policy): Promise<Map<string, Map<Audience, AudienceTold>>> {
+export async function toldOfWindows(db: Db, windowIds: readonly string[], policy: Policy): Promise<Map<string, Map<Audience, AudienceTold>>> {
   const [notices, facts] = await Promise.all([listNoticesOfWindows(db, windowIds), deliveryFactsOfWindows(db, windowIds)]);
   const windowOf = new Map(notices.map((n) => [n.id, n.window_id]));
   const byWindow = new Map(windowIds.map((id) => [id, { notices: [] as NoticeRow[], facts: [] as DeliveryFact[] }]));
@@ -119,7 +120,9 @@ async function fanOut(
   if (reachOf(notice.kind) === 'told' && mustWaitForInFlight(told, notice.audience)) {
     return { outcome: 'not_due', dueAt: new Date(now.getTime() + IN_FLIGHT_WAIT_MS) };
   }
-  const selection = selectionFor(notice.kind, told.get(notice.audience)!);
+  // A chase skips whoever confirmed the window's current revision.
+  const chase = notice.chase ? { acknowledged: new Set((await currentAcknowledgements(trx, [window.id])).map((a) => a.recipient_id)) } : undefined;
+  const selection = selectionFor(notice.kind, told.get(notice.audience)!, chase);
 
   const members = AUDIENCE_MEMBERS[notice.audience];
   if (members && !publications.has(notice.audience)) {

@@ -17,6 +17,8 @@ export interface NoticeStep {
   kind: 'announcement' | 'reminder';
   /** Calendar days before the window's start date; null for the business-day reminder. */
   leadDays: number | null;
+  /** The acknowledgement's chase: a reminder, on its own business days, to those told who have not confirmed. */
+  chase?: true | undefined;
 }
 
 export interface PlannedNotice extends NoticeStep {
@@ -37,7 +39,7 @@ export interface NoticePlan {
  * The steps a window's notices follow. Minor windows use each audience's lead time;
  * extensive windows their own plan or the policy's default. Within one audience the
  * earliest step announces and later ones remind; the policy's business-day reminder
- * comes last.
+ * comes last, and after it the acknowledgement's chase of those who have not confirmed.
  */
 export function noticeSteps(kind: WindowKind, policy: Policy, plan?: readonly PlanStep[]): NoticeStep[] {
   const leads: PlanStep[] =
@@ -56,6 +58,11 @@ export function noticeSteps(kind: WindowKind, policy: Policy, plan?: readonly Pl
       if (announced.has(audience)) steps.push({ audience, kind: 'reminder', leadDays: null });
     }
   }
+  if (policy.acknowledgement.chaseBusinessDaysBefore !== null) {
+    for (const audience of policy.acknowledgement.audiences) {
+      if (announced.has(audience)) steps.push({ audience, kind: 'reminder', leadDays: null, chase: true });
+    }
+  }
   return steps;
 }
 
@@ -69,7 +76,8 @@ export function scheduleStep(rules: RuleBook, step: NoticeStep, start: DateTime)
   const { calendar, policy } = rules;
   const startDay = calendar.startOfDay(start);
   if (step.leadDays === null) {
-    const sendDay = calendar.businessDaysBefore(startDay, policy.reminder.businessDaysBefore);
+    const businessDays = step.chase ? policy.acknowledgement.chaseBusinessDaysBefore! : policy.reminder.businessDaysBefore;
+    const sendDay = calendar.businessDaysBefore(startDay, businessDays);
     return { dueAt: earliest(calendar.at(sendDay, policy.sendTime), start), requiredBy: start };
   }
   const ruleDay = startDay.minus({ days: step.leadDays });

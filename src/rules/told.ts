@@ -211,7 +211,13 @@ export interface Selection {
 
 const NOBODY: ReadonlySet<string> = new Set();
 
-export function selectionFor(kind: NoticeKind, entry: AudienceTold): Selection {
+/**
+ * A chase (the acknowledgement's reminder) reaches those told of the window who are still
+ * subscribed and have not confirmed its current revision (`acknowledged`: their keys);
+ * nobody who was never told, whatever they subscribe to now.
+ */
+export function selectionFor(kind: NoticeKind, entry: AudienceTold, chase?: { acknowledged: ReadonlySet<string> }): Selection {
+  if (chase) return { subscribers: true, only: entry.told, except: chase.acknowledged };
   const reach = reachOf(kind);
   if (reach === 'untold_subscribers') return { subscribers: true, only: null, except: entry.tried };
   if (reach === 'subscribers') return { subscribers: true, only: null, except: NOBODY };

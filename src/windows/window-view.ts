@@ -26,6 +26,8 @@ export interface NoticeView {
   late: boolean;
   /** An announcement to those who joined the audience after its announcement went out. */
   catchUp: boolean;
+  /** The acknowledgement's chase: a reminder only to those told who have not confirmed. */
+  chase: boolean;
   error: string | null;
 }
 
@@ -66,6 +68,7 @@ export function toNoticeView(row: NoticeRow, zone: string): NoticeView {
     sentAt: formatInstant(row.sent_at, zone),
     late: row.late,
     catchUp: row.catch_up,
+    chase: row.chase,
     error: row.error,
   };
 }

@@ -1,3 +1,4 @@
+import { NOBODY_ASKED } from '../../src/rules/acknowledgement.js';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { calendarWeeks, flaggedWindows } from '../../src/admin/admin-calendar.js';
@@ -29,6 +30,7 @@ describe('admin calendar weeks', () => {
     revision: 1,
     shortNotice: { reason: 'säkerhet' },
     atRisk: false,
+    acknowledgements: NOBODY_ASKED,
     audiences: [
       {
         noticeId: 'n1',

@@ -1,26 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actorOf } from '../../src/http/auth.js';
+import { signInOverHttp as signIn } from '../support/admin-session.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { testBackends, type TestDatabase } from '../support/database.js';
 
 const NOW = '2026-11-25T12:00:00Z';
 const ANNA_TOKEN = 'anna-admin-token-0123456789abcdef';
 const GENERATED_TOKEN = 'generated-admin-token-0123456789';
-
-/** Signs in on the admin form as a browser would, over plain HTTP; returns the session cookie. */
-async function signIn(api: TestApi, token: string): Promise<string> {
-  const form = await fetch(`${api.baseUrl}/admin/logga-in`);
-  const loginCookie = form.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
-  const res = await fetch(`${api.baseUrl}/admin/logga-in`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { cookie: loginCookie, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: csrf, token, next: '/admin' }).toString(),
-  });
-  expect(res.status).toBe(303);
-  return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-}
 
 describe.each(testBackends)('named tokens on $name', (backend) => {
   let database: TestDatabase;

@@ -9,6 +9,7 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const HEADER = [
   'fönster', 'titel', 'system', 'start', 'slut', 'status', 'målgrupp', 'typ', 'senast enligt regel',
   'planerat', 'skickat', 'i tid', 'bedömning', 'orsak', 'skickade', 'misslyckade', 'i flödena',
+  'bekräftat förberedda', 'andel bekräftade',
 ];
 const INJECTION = '=HYPERLINK("http://x")';
 
@@ -76,6 +77,9 @@ describe.each(testBackends)('compliance CSV on $name', (backend) => {
       '1',
       '0',
       'nej',
+      // The one manager told was asked to confirm and has not.
+      '0 av 1',
+      '0 %',
     ]);
     const intranet = rows.find((r) => r[6] === 'Intranätet')!;
     expect(intranet.slice(10, 13)).toEqual(['', '', 'väntar']);

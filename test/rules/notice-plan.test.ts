@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { noticeSteps, planNotices, scheduleStep, type NoticeStep } from '../../src/rules/notice-plan.js';
-import { defaultRuleBook, local, summarize, utc, z } from './rule-book.js';
+import { defaultRuleBook, local, summarize, utc, withChase, z } from './rule-book.js';
 
 const rules = defaultRuleBook();
 const registeredEarly = utc('2026-11-25T12:00:00Z');
@@ -184,5 +184,36 @@ describe('planNotices close to the window', () => {
     expect(notices.map(summarize)).toEqual([
       { audience: 'intranet', kind: 'announcement', leadDays: 2, dueAt: '2027-04-16T06:00:00.000Z', late: false },
     ]);
+  });
+});
+
+describe('the acknowledgement chase', () => {
+  const chasing = withChase();
+  const chases = (start: string, now = registeredEarly) =>
+    planNotices(chasing, { kind: 'minor', start: local(start) }, now, { shortNotice: true }).notices.filter((n) => n.chase);
+
+  it('when the window is Tuesday 2027-03-30 09:00, then managers are chased at 08:00 three business days before, Easter skipped', () => {
+    // Friday 26 and Monday 29 March 2027 are Good Friday and Easter Monday: Thu 25, Wed 24, Tue 23.
+    expect(chases('2027-03-30T09:00').map(summarize)).toEqual([
+      { audience: 'managers', kind: 'reminder', leadDays: null, dueAt: '2027-03-23T07:00:00.000Z', late: false },
+    ]);
+  });
+
+  it('when the chase time has passed (a window on short notice), then no chase is planned', () => {
+    expect(chases('2027-03-30T09:00', local('2027-03-24T10:00'))).toEqual([]);
+  });
+
+  it('when the policy includes providers and chases 5 business days before, then Eget Val is chased too, at that time', () => {
+    const policy = { ...chasing.policy, acknowledgement: { ...chasing.policy.acknowledgement, audiences: ['managers', 'egetval'] as ('managers' | 'egetval')[], chaseBusinessDaysBefore: 5 } };
+    const rules = { ...chasing, policy };
+    const planned = planNotices(rules, { kind: 'minor', start: local('2027-05-18T09:00') }, registeredEarly, { shortNotice: false }).notices.filter((n) => n.chase);
+    expect(planned.map((n) => [n.audience, z(n.dueAt)])).toEqual([
+      ['managers', '2027-05-11T06:00:00.000Z'],
+      ['egetval', '2027-05-11T06:00:00.000Z'],
+    ]);
+  });
+
+  it('when chaseBusinessDaysBefore is null, then nobody is chased', () => {
+    expect(noticeSteps('minor', defaultRuleBook().policy).filter((s) => s.chase)).toEqual([]);
   });
 });

@@ -5,8 +5,19 @@ import type { PlannedNotice, RuleBook } from '../../src/rules/notice-plan.js';
 
 export const ZONE = 'Europe/Stockholm';
 
-/** The bundled default policy and its calendar, as the service builds them. */
+/**
+ * The bundled default policy and its calendar, as the service builds them, without the
+ * acknowledgement's chase: these tests are about the routine's lead times, holidays and
+ * daylight saving, and list every notice; the chase has tests of its own (`withChase`).
+ */
 export function defaultRuleBook(): RuleBook {
+  const policy = loadPolicy();
+  const withoutChase = { ...policy, acknowledgement: { ...policy.acknowledgement, chaseBusinessDaysBefore: null } };
+  return { policy: withoutChase, calendar: new BusinessCalendar(withoutChase) };
+}
+
+/** The bundled default policy as it is, chase included. */
+export function withChase(): RuleBook {
   const policy = loadPolicy();
   return { policy, calendar: new BusinessCalendar(policy) };
 }

@@ -122,6 +122,15 @@ describe('whom a notice reaches', () => {
     expect(isSelected(selection, 'anna', true)).toBe(true);
     expect(isSelected(selection, 'anna', false)).toBe(false);
   });
+
+  it('when a chase goes out, then it reaches those told who still subscribe and have not confirmed, nobody else', () => {
+    const bothTold = whoWasTold([notice('n1', 'managers')], [delivery('n1', 'anna', 'sent'), delivery('n1', 'bo', 'sent')], PUBLICATIONS).get('managers')!;
+    const selection = selectionFor('reminder', bothTold, { acknowledged: new Set(['anna']) });
+    expect(isSelected(selection, 'bo', true)).toBe(true);
+    expect(isSelected(selection, 'anna', true)).toBe(false);
+    expect(isSelected(selection, 'bo', false)).toBe(false);
+    expect(isSelected(selection, 'newcomer', true)).toBe(false);
+  });
 });
 
 describe('catch-ups and order', () => {

@@ -7,7 +7,7 @@ import { migrateDownAll, migrateToLatest } from '../../src/storage/migrate.js';
 import { testBackends, type TestDatabase } from '../support/database.js';
 import { insertWindowWithNotice } from '../support/notice-fixtures.js';
 
-const APP_TABLES = ['audit_events', 'deliveries', 'idempotency_keys', 'notices', 'recipients', 'revoked_sessions', 'series', 'windows'];
+const APP_TABLES = ['acknowledgements', 'audit_events', 'deliveries', 'idempotency_keys', 'notices', 'recipients', 'revoked_sessions', 'series', 'windows'];
 
 /** The tables of the schema this database works in: 'public' on PGlite, its own schema on PostgreSQL. */
 async function tablesOf(database: TestDatabase): Promise<string[]> {

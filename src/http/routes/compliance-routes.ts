@@ -141,5 +141,6 @@ function complianceView(window: WindowCompliance, zone: string) {
       feeds: notice.feeds,
     })),
     atRisk: window.atRisk,
+    acknowledgements: { asked: window.acknowledgements.asked, confirmed: window.acknowledgements.confirmed, share: window.acknowledgements.share },
   };
 }
