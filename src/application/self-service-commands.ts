@@ -124,7 +124,7 @@ export async function mySettings(deps: SelfServiceDeps, recipientId: string): Pr
     messages: deliveries.map((d) => ({
       window: d.title,
       windowStart: formatDateTime(d.start_at, zone),
-      kind: d.catch_up ? `${KIND_TEXT.announcement} (i efterhand)` : (KIND_TEXT[d.kind] ?? d.kind),
+      kind: d.catch_up ? `${KIND_TEXT.announcement} (i efterhand)` : d.chase ? 'Påminnelse: bekräfta att enheten är förberedd' : (KIND_TEXT[d.kind] ?? d.kind),
       at: formatDateTime(d.sent_at ?? d.created_at, zone),
       status: STATUS_TEXT[d.status] ?? d.status,
       to: d.deputy_name ? `Din ersättare ${d.deputy_name} (${d.target})` : d.target,
