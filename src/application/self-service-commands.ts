@@ -48,6 +48,7 @@ export function selfActor(name: string): string {
 /** How a recipient stopped their messages. */
 export type UnsubscribeVia = 'settings' | 'one-click' | 'unsubscribe-page';
 
+const ROLE_TEXT: Record<string, string> = { manager: 'Chef', provider: 'Extern utförare' };
 const KIND_TEXT: Record<string, string> = {
   announcement: 'Meddelande om planerat driftstopp',
   update: 'Ändrad tid',
@@ -77,6 +78,8 @@ export interface MySettings {
   email: string;
   unit: string | null;
   kind: RecipientRow['kind'];
+  /** The role in Swedish: Chef, Extern utförare. */
+  kindText: string;
   /** Removed from the register by an administrator: nothing can be changed any more. */
   removed: boolean;
   createdAt: string;
@@ -108,6 +111,7 @@ export async function mySettings(deps: SelfServiceDeps, recipientId: string): Pr
     email: row.email,
     unit: row.unit,
     kind: row.kind,
+    kindText: ROLE_TEXT[row.kind] ?? row.kind,
     removed: row.deleted_at !== null,
     createdAt: formatDateTime(row.created_at, zone),
     systems: Object.entries(deps.policy.systems).map(([id, s]) => ({ id, name: s.displayName, chosen: row.systems.includes(id) })),
