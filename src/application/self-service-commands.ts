@@ -48,6 +48,7 @@ export function selfActor(name: string): string {
 /** How a recipient stopped their messages. */
 export type UnsubscribeVia = 'settings' | 'one-click' | 'unsubscribe-page';
 
+const ROLE_TEXT: Record<string, string> = { manager: 'Chef', provider: 'Extern utförare' };
 const KIND_TEXT: Record<string, string> = {
   announcement: 'Meddelande om planerat driftstopp',
   update: 'Ändrad tid',
@@ -78,6 +79,8 @@ export interface MySettings {
   email: string;
   unit: string | null;
   kind: RecipientRow['kind'];
+  /** The role in Swedish: Chef, Extern utförare. */
+  kindText: string;
   /** Removed from the register by an administrator: nothing can be changed any more. */
   removed: boolean;
   createdAt: string;
@@ -109,6 +112,7 @@ export async function mySettings(deps: SelfServiceDeps, recipientId: string): Pr
     email: row.email,
     unit: row.unit,
     kind: row.kind,
+    kindText: ROLE_TEXT[row.kind] ?? row.kind,
     removed: row.deleted_at !== null,
     createdAt: formatDateTime(row.created_at, zone),
     systems: Object.entries(deps.policy.systems).map(([id, s]) => ({ id, name: s.displayName, chosen: row.systems.includes(id) })),
@@ -125,7 +129,7 @@ export async function mySettings(deps: SelfServiceDeps, recipientId: string): Pr
     messages: deliveries.map((d) => ({
       window: d.title,
       windowStart: formatDateTime(d.start_at, zone),
-      kind: d.catch_up ? `${KIND_TEXT.announcement} (i efterhand)` : (KIND_TEXT[d.kind] ?? d.kind),
+      kind: d.catch_up ? `${KIND_TEXT.announcement} (i efterhand)` : d.chase ? 'Påminnelse: bekräfta att enheten är förberedd' : (KIND_TEXT[d.kind] ?? d.kind),
       at: formatDateTime(d.sent_at ?? d.created_at, zone),
       status: STATUS_TEXT[d.status] ?? d.status,
       to: d.deputy_name ? `Din ersättare ${d.deputy_name} (${d.target})` : d.target,

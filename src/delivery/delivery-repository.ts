@@ -374,7 +374,7 @@ export async function listDeliveriesOfRecipient(db: Db, recipientId: string) {
     .selectFrom('deliveries as d')
     .innerJoin('notices as n', 'n.id', 'd.notice_id')
     .innerJoin('windows as w', 'w.id', 'n.window_id')
-    .select(['d.id', 'w.title', 'w.start_at', 'n.kind', 'n.catch_up', 'd.status', 'd.target', 'd.deputy_name', 'd.sent_at', 'd.created_at'])
+    .select(['d.id', 'w.title', 'w.start_at', 'n.kind', 'n.catch_up', 'n.chase', 'd.status', 'd.target', 'd.deputy_name', 'd.sent_at', 'd.created_at'])
     .where('d.recipient_id', '=', recipientId)
     .orderBy('d.created_at', 'desc')
     .orderBy('d.id')

@@ -182,6 +182,12 @@ export async function recipientNames(db: Db, ids: readonly string[]): Promise<Ma
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 
+/** The recipients with these ids that are still in the register (not removed). */
+export async function activeRecipientsByIds(db: Db, ids: readonly string[]): Promise<RecipientRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('recipients').selectAll().where('id', 'in', [...ids]).where('deleted_at', 'is', null).orderBy('name').orderBy('id').execute();
+}
+
 /** A deputy as stored: local dates YYYY-MM-DD in the policy's zone, both days included. */
 export interface StoredDeputy {
   name: string;
@@ -236,10 +242,4 @@ export async function setUnsubscribed(db: Db, id: string, at: Date | null): Prom
     .where('unsubscribed_at', at === null ? 'is not' : 'is', null)
     .returningAll()
     .executeTakeFirst();
-}
-
-/** The recipients with these ids that are still in the register (not removed). */
-export async function activeRecipientsByIds(db: Db, ids: readonly string[]): Promise<RecipientRow[]> {
-  if (ids.length === 0) return [];
-  return db.selectFrom('recipients').selectAll().where('id', 'in', [...ids]).where('deleted_at', 'is', null).orderBy('name').orderBy('id').execute();
 }

@@ -30,7 +30,6 @@ const DONE: Record<string, string> = {
   'inte-ersattare': 'Du är inte längre ersättare.',
 };
 
-const KIND_TEXT: Record<string, string> = { manager: 'Chef', provider: 'Extern utförare' };
 const DEPUTY_FIELDS = ['name', 'email', 'from', 'to'] as const;
 const EMPTY_DEPUTY: DeputyInput = { name: '', email: '', from: '', to: '' };
 
@@ -79,7 +78,6 @@ export function selfServiceRoutes(deps: SelfServiceRouteDeps): Router {
       systemsError: first('systems'),
       fields: Object.fromEntries(DEPUTY_FIELDS.map((f) => [f, first(f)])),
       deputyForm: state.deputyForm ?? deputyFormOf(me),
-      kindText: KIND_TEXT[me.kind] ?? me.kind,
     });
   };
 
