@@ -66,6 +66,10 @@ async function startNode(port: number, busPort: number, dir: string): Promise<Cl
     '--maxmemory-policy', 'noeviction',
   ];
   const child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // A test process that ends without its afterAll (a timeout) must not leave masters running.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const url = `redis://127.0.0.1:${port}`;
