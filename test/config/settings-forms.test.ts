@@ -191,7 +191,7 @@ describe('QUEUE_PREFIX forms', () => {
   });
 
   it.each([['{ driftstopp }'], ['{driftstöpp}'], ['drift stopp'], ['{driftstopp}\n']])('when QUEUE_PREFIX is %j, then start-up stops naming QUEUE_PREFIX and the characters it may hold', (prefix) => {
-    for (const env of [{ QUEUE_PREFIX: prefix }, { REDIS_URL: CLUSTER, QUEUE_PREFIX: prefix }]) {
+    for (const env of [{ QUEUE_PREFIX: prefix }, { REDIS_URL: CLUSTER, QUEUE_PREFIX: prefix }] as Record<string, string>[]) {
       const line = startUpLine(env);
       expect(line).toMatch(/^configuration error: QUEUE_PREFIX: may hold only/);
       expect(line).not.toContain('\n');
