@@ -30,9 +30,20 @@ export function openRedis(url: string, options: RedisClientOptions = {}): RedisC
     ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
     ...(enableReadyCheck === undefined ? {} : { enableReadyCheck }),
     ...(retryStrategy ? { clusterRetryStrategy: retryStrategy } : {}),
-    redisOptions: { ...perNode, ...nodeAuth(target) },
+    redisOptions: { blockingTimeout: BLOCKING_SAFETY_NET_MS, ...perNode, ...nodeAuth(target) },
   });
 }
+
+/**
+ * With this set, ioredis answers a blocking command (BullMQ's BZPOPMIN, 5-10 s) itself with
+ * "nothing" once its own timeout has passed (plus 100 ms), also while the command waits out a
+ * failover or a master that is down. Without it, such a command outlives BullMQ's watchdog
+ * (its timeout plus one second), which then disconnects and reconnects the worker's cluster
+ * client; a reconnect racing the cluster's own left workers waiting for good after a master
+ * came back (seen in test/workers/redis-cluster.test.ts, about one run in six). The number is
+ * only the bound for a command that blocks without a timeout, which BullMQ never sends.
+ */
+const BLOCKING_SAFETY_NET_MS = 30_000;
 
 /** A plain connection to one node of a cluster (to ask it about itself), with the URL's user, password and TLS. */
 export function openClusterNode(url: string, node: RedisNode, options: RedisClientOptions = {}): Redis {
