@@ -9,7 +9,7 @@ import type { Config } from './config.js';
 import { createHttpApp } from './http/app.js';
 import { BusinessCalendar } from './rules/business-calendar.js';
 import type { RuleBook } from './rules/notice-plan.js';
-import { resolveTokens } from './runtime/admin-token.js';
+import { resolveLinkSecret, resolveTokens } from './runtime/admin-token.js';
 import { probeRedis, redisServerAvailable, startRedisServer, type LocalRedis } from './runtime/local-redis.js';
 import { withoutPassword } from './runtime/urls.js';
 import { isClusterUrl } from './runtime/redis-url.js';
@@ -91,6 +91,8 @@ export async function startApi(options: {
   onCommitted: WindowServiceDeps['onCommitted'];
   metrics?: Metrics;
   queues?: readonly Queue[];
+  /** @defaultValue LINK_SECRET, or the one generated into DATA_DIR */
+  linkSecret?: string;
 }): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
   const { config, db, logger } = options;
   const { tokens, created, file } = resolveTokens(config.apiTokens, config.dataDir);
@@ -112,6 +114,7 @@ export async function startApi(options: {
     logger,
     version: VERSION,
     publicBaseUrl: config.publicBaseUrl,
+    linkSecret: options.linkSecret ?? resolveLinkSecret(config.linkSecret, config.dataDir),
     templatesDir: config.templatesDir,
     metrics: options.metrics,
     queues: options.queues,
