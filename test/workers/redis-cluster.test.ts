@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openRedis } from '../../src/runtime/redis-client.js';
+import { readRedisSettings, redisWarnings } from '../../src/runtime/redis-check.js';
 import { connectRedisUrl, startApi } from '../../src/service.js';
 import { basic } from '../security/security-fixtures.js';
 import { testBackends } from '../support/database.js';
@@ -53,9 +54,16 @@ describe.skipIf(unsupported !== null)(`when the service runs on a Redis Cluster 
 
   const readyz = () => fetch(`http://127.0.0.1:${api.port}/readyz`).then(async (r) => ({ status: r.status, body: await r.json() }));
 
-  it('when start-up checks the cluster URL, then it is used as given, without a private Redis', async () => {
+  it('when start-up checks the cluster URL, then it is used as given, without a private Redis, and each master\'s settings are read', async () => {
     expect(config.queuePrefix).toBe(PREFIX);
     expect(await connectRedisUrl(config, pino({ level: 'silent' }))).toEqual({ url: cluster.url, local: null });
+    // One node of it named as a single server is refused, with the form to write.
+    const asServer = loadConfig({ REDIS_URL: `redis://127.0.0.1:${cluster.nodes[0]!.port}`, QUEUE_PREFIX: PREFIX });
+    await expect(connectRedisUrl(asServer, pino({ level: 'silent' }))).rejects.toThrow(/^REDIS_URL: the Redis at redis:\/\/127\.0\.0\.1:\d+ is a node of a Redis Cluster: name the cluster as redis\+cluster:\/\//);
+    // Each master keeps its own settings: these keep nothing on disk, and each says so.
+    const settings = await readRedisSettings(cluster.url);
+    expect(settings).toHaveLength(3);
+    for (const one of settings) expect(redisWarnings(one)).toEqual([expect.stringContaining('appendonly')]);
   });
 
   it('when the API runs on the cluster, then /readyz reaches the queues\' master and the queue dashboard lists the queues', async () => {
@@ -87,6 +95,9 @@ describe.skipIf(unsupported !== null)(`when the service runs on a Redis Cluster 
     await cluster.kill(holder);
     // Readiness asks the master of the queues' slot, not any node.
     expect((await eventually(readyz, (r) => r.status === 503, 20 * SECOND)).body.checks).toMatchObject({ redis: false, database: true });
+    // A process starting now is refused with the cluster's own word for it.
+    const refusal = () => connectRedisUrl(config, pino({ level: 'silent' })).then(() => 'started', (e: Error) => e.message);
+    expect(await eventually(refusal, (m) => m.includes('cluster_state:fail'), 20 * SECOND)).toMatch(/^REDIS_URL: the Redis Cluster at redis\+cluster:\/\/.* reports cluster_state:fail/);
     await cluster.restart(holder);
     await cluster.healthy();
     expect(await eventually(() => probe.get(`${PREFIX}:lost-on-restart`).catch(() => 'unreachable'), (v) => v !== 'unreachable', 10 * SECOND)).toBeNull();
