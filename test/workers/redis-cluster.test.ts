@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -36,9 +39,11 @@ describe.skipIf(unsupported !== null)(`when the service runs on a Redis Cluster 
   let api: Awaited<ReturnType<typeof startApi>>;
   let managers: string[];
 
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'driftstopp-cluster-data-'));
+
   beforeAll(async () => {
     cluster = await startRedisCluster(3);
-    config = loadConfig({ REDIS_URL: cluster.url, QUEUE_PREFIX: PREFIX, API_TOKENS: `admin:${ADMIN_TOKEN}`, PORT: '0', DATA_DIR: '/tmp/driftstopp-cluster-unused' });
+    config = loadConfig({ REDIS_URL: cluster.url, QUEUE_PREFIX: PREFIX, API_TOKENS: `admin:${ADMIN_TOKEN}`, PORT: '0', DATA_DIR: dataDir });
     stack = await startTestStack(backend, { batchSize: BATCH_SIZE, concurrency: 2 }, { parseMail: false, redis: cluster, queuePrefix: config.queuePrefix });
     // The service's own API on the cluster, as `npm start` mounts it: readiness and the queue dashboard.
     const { notices, deliveries, maintenance } = stack.workers.queues;
@@ -48,9 +53,11 @@ describe.skipIf(unsupported !== null)(`when the service runs on a Redis Cluster 
   afterAll(async () => {
     stack?.smtp.resume();
     await api?.close();
-    // Stops the cluster too (it is the stack's Redis).
-    await (stack ? stack.stop() : cluster?.stop());
-  });
+    // The stack stops the cluster too (it is its Redis); the masters go even if that hangs.
+    await Promise.race([stack?.stop(), new Promise((resolve) => setTimeout(resolve, 40 * SECOND))]);
+    await cluster?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 60 * SECOND);
 
   const readyz = () => fetch(`http://127.0.0.1:${api.port}/readyz`).then(async (r) => ({ status: r.status, body: await r.json() }));
 
