@@ -77,9 +77,12 @@ function disruptionContext(input: RenderDisruptionInput) {
     /** A catch-up or an announcement sent after updates: it tells of the disruption as it is now. */
     hasNews: current.sequence > 1,
     catchUp: input.catchUp === true,
-    /** The earlier updates, newest first, so a reader who missed one still has the whole story. */
+    /**
+     * The earlier updates, newest first, so a reader who missed one still has the whole story;
+     * not the registration, whose message is the description shown above.
+     */
     earlier: shown
-      .slice(0, -1)
+      .slice(1, -1)
       .reverse()
       .map((u) => ({ at: formatDateTime(u.at, zone), statusText: DISRUPTION_STATUS_LABELS[u.status], message: u.message.trim() })),
     plannedWindow: during ? { title: during.title.trim(), when: formatWhen(during.start_at, during.end_at, zone) } : null,
