@@ -27,6 +27,7 @@ import {
 import { auditQuery, complianceQuery } from './routes/compliance-routes.js';
 import { deliveryListSchema } from './routes/delivery-routes.js';
 import { previewParams, previewQuery, previewSchema } from './routes/preview-routes.js';
+import { supportNowQuery, supportNowSchema } from './routes/support-routes.js';
 
 interface Operation {
   method: 'get' | 'post' | 'patch' | 'delete';
@@ -47,6 +48,15 @@ interface Operation {
 export const operations: Operation[] = [
   { method: 'get', path: '/healthz', summary: 'The process is up', auth: 'none' },
   { method: 'get', path: '/readyz', summary: 'Database and Redis are reachable', auth: 'none', errors: [503] },
+  {
+    method: 'get',
+    path: '/public/support/now',
+    summary: 'Who to call now: the support lines open at an instant for staff or external providers, until when, and what to do when none is',
+    auth: 'none',
+    query: supportNowQuery,
+    response: { status: 200, schema: supportNowSchema, description: 'The answer, in Swedish where people read it' },
+    errors: [400],
+  },
   {
     method: 'post',
     path: '/api/windows',

@@ -45,6 +45,8 @@ export interface PublicListing {
    * when nothing was ever published.
    */
   lastModified: Date | null;
+  /** The instant the listing was decided for: the page answers "Vem ringer jag nu?" for it too. */
+  at: Date;
 }
 
 /** The addresses of the page and its feeds under the service's public base URL. */
@@ -53,11 +55,15 @@ export interface PublicationUrls {
   ics: string;
   atom: string;
   json: string;
+  /** The accessibility statement the page links to (DOS-lagen). */
+  accessibility: string;
 }
+
+export const ACCESSIBILITY_PATH = '/public/tillganglighet';
 
 export function publicationUrls(publicBaseUrl: string): PublicationUrls {
   const page = publicUrl(publicBaseUrl, '/public/driftstopp');
-  return { page, ics: `${page}.ics`, atom: `${page}.atom`, json: `${page}.json` };
+  return { page, ics: `${page}.ics`, atom: `${page}.atom`, json: `${page}.json`, accessibility: publicUrl(publicBaseUrl, ACCESSIBILITY_PATH) };
 }
 
 /** The anchor of a window on the page, so feeds can link straight to it. */
@@ -77,7 +83,7 @@ export function publicListing(published: PublishedWindows, policy: Policy, now: 
     ]),
   ].filter((instant): instant is Date => instant !== null && instant <= now);
   const latest = Math.max(...instants.map((instant) => instant.getTime()));
-  return { items, lastModified: instants.length > 0 ? new Date(latest) : null };
+  return { items, lastModified: instants.length > 0 ? new Date(latest) : null, at: now };
 }
 
 function publicItem(entry: PublishedWindow, policy: Policy, now: Date): PublicItem {

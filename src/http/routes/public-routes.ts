@@ -4,7 +4,7 @@ import type { DateTime } from 'luxon';
 import { publishedListing, type PublicationDeps } from '../../application/window-queries.js';
 import { renderAtom, renderIcs, renderJson, type FeedInput } from '../../publications/public-feeds.js';
 import { publicationUrls } from '../../publications/public-listing.js';
-import { renderPublicPage } from '../../publications/public-page.js';
+import { publicPageLastModified, renderPublicPage } from '../../publications/public-page.js';
 
 export interface PublicRoutesDeps extends PublicationDeps {
   /** Where this service is reached from outside; the page and feeds link to themselves there. */
@@ -24,10 +24,12 @@ const CACHE_CONTROL = 'public, max-age=60';
 interface Representation {
   contentType: string;
   render: (input: FeedInput) => string;
+  /** When this representation last changed, if more than the listing can change it. @defaultValue the listing's */
+  lastModified?: (input: FeedInput) => Date | null;
 }
 
 const REPRESENTATIONS: Record<string, Representation> = {
-  '/public/driftstopp': { contentType: 'text/html; charset=utf-8', render: renderPublicPage },
+  '/public/driftstopp': { contentType: 'text/html; charset=utf-8', render: renderPublicPage, lastModified: publicPageLastModified },
   '/public/driftstopp.ics': { contentType: 'text/calendar; charset=utf-8', render: renderIcs },
   '/public/driftstopp.atom': { contentType: 'application/atom+xml; charset=utf-8', render: renderAtom },
   '/public/driftstopp.json': { contentType: 'application/json; charset=utf-8', render: renderJson },
@@ -45,8 +47,10 @@ export function publicRoutes(deps: PublicRoutesDeps): Router {
   for (const [path, representation] of Object.entries(REPRESENTATIONS)) {
     const render = async (now: Date): Promise<Rendered> => {
       const listing = await publishedListing(deps, now);
-      const body = representation.render({ listing, policy: deps.policy, urls });
-      return { body, etag: strongEtag(body), lastModified: listing.lastModified, contentType: representation.contentType };
+      const input = { listing, policy: deps.policy, urls };
+      const body = representation.render(input);
+      const lastModified = representation.lastModified?.(input) ?? listing.lastModified;
+      return { body, etag: strongEtag(body), lastModified, contentType: representation.contentType };
     };
     let latest: { at: number; rendered: Promise<Rendered> } | undefined;
     router.get(path, async (req, res) => {
@@ -64,14 +68,14 @@ export function publicRoutes(deps: PublicRoutesDeps): Router {
   return router;
 }
 
-interface Rendered {
+export interface Rendered {
   body: string;
   etag: string;
   contentType: string;
   lastModified: Date | null;
 }
 
-function sendCached(req: Request, res: Response, { body, etag, contentType, lastModified }: Rendered): void {
+export function sendCached(req: Request, res: Response, { body, etag, contentType, lastModified }: Rendered): void {
   res.set('Cache-Control', CACHE_CONTROL);
   res.set('ETag', etag);
   if (lastModified) res.set('Last-Modified', lastModified.toUTCString());
