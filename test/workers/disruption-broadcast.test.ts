@@ -90,6 +90,8 @@ describe.each(testBackends)('a disruption broadcast, at the SMTP server and the 
     expect(announcement.parsed.text).toContain('Felsökning pågår');
     expect(announcement.parsed.text).toContain('CareApp visar inga besök.');
     expect(announcement.parsed.html).toContain('Kommunsupport');
+    // Who to call at the moment it went out (the support-now answer for staff).
+    expect(announcement.parsed.text).toContain('Vem ringer jag nu?');
     // No calendar invitation: it is happening now.
     expect(announcement.parsed.attachments).toEqual([]);
     const hook = hooks(publicSite, id)[0]!;
