@@ -110,7 +110,7 @@ export async function deliverBatch(
     if (run.stopped) await run.giveBack(); // stopped while claiming
     if (claimed.length > 0 && !run.stopped) {
       const notice = (await findNotice(ctx.db, noticeId))!;
-      const window = (await findWindow(ctx.db, notice.window_id))!;
+      const window = (await findWindow(ctx.db, notice.window_id!))!;
       const names = await recipientNames(ctx.db, claimed.flatMap((d) => (d.recipient_id ? [d.recipient_id] : [])));
       const send = sender(ctx, notice, window, names);
       let bug = null as { error: unknown; deliveryId: string } | null;

@@ -103,6 +103,7 @@ function sampleNotice(window: WindowRow, audience: NoticeRow['audience'], kind: 
   return {
     id: '00000000-0000-4000-8000-000000000001',
     window_id: window.id,
+    disruption_id: null,
     revision: window.revision,
     audience,
     kind,

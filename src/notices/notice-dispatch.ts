@@ -55,7 +55,7 @@ export async function dispatchNotice(db: Db, noticeId: string, options: Dispatch
     if (notice.status !== 'pending') return { outcome: 'skipped', reason: `notice is ${notice.status}` };
     if (notice.dispatched_at) return { outcome: 'dispatched', batches: await unfinishedBatchesOfNotice(trx, noticeId) };
     if (notice.due_at.getTime() > now.getTime()) return { outcome: 'not_due', dueAt: notice.due_at };
-    const window = (await findWindow(trx, notice.window_id))!;
+    const window = (await findWindow(trx, notice.window_id!))!;
     const told = await toldOfWindows(trx, [window.id], options.policy);
     return fanOut(trx, notice, window, told.get(window.id)!, options);
   });
@@ -75,14 +75,14 @@ export async function dispatchDueNotices(db: Db, options: DispatchOptions & { li
   return db.transaction().execute(async (trx) => {
     const notices = await lockDueNotices(trx, options.now, options.limit);
     if (notices.length === 0) return [];
-    const windowIds = [...new Set(notices.map((n) => n.window_id))];
+    const windowIds = [...new Set(notices.map((n) => n.window_id!))];
     const windows = new Map((await findWindows(trx, windowIds)).map((w) => [w.id, w]));
     // Read once for the whole instant. The fan-outs below add only pending deliveries and
     // fan-out marks, which change neither who was told nor who was tried.
     const told = await toldOfWindows(trx, windowIds, options.policy);
     const dispatched: DueDispatch[] = [];
     for (const notice of notices) {
-      const outcome = await fanOut(trx, notice, windows.get(notice.window_id)!, told.get(notice.window_id)!, options);
+      const outcome = await fanOut(trx, notice, windows.get(notice.window_id!)!, told.get(notice.window_id!)!, options);
       dispatched.push({ noticeId: notice.id, outcome });
     }
     return dispatched;
@@ -94,7 +94,7 @@ async function toldOfWindows(db: Db, windowIds: readonly string[], policy: Polic
   const [notices, facts] = await Promise.all([listNoticesOfWindows(db, windowIds), deliveryFactsOfWindows(db, windowIds)]);
   const windowOf = new Map(notices.map((n) => [n.id, n.window_id]));
   const byWindow = new Map(windowIds.map((id) => [id, { notices: [] as NoticeRow[], facts: [] as DeliveryFact[] }]));
-  for (const n of notices) byWindow.get(n.window_id)!.notices.push(n);
+  for (const n of notices) byWindow.get(n.window_id!)!.notices.push(n);
   for (const f of facts) byWindow.get(windowOf.get(f.notice_id)!)!.facts.push(f);
   const publications = publicationAudiences(policy);
   return new Map([...byWindow].map(([id, w]) => [id, whoWasTold(w.notices, w.facts, publications)]));

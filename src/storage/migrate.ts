@@ -9,6 +9,7 @@ import * as revokedSessions from './migrations/2026-11-29-revoked-sessions.js';
 import * as catchUpNotices from './migrations/2026-11-30-catch-up-notices.js';
 import * as deliveryClaims from './migrations/2026-12-01-delivery-claims.js';
 import * as series from './migrations/2026-12-02-series.js';
+import * as disruptions from './migrations/2026-12-04-disruptions.js';
 
 /** Append-only, in order of their date-stamped names. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-30-catch-up-notices': catchUpNotices,
   '2026-12-01-delivery-claims': deliveryClaims,
   '2026-12-02-series': series,
+  '2026-12-04-disruptions': disruptions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

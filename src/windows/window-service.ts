@@ -106,7 +106,7 @@ export async function createWindow(
     if (idempotencyKey) {
       const earlier = await findIdempotencyKey(trx, idempotencyKey);
       if (earlier) {
-        if (earlier.actor !== actor || earlier.requestHash !== requestHash) {
+        if (earlier.actor !== actor || earlier.requestHash !== requestHash || earlier.windowId === null) {
           throw new ConflictError('Idempotency-Key har redan använts för en annan begäran.');
         }
         return { window: (await findWindow(trx, earlier.windowId))!, notices: [] as NoticeRow[], replayed: true };
