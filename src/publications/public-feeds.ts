@@ -5,7 +5,7 @@ import { inviteUid, UID_DOMAIN } from '../messages/calendar-invite.js';
 import { allSystemsText } from '../messages/notice-window.js';
 import { vtimezone } from '../messages/vtimezone.js';
 import type { Policy } from '../policy/policy-schema.js';
-import { DISRUPTION_STATUS_LABELS, type DisruptionStatus } from './public-disruptions.js';
+import { DISRUPTION_STATUS_LABELS, type DisruptionStatus } from '../rules/disruption-status.js';
 import { formatInstant } from '../windows/window-view.js';
 import {
   disruptionAnchor,

@@ -5,7 +5,8 @@ import { supportFor } from '../messages/support-lines.js';
 import type { Policy } from '../policy/policy-schema.js';
 import { publicUrl } from '../runtime/urls.js';
 import type { WindowRow } from '../storage/schema.js';
-import { DISRUPTION_STATUS_LABELS, type DisruptionStatus, type PublishedDisruption } from './public-disruptions.js';
+import { DISRUPTION_STATUS_LABELS, type DisruptionStatus } from '../rules/disruption-status.js';
+import type { PublishedDisruption } from './public-disruptions.js';
 import type { PublicNoticeFact, PublishedWindow, PublishedWindows } from './public-windows.js';
 import { systemStates, type SystemState } from './system-status.js';
 
