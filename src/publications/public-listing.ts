@@ -54,6 +54,8 @@ export interface DisruptionItem {
   systemNames: string;
   /** `tisdag 30 mars 2027 kl. 19.30` */
   since: string;
+  /** `tisdag 30 mars 2027 kl. 19.30–21.00` once resolved, else `sedan tisdag 30 mars 2027 kl. 19.30`. */
+  when: string;
   /** When it was resolved, by `now`. */
   resolvedAt: Date | null;
   resolved: string | null;
@@ -168,6 +170,7 @@ function disruptionItem(disruption: PublishedDisruption, policy: Policy, now: Da
     systems: systemDetails(policy, affectedSystems(policy, disruption.systems)),
     systemNames: affectedSystemsText(policy, disruption.systems),
     since: formatDateTime(disruption.createdAt, zone),
+    when: resolvedAt ? formatWhen(disruption.createdAt, resolvedAt, zone) : `sedan ${formatDateTime(disruption.createdAt, zone)}`,
     resolvedAt,
     resolved: resolvedAt ? formatDateTime(resolvedAt, zone) : null,
     updates: [...shown].reverse().map((update) => ({

@@ -5,7 +5,8 @@ import { allSystemsText } from '../messages/notice-window.js';
 import { formatDateTime } from '../messages/swedish-time.js';
 import { supportFor } from '../messages/support-lines.js';
 import type { Policy } from '../policy/policy-schema.js';
-import { windowAnchor, type PublicItem, type PublicListing, type PublicationUrls } from './public-listing.js';
+import { HISTORY_DAYS } from './public-windows.js';
+import { disruptionAnchor, windowAnchor, type DisruptionItem, type PublicItem, type PublicListing, type PublicationUrls } from './public-listing.js';
 
 export interface PublicPageInput {
   listing: PublicListing;
@@ -13,7 +14,7 @@ export interface PublicPageInput {
   urls: PublicationUrls;
 }
 
-const PAGE_TITLE = 'Planerade driftstopp i hemtjänstens IT-system';
+const PAGE_TITLE = 'Driftinformation för hemtjänstens IT-system';
 
 /**
  * The public page: plain, accessible HTML without scripts. Everything from a window or the
@@ -33,7 +34,14 @@ function pageContext({ listing, policy, urls }: PublicPageInput) {
     /** The public lead from the policy; a short-notice window can appear later, hence "normally". */
     leadDays: policy.audiences.public.leadDays,
     urls,
+    /** The present first: each system's state, then what is wrong now, then what is planned, then what was. */
+    systems: listing.systems,
+    asOf: formatDateTime(listing.asOf, policy.timezone),
+    asOfIso: listing.asOf.toISOString(),
+    currentDisruptions: listing.disruptions.filter((d) => d.current).map(disruptionContext),
     items: listing.items.map((item) => itemContext(item, policy)),
+    historyDays: HISTORY_DAYS,
+    history: historyContext(listing),
     /** Only the lines the policy marks for the public: no internal number or staff-only hours. */
     support: supportFor(policy, 'public'),
   };
@@ -58,6 +66,50 @@ function itemContext(item: PublicItem, policy: Policy) {
   };
 }
 
+function disruptionContext(item: DisruptionItem) {
+  return {
+    anchor: disruptionAnchor(item.disruption.id),
+    title: item.disruption.title.trim(),
+    description: item.disruption.description.trim(),
+    statusLabel: item.statusLabel,
+    systemNames: item.systemNames,
+    since: item.since,
+    resolved: item.resolved,
+    updates: updatesContext(item),
+  };
+}
+
+function updatesContext(item: DisruptionItem) {
+  return item.updates.map((update) => ({ statusLabel: update.statusLabel, when: update.when, iso: update.at.toISOString(), message: update.message }));
+}
+
+/** Windows that ended and disruptions resolved within the history period, latest start first. */
+function historyContext(listing: PublicListing) {
+  const windows = listing.history.map((item) => ({
+    start: item.window.start_at.getTime(),
+    anchor: windowAnchor(item.window.id),
+    kindLabel: 'Planerat driftstopp',
+    systemNames: item.systemNames,
+    title: item.window.title.trim(),
+    when: item.when,
+    statusLabel: item.status === 'cancelled' ? `Inställt${item.cancelReason ? `: ${item.cancelReason}` : ''}` : item.statusLabel,
+    updates: [],
+  }));
+  const disruptions = listing.disruptions
+    .filter((d) => !d.current)
+    .map((item) => ({
+      start: item.disruption.createdAt.getTime(),
+      anchor: disruptionAnchor(item.disruption.id),
+      kindLabel: 'Driftstörning',
+      systemNames: item.systemNames,
+      title: item.disruption.title.trim(),
+      when: item.when,
+      statusLabel: item.statusLabel,
+      updates: updatesContext(item),
+    }));
+  return [...windows, ...disruptions].sort((a, b) => b.start - a.start);
+}
+
 let cache: Handlebars.TemplateDelegate | undefined;
 
 /**
@@ -69,7 +121,7 @@ function compiledPage(): Handlebars.TemplateDelegate {
   const engine = Handlebars.create();
   const read = (path: string) => readFileSync(new URL(path, TEMPLATES_DIR), 'utf8');
   const options = { strict: true };
-  for (const partial of ['window', 'support', 'feeds']) {
+  for (const partial of ['window', 'disruption', 'history', 'support', 'feeds']) {
     engine.registerPartial(`public-${partial}`, engine.compile(read(`public-page/${partial}.html.hbs`), options));
   }
   cache = engine.compile(read('public-page.html.hbs'), options);
