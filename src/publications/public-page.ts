@@ -39,7 +39,10 @@ function pageContext({ listing, policy, urls }: PublicPageInput) {
     asOf: formatDateTime(listing.asOf, policy.timezone),
     asOfIso: listing.asOf.toISOString(),
     currentDisruptions: listing.disruptions.filter((d) => d.current).map(disruptionContext),
-    items: listing.items.map((item) => itemContext(item, policy)),
+    // A window under way is the present: it comes before those ahead (the feeds keep newest information first).
+    items: [...listing.items.filter((item) => item.status === 'ongoing'), ...listing.items.filter((item) => item.status !== 'ongoing')].map((item) =>
+      itemContext(item, policy),
+    ),
     historyDays: HISTORY_DAYS,
     history: historyContext(listing),
     /** Only the lines the policy marks for the public: no internal number or staff-only hours. */
