@@ -110,7 +110,7 @@ async function start(config: Readonly<Config>, logger: Logger, roles: { api: boo
           await enqueue.scheduleCommitted({ window, notices });
         } catch (error) {
           // Committed is committed: the reconciler adds these jobs within a minute.
-          logger.warn({ windowId: window.id, error: (error as Error).message }, 'could not enqueue now; the reconciler will');
+          logger.warn({ windowId: window?.id, error: (error as Error).message }, 'could not enqueue now; the reconciler will');
         }
       },
     });

@@ -28,6 +28,7 @@ export type AuditRecord = Awaited<ReturnType<typeof listAudit>>[number];
 
 export interface AuditFilter {
   windowId?: string | undefined;
+  disruptionId?: string | undefined;
   from?: Date | undefined;
   to?: Date | undefined;
 }

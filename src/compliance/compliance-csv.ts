@@ -49,6 +49,8 @@ const AUDIT_ACTIONS: Record<string, string> = {
   'window.edited': 'ändrat',
   'window.rescheduled': 'flyttat',
   'window.cancelled': 'inställt',
+  'disruption.created': 'driftstörning registrerad',
+  'disruption.updated': 'driftstörning uppdaterad',
   'recipient.created': 'mottagare tillagd',
   'recipient.removed': 'mottagare borttagen',
   'recipients.imported': 'mottagare importerade',
@@ -119,6 +121,7 @@ export function complianceCsv(report: readonly WindowCompliance[], policy: Polic
 export interface AuditCsvEvent {
   id: string;
   window_id: string | null;
+  disruption_id?: string | null | undefined;
   actor: string;
   action: string;
   at: Date;
@@ -130,6 +133,7 @@ export function auditCsv(events: readonly AuditCsvEvent[], zone: string): string
   const records = events.map((event) => ({
     id: event.id,
     window: event.window_id ?? '',
+    disruption: event.disruption_id ?? '',
     actor: event.actor,
     action: AUDIT_ACTIONS[event.action] ?? event.action,
     at: localDateTime(event.at, zone),
@@ -140,6 +144,7 @@ export function auditCsv(events: readonly AuditCsvEvent[], zone: string): string
     columns: [
       { key: 'id', header: 'id' },
       { key: 'window', header: 'fönster' },
+      { key: 'disruption', header: 'driftstörning' },
       { key: 'actor', header: 'utförd av' },
       { key: 'action', header: 'händelse' },
       { key: 'at', header: 'tidpunkt' },

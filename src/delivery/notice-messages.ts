@@ -4,15 +4,27 @@ import type { MailSender } from '../messages/mail-sender.js';
 import { noticeWindowFromRow } from '../messages/notice-window.js';
 import { INVITE_SLOT, prebuildEmail, type OutgoingEmail } from '../messages/prebuilt-email.js';
 import { publicPageUrlFor, renderNotice } from '../messages/render-notice.js';
+import { renderDisruptionRow, type DisruptionFacts } from '../messages/render-disruption.js';
 import type { Policy } from '../policy/policy-schema.js';
+import { DISRUPTION_STATUS_LABELS } from '../rules/disruption-status.js';
 import type { NoticeRow, WindowRow } from '../storage/schema.js';
 import { formatInstant } from '../windows/window-view.js';
 
+/** Addresses a compiled message to one recipient. */
+export type AddressedEmail = (to: { name: string; email: string }, recipientKey: string) => OutgoingEmail;
+
+/** What a notice tells of, as its message needs it: a window, or a disruption with its updates. */
+export type MessageSubject = { kind: 'window'; window: WindowRow } | { kind: 'disruption'; facts: DisruptionFacts };
+
 export interface NoticeMessages {
   /** Renders and compiles the notice once; the returned function addresses it to one recipient. */
-  emailFor(notice: NoticeRow, window: WindowRow): Promise<(to: { name: string; email: string }, recipientKey: string) => OutgoingEmail>;
+  emailFor(notice: NoticeRow, window: WindowRow): Promise<AddressedEmail>;
   /** The webhook body of a publication: `{ audience, kind, window, publishedAt }` (contract). */
   publicationBody(notice: NoticeRow, window: WindowRow): string;
+  /** A disruption's message, compiled once: no calendar invitation, since it is happening now. */
+  disruptionEmailFor(notice: NoticeRow, facts: DisruptionFacts): Promise<AddressedEmail>;
+  /** The webhook body of a disruption's publication: `{ audience, kind, disruption, publishedAt }`. */
+  disruptionBody(notice: NoticeRow, facts: DisruptionFacts): string;
 }
 
 export interface MessageOptions {
@@ -38,6 +50,36 @@ export function publicWindow(window: WindowRow, policy: Policy) {
     status: window.status,
     revision: window.revision,
     cancelReason: window.cancel_reason,
+  };
+}
+
+/**
+ * What each audience is shown of a disruption, as of the update `revision` (the notice's):
+ * the same in the webhook and the feeds. Who registered it is not shown.
+ */
+export function publicDisruption(facts: DisruptionFacts, policy: Policy, revision: number = facts.disruption.revision) {
+  const { disruption } = facts;
+  const updates = facts.updates.filter((u) => u.sequence <= revision);
+  const current = updates.at(-1)!;
+  const zone = policy.timezone;
+  return {
+    id: disruption.id,
+    title: disruption.title,
+    description: disruption.description,
+    systems: disruption.systems.map((id) => ({ id, name: policy.systems[id]?.displayName ?? id })),
+    status: current.status,
+    statusText: DISRUPTION_STATUS_LABELS[current.status],
+    revision: current.sequence,
+    createdAt: formatInstant(disruption.created_at, zone),
+    updatedAt: formatInstant(current.at, zone),
+    resolvedAt: current.status === 'resolved' ? formatInstant(current.at, zone) : null,
+    updates: updates.map((u) => ({
+      sequence: u.sequence,
+      status: u.status,
+      statusText: DISRUPTION_STATUS_LABELS[u.status],
+      message: u.message,
+      at: formatInstant(u.at, zone),
+    })),
   };
 }
 
@@ -72,6 +114,25 @@ export function noticeMessages(options: MessageOptions): NoticeMessages {
       const address = await prebuildEmail(message, sender.address, (to) => invite.forAttendee(to));
       // Stable per notice and recipient: a mail system can drop a rare repeat.
       return (to, recipientKey) => address(to, `<${notice.id}.${recipientKey}@${domain}>`);
+    },
+    async disruptionEmailFor(notice, facts) {
+      const content = renderDisruptionRow(notice, {
+        policy,
+        facts,
+        publicPageUrl: publicPageUrlFor(options.publicBaseUrl),
+        templatesDir: options.templatesDir,
+      });
+      const from = sender.name === undefined ? sender.address : { name: sender.name, email: sender.address };
+      const address = await prebuildEmail(composeNotice({ content, from }), sender.address);
+      return (to, recipientKey) => address(to, `<${notice.id}.${recipientKey}@${domain}>`);
+    },
+    disruptionBody(notice, facts) {
+      return JSON.stringify({
+        audience: notice.audience,
+        kind: notice.kind,
+        disruption: publicDisruption(facts, policy, notice.revision),
+        publishedAt: formatInstant(notice.dispatched_at ?? notice.due_at, policy.timezone),
+      });
     },
     publicationBody(notice, window) {
       return JSON.stringify({

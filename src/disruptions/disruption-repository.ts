@@ -102,3 +102,22 @@ export async function setDisruptionStatus(
     .returningAll()
     .executeTakeFirstOrThrow();
 }
+
+/** Disruptions going on whose announcement to some audience has gone out: those whose newcomers may be owed it. */
+export async function listOpenDisruptionsAnnounced(db: Db): Promise<DisruptionRow[]> {
+  return db
+    .selectFrom('disruptions as x')
+    .selectAll('x')
+    .where('x.status', '<>', 'resolved')
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('notices as n')
+          .select('n.id')
+          .whereRef('n.disruption_id', '=', 'x.id')
+          .where('n.kind', '=', 'announcement')
+          .where('n.dispatched_at', 'is not', null),
+      ),
+    )
+    .orderBy('x.created_at')
+    .execute();
+}

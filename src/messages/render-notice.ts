@@ -50,20 +50,29 @@ export function publicPageUrlFor(publicBaseUrl: string): string {
  * a missing variable an error at once (a preview shows it) instead of a gap in a sent text.
  */
 export function renderNotice(input: RenderNoticeInput): RenderedNotice {
-  const templates = compiledTemplates(input.templatesDir ?? TEMPLATES_DIR);
   const { audience, kind } = input;
-  const name = `${audience}.${kind}`;
+  return renderTemplates(input.templatesDir, `${audience}.${kind}`, `${audience}/${kind}`, noticeContext(input));
+}
+
+/** The kinds of a disruption's messages: its announcement (registration or catch-up) and its updates. */
+export const DISRUPTION_NOTICE_KINDS = ['announcement', 'update'] as const satisfies readonly NoticeKind[];
+
+/**
+ * Renders one message from the templates named `name` in subjects.json and `file` (`.html.hbs`,
+ * `.txt.hbs`) under the templates folder, inside the layouts: a window's notice or a disruption's.
+ */
+export function renderTemplates(templatesDir: URL | undefined, name: string, file: string, context: Record<string, unknown>): RenderedNotice {
+  const templates = compiledTemplates(templatesDir ?? TEMPLATES_DIR);
   const subject = templates.subjects.get(name);
   const html = templates.html.get(name);
   const text = templates.text.get(name);
-  if (!subject || !html || !text) throw new TemplateError(`no templates for ${name}`, `${audience}/${kind}`);
-  const context = noticeContext(input);
+  if (!subject || !html || !text) throw new TemplateError(`no templates for ${name}`, file);
   // Handlebars compiles on first use: a syntax error surfaces here, as does a strict-mode gap or a throwing helper.
   const subjectLine = headerLine(run(subject, context, `subjects.json "${name}"`));
   return {
     subject: subjectLine,
-    html: run(templates.htmlLayout, { ...context, subject: subjectLine, body: run(html, context, `${audience}/${kind}.html.hbs`) }, 'layout.html.hbs'),
-    text: tidyText(run(templates.textLayout, { ...context, subject: subjectLine, body: run(text, context, `${audience}/${kind}.txt.hbs`) }, 'layout.txt.hbs')),
+    html: run(templates.htmlLayout, { ...context, subject: subjectLine, body: run(html, context, `${file}.html.hbs`) }, 'layout.html.hbs'),
+    text: tidyText(run(templates.textLayout, { ...context, subject: subjectLine, body: run(text, context, `${file}.txt.hbs`) }, 'layout.txt.hbs')),
   };
 }
 
@@ -200,6 +209,15 @@ function compileTemplates(dir: URL): CompiledTemplates {
       html.set(name, htmlEngine.compile(read(`${audience}/${kind}.html.hbs`), htmlOptions));
       text.set(name, textEngine.compile(read(`${audience}/${kind}.txt.hbs`), textOptions));
     }
+  }
+  // A disruption's messages: one text per kind for every audience, which says what differs.
+  for (const kind of DISRUPTION_NOTICE_KINDS) {
+    const name = `disruption.${kind}`;
+    const subject = subjectSources[name];
+    if (subject === undefined) throw new TemplateError(`template subjects.json: no subject for ${name}`, 'subjects.json');
+    subjects.set(name, textEngine.compile(subject, textOptions));
+    html.set(name, htmlEngine.compile(read(`disruptions/${kind}.html.hbs`), htmlOptions));
+    text.set(name, textEngine.compile(read(`disruptions/${kind}.txt.hbs`), textOptions));
   }
   return {
     subjects,

@@ -22,3 +22,8 @@ export async function insertIdempotencyKey(db: Db, record: IdempotencyRecord): P
     .values({ key: record.key, actor: record.actor, request_hash: record.requestHash, window_id: record.windowId, disruption_id: record.disruptionId ?? null, created_at: record.createdAt })
     .execute();
 }
+
+/** Whether an error is PostgreSQL's unique violation: another request stored the same key first. */
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '23505';
+}

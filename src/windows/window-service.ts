@@ -18,7 +18,7 @@ import { checkWindow, earliestStartText, type CheckOptions, type WindowCheck, ty
 import type { Db } from '../storage/database.js';
 import type { NewNoticeRow, NoticeRow, WindowRow } from '../storage/schema.js';
 import { recordAudit } from './audit-repository.js';
-import { findIdempotencyKey, insertIdempotencyKey } from './idempotency-repository.js';
+import { findIdempotencyKey, insertIdempotencyKey, isUniqueViolation } from './idempotency-repository.js';
 import {
   findWindow,
   insertWindow,
@@ -36,7 +36,7 @@ export interface WindowServiceDeps {
   rules: RuleBook;
   clock: () => DateTime;
   /** Called after each commit with the window as stored and the notices just planned, to schedule them. */
-  onCommitted: (change: CommittedChange) => Promise<void>;
+  onCommitted: (change: Committed) => Promise<void>;
   /**
    * The CMS endpoints, so that a move plans the catch-up of an endpoint whose announcement was
    * withdrawn at once; without them the reconciler plans it within a minute. @defaultValue none
@@ -46,6 +46,12 @@ export interface WindowServiceDeps {
 
 export interface CommittedChange {
   window: WindowRow;
+  notices: readonly NoticeRow[];
+}
+
+/** What `onCommitted` schedules: notices, and the window they are of when they are a window's (a disruption has no window). */
+export interface Committed {
+  window?: WindowRow | undefined;
   notices: readonly NoticeRow[];
 }
 
@@ -443,10 +449,6 @@ function noticeRow(window: Pick<WindowRow, 'id' | 'revision'>, kind: NoticeKind,
     error: null,
     created_at: now.toJSDate(),
   };
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === '23505';
 }
 
 function hashRequest(input: NewWindowInput): string {

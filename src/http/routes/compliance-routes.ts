@@ -26,6 +26,7 @@ export const auditQuery = z.strictObject({
   from: instantOrDate.optional(),
   to: instantOrDate.optional(),
   windowId: z.uuid('ska vara ett driftstopps id (UUID)').optional(),
+  disruptionId: z.uuid('ska vara en driftstörnings id (UUID)').optional(),
   format,
 });
 
@@ -62,7 +63,7 @@ export function complianceRoutes(deps: ComplianceRouteDeps): Router {
   router.get('/audit', async (req, res) => {
     const query = parseInput(auditQuery, req.query, 'query');
     const { from, to } = range(query, zone, {});
-    const events = await auditTrail(deps, { windowId: query.windowId, from: from?.toJSDate(), to: to?.toJSDate() });
+    const events = await auditTrail(deps, { windowId: query.windowId, disruptionId: query.disruptionId, from: from?.toJSDate(), to: to?.toJSDate() });
     if (wantsCsv(req, res, query.format)) {
       const until = (to ?? deps.clock()).setZone(zone).toISODate();
       const span = from ? `${from.toISODate()}-${until}` : `till-${until}`;
@@ -73,6 +74,7 @@ export function complianceRoutes(deps: ComplianceRouteDeps): Router {
       items: events.map((event) => ({
         id: event.id,
         windowId: event.window_id,
+        disruptionId: event.disruption_id,
         actor: event.actor,
         action: event.action,
         at: formatInstant(event.at, zone),
