@@ -47,6 +47,7 @@ const envSchema = z
     PUBLIC_WEBHOOK_URL: url(['http:', 'https:']).optional(),
     EGETVAL_WEBHOOK_URL: url(['http:', 'https:']).optional(),
     WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     PUBLIC_BASE_URL: url(['http:', 'https:'])
       .optional()
       .transform((value, ctx) => (value === undefined ? undefined : parseWith(normalizeBaseUrl, value, ctx))),
@@ -180,6 +181,8 @@ export interface Config {
   metricsPort: number | undefined;
   webhooks: { intranet?: string; public?: string; egetval?: string };
   webhookSecret: string | undefined;
+  /** LINK_SECRET: the key personal links are signed with; unset, one is generated into DATA_DIR (`resolveLinkSecret`). */
+  linkSecret: string | undefined;
   /** Where the service is reached from outside, without a trailing slash (`https://kommun.example/driftstopp`); build links with `publicUrl`. */
   publicBaseUrl: string;
   logLevel: string;
@@ -231,6 +234,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       egetval: e.EGETVAL_WEBHOOK_URL,
     }),
     webhookSecret: e.WEBHOOK_SECRET,
+    linkSecret: e.LINK_SECRET,
     publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`,
     logLevel: e.LOG_LEVEL,
     workerConcurrency: e.WORKER_CONCURRENCY,

@@ -8,6 +8,7 @@ import { preflight } from './delivery/preflight.js';
 import { noticeMessages } from './delivery/notice-messages.js';
 import { NoticeScheduler } from './queues/notice-scheduler.js';
 import { openQueues, redisConnection } from './queues/queues.js';
+import { resolveLinkSecret } from './runtime/admin-token.js';
 import { createLogger } from './runtime/logger.js';
 import { Metrics } from './runtime/metrics.js';
 import { serveMetrics } from './runtime/metrics-server.js';
@@ -45,6 +46,8 @@ export async function runService(roles: { api: boolean; workers: boolean }): Pro
 async function start(config: Readonly<Config>, logger: Logger, roles: { api: boolean; workers: boolean }): Promise<void> {
   // Listening from here on: a SIGTERM while the rest starts still stops what has started.
   const stops = stopOnSignals(logger);
+  // Read (or made) once: the links the workers write into messages are checked by the API.
+  const linkSecret = resolveLinkSecret(config.linkSecret, config.dataDir);
   const messages = noticeMessages({ policy: config.policy, mailFrom: config.mailFrom, publicBaseUrl: config.publicBaseUrl, templatesDir: config.templatesDir });
   const mailer = roles.workers
     ? createMailer({ smtpUrl: config.smtpUrl, tlsCa: config.smtpCa, outboxDir: `${config.dataDir}/outbox`, maxConnections: config.smtpMaxConnections })
@@ -105,6 +108,7 @@ async function start(config: Readonly<Config>, logger: Logger, roles: { api: boo
       logger,
       metrics,
       queues: queueList,
+      linkSecret,
       onCommitted: async ({ window, notices }) => {
         try {
           await enqueue.scheduleCommitted({ window, notices });

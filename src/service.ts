@@ -10,7 +10,7 @@ import type { Config } from './config.js';
 import { createHttpApp } from './http/app.js';
 import { BusinessCalendar } from './rules/business-calendar.js';
 import type { RuleBook } from './rules/notice-plan.js';
-import { resolveTokens } from './runtime/admin-token.js';
+import { resolveLinkSecret, resolveTokens } from './runtime/admin-token.js';
 import { probeRedis, redisServerAvailable, startRedisServer, type LocalRedis } from './runtime/local-redis.js';
 import { withoutPassword } from './runtime/urls.js';
 import { openDatabase, type Db } from './storage/database.js';
@@ -86,6 +86,8 @@ export async function startApi(options: {
   onCommitted: WindowServiceDeps['onCommitted'];
   metrics?: Metrics;
   queues?: readonly Queue[];
+  /** @defaultValue LINK_SECRET, or the one generated into DATA_DIR */
+  linkSecret?: string;
 }): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
   const { config, db, logger } = options;
   const { tokens, created, file } = resolveTokens(config.apiTokens, config.dataDir);
@@ -107,6 +109,7 @@ export async function startApi(options: {
     logger,
     version: VERSION,
     publicBaseUrl: config.publicBaseUrl,
+    linkSecret: options.linkSecret ?? resolveLinkSecret(config.linkSecret, config.dataDir),
     templatesDir: config.templatesDir,
     metrics: options.metrics,
     queues: options.queues,

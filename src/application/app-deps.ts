@@ -13,6 +13,8 @@ import type { WindowServiceDeps } from '../windows/window-service.js';
 export interface ApplicationDeps extends WindowServiceDeps {
   /** Where this service is reached from outside; links in messages point here. */
   publicBaseUrl: string;
+  /** The key personal links (acknowledgement, settings, unsubscribe, sign-up) are signed with. */
+  linkSecret: string;
   /** TEMPLATES_DIR, for previews: rendered from the templates the workers send. @defaultValue the bundled templates */
   templatesDir?: URL | undefined;
 }

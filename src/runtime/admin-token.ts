@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ApiToken } from '../config.js';
+import { readOrCreateSecret } from './secret-file.js';
 
 /** The generated token's name in the audit trail: "Registrerat av admin". */
 export const GENERATED_TOKEN_NAME = 'admin';
@@ -12,14 +11,15 @@ export const GENERATED_TOKEN_NAME = 'admin';
  * print it, once.
  */
 export function resolveTokens(configured: readonly ApiToken[] | undefined, dataDir: string): { tokens: readonly ApiToken[]; created: string | null; file: string } {
-  const file = path.join(dataDir, 'admin-token');
-  if (configured) return { tokens: configured, created: null, file };
-  if (existsSync(file)) {
-    return { tokens: [{ role: 'admin', name: GENERATED_TOKEN_NAME, token: readFileSync(file, 'utf8').trim() }], created: null, file };
-  }
-  mkdirSync(dataDir, { recursive: true });
-  const token = randomBytes(32).toString('base64url');
-  writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
-  chmodSync(file, 0o600);
-  return { tokens: [{ role: 'admin', name: GENERATED_TOKEN_NAME, token }], created: token, file };
+  if (configured) return { tokens: configured, created: null, file: path.join(dataDir, 'admin-token') };
+  const { secret, created, file } = readOrCreateSecret(dataDir, 'admin-token');
+  return { tokens: [{ role: 'admin', name: GENERATED_TOKEN_NAME, token: secret }], created: created ? secret : null, file };
+}
+
+/**
+ * The key personal links are signed with: LINK_SECRET, or else one generated at first start
+ * into DATA_DIR/link-secret (mode 600), read by every process on that DATA_DIR.
+ */
+export function resolveLinkSecret(configured: string | undefined, dataDir: string): string {
+  return configured ?? readOrCreateSecret(dataDir, 'link-secret').secret;
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../../src/policy/load-policy.js';
-import { resolveTokens } from '../../src/runtime/admin-token.js';
+import { resolveLinkSecret, resolveTokens } from '../../src/runtime/admin-token.js';
 
 /** The ConfigError a bad environment raises; fails the test when none is raised. */
 function configErrorOf(env: Record<string, string | undefined>): ConfigError {
@@ -172,5 +172,31 @@ describe('resolveTokens', () => {
     const result = resolveTokens(configured, tmp);
     expect(result).toMatchObject({ tokens: configured, created: null });
     expect(existsSync(path.join(tmp, 'admin-token'))).toBe(false);
+  });
+});
+
+describe('resolveLinkSecret', () => {
+  it('when LINK_SECRET is unset, then the first call creates DATA_DIR/link-secret with mode 600 and later calls read it', () => {
+    const dataDir = path.join(tmp, 'data');
+    const first = resolveLinkSecret(undefined, dataDir);
+    const file = path.join(dataDir, 'link-secret');
+    expect(first).toMatch(/^[\w-]{43}$/);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(resolveLinkSecret(undefined, dataDir)).toBe(first);
+  });
+
+  it('when another process wrote the file first, then its secret is used, so API and workers sign alike', () => {
+    writeFileSync(path.join(tmp, 'link-secret'), 'secret-written-by-the-workers-process-0123\n', { mode: 0o600 });
+    expect(resolveLinkSecret(undefined, tmp)).toBe('secret-written-by-the-workers-process-0123');
+  });
+
+  it('when LINK_SECRET is set, then it is used and no file is written', () => {
+    const config = loadConfig({ LINK_SECRET: 'a-link-secret-of-at-least-32-characters', DATA_DIR: tmp });
+    expect(resolveLinkSecret(config.linkSecret, config.dataDir)).toBe('a-link-secret-of-at-least-32-characters');
+    expect(existsSync(path.join(tmp, 'link-secret'))).toBe(false);
+  });
+
+  it('when LINK_SECRET is shorter than 32 characters, then start-up stops naming it', () => {
+    expect(configErrorOf({ LINK_SECRET: 'too-short-secret' }).message).toMatch(/LINK_SECRET.*at least 32 characters/);
   });
 });

@@ -17,6 +17,8 @@ import { watchRegister } from '../../src/storage/register-changes.js';
 
 export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 export const VIEWER_TOKEN = 'viewer-token-for-tests-012345678';
+/** LINK_SECRET of the test apps, so a test can sign a link the app accepts. */
+export const TEST_LINK_SECRET = 'link-secret-for-tests-0123456789abcdef';
 
 export interface TestApi {
   baseUrl: string;
@@ -79,6 +81,7 @@ export async function startTestApi(db: Db, options: TestApiOptions = {}): Promis
     readiness: () => readiness(db, { otherChecks: async () => ({ redis: true }), ...(options.alarms ? { alarms: options.alarms } : {}) }),
     version: 'test',
     publicBaseUrl: options.publicBaseUrl ?? 'http://localhost:3000',
+    linkSecret: TEST_LINK_SECRET,
     metrics: options.metrics,
     queues: options.queues,
     ...(options.authFailureLimit !== undefined ? { authFailureLimit: options.authFailureLimit } : {}),
