@@ -36,8 +36,9 @@ function pageContext({ listing, policy, urls }: PublicPageInput) {
     urls,
     /** The present first: each system's state, then what is wrong now, then what is planned, then what was. */
     systems: listing.systems,
-    asOf: formatDateTime(listing.asOf, policy.timezone),
-    asOfIso: listing.asOf.toISOString(),
+    // When it last changed, not the request's instant: the same state gives the same bytes (and ETag).
+    changed: listing.lastModified ? formatDateTime(listing.lastModified, policy.timezone) : null,
+    changedIso: listing.lastModified?.toISOString() ?? null,
     currentDisruptions: listing.disruptions.filter((d) => d.current).map(disruptionContext),
     // A window under way is the present: it comes before those ahead (the feeds keep newest information first).
     items: [...listing.items.filter((item) => item.status === 'ongoing'), ...listing.items.filter((item) => item.status !== 'ongoing')].map((item) =>

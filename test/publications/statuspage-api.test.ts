@@ -213,6 +213,15 @@ describe.each(testBackends)('the Statuspage API v2 on $name', (backend) => {
     ]);
   });
 
+  it('when minutes pass and nothing changes, then every answer, the page and the feeds included, keeps its bytes and ETag', async () => {
+    const paths = [...PATHS.map((p) => `/public/api/v2/${p}`), '/public/driftstopp', '/public/driftstopp.ics', '/public/driftstopp.atom', '/public/driftstopp.json'];
+    const tags = async () => Promise.all(paths.map(async (path) => (await api.get(path)).headers.get('etag')));
+    api.setNow('2027-03-30T10:31');
+    const before = await tags();
+    api.setNow('2027-03-30T10:44');
+    expect(await tags()).toEqual(before);
+  });
+
   it.each(PATHS)('then %s answers a matching If-None-Match with an empty 304, as the feeds do', async (path) => {
     api.setNow('2027-03-30T10:45');
     const first = await api.get(`/public/api/v2/${path}`);
