@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '../support/database.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
-import { STATUSPAGE_SCHEMAS } from './statuspage-schema.js';
+import { STATUSPAGE_SCHEMAS } from '../../src/publications/statuspage-schema.js';
 
 /**
  * Issue 14's done-when, through the whole service: a disruption registered and updated with

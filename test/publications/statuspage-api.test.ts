@@ -12,7 +12,7 @@ import {
   startPublicApi,
   type PublicTestApi,
 } from './public-fixtures.js';
-import { STATUSPAGE_SCHEMAS, type StatuspagePath } from './statuspage-schema.js';
+import { STATUSPAGE_SCHEMAS, type StatuspagePath } from '../../src/publications/statuspage-schema.js';
 
 const PATHS = Object.keys(STATUSPAGE_SCHEMAS) as StatuspagePath[];
 

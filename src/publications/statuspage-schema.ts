@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
 /**
- * Atlassian Statuspage's public API v2, field by field, as a Statuspage page documents it at
+ * Atlassian Statuspage's public API v2, field by field, written from its documentation and
+ * not from `statuspage.ts` (the tests hold the answers to it; /openapi.json describes them
+ * with it), as a Statuspage page documents it at
  * `/api` ("summary.json", "status.json", "components.json", "incidents/unresolved.json",
  * "incidents.json", "scheduled-maintenances/upcoming.json", "…/active.json",
  * "scheduled-maintenances.json") and as the clients written against it read it: the
