@@ -143,3 +143,19 @@ export async function arrangeDisruptionUpdate(db: Db, id: string, status: Disrup
   await insertDisruptionUpdate(db, { id: randomUUID(), disruption_id: id, sequence, status, message, created_by: 'admin', at: local(at) });
   await setDisruptionStatus(db, id, { status, revision: sequence, at: local(at) });
 }
+
+/**
+ * A window told to the public on `announcedAt`, then cancelled (revision 2) with the reason
+ * "Leverantören är inte klar", its cancellation going out five minutes after `cancelledAt`.
+ */
+export async function arrangeCancelledWindow(
+  db: Db,
+  window: Partial<NewWindowRow> & Pick<NewWindowRow, 'title' | 'start_at' | 'end_at'>,
+  told: { announcedAt: string; cancelledAt: string },
+): Promise<WindowRow> {
+  const cancelledAt = local(told.cancelledAt);
+  const row = await arrangeWindow(db, { status: 'cancelled', revision: 2, cancel_reason: 'Leverantören är inte klar', updated_at: cancelledAt, ...window });
+  await arrangeNotice(db, row, { revision: 1, sentAt: local(told.announcedAt) });
+  await arrangeNotice(db, row, { revision: 2, kind: 'cancellation', lead_days: null, sentAt: new Date(cancelledAt.getTime() + 5 * 60_000) });
+  return row;
+}

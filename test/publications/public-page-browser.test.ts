@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPage, launchChromium, SCREENSHOTS, summary, watchForErrors, type PageCheck } from '../admin/browser.js';
 import { testBackends, type TestDatabase } from '../support/database.js';
-import { arrangeDisruption, arrangeDisruptionUpdate, arrangeNotice, arrangeWindow, local, startPublicApi, type PublicTestApi } from './public-fixtures.js';
+import { arrangeCancelledWindow, arrangeDisruption, arrangeDisruptionUpdate, arrangeNotice, arrangeWindow, local, startPublicApi, type PublicTestApi } from './public-fixtures.js';
 
 const VIEWPORTS = [
   { name: 'public-page-390', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
@@ -35,18 +35,11 @@ describe('the public page in Chromium with a disruption, a running window and hi
     await arrangeNotice(db, ahead, { sentAt: local('2027-03-29T08:00') });
     const done = await arrangeWindow(db, { title: 'Ny version av CareApp', systems: ['careapp'], start_at: local('2027-03-16T09:00'), end_at: local('2027-03-16T10:00') });
     await arrangeNotice(db, done, { sentAt: local('2027-03-09T08:00') });
-    const called = await arrangeWindow(db, {
-      title: 'Flytt av Tes databas',
-      systems: ['tes'],
-      start_at: local('2027-03-17T09:00'),
-      end_at: local('2027-03-17T12:00'),
-      status: 'cancelled',
-      revision: 2,
-      cancel_reason: 'Leverantören är inte klar',
-      updated_at: local('2027-03-12T08:00'),
-    });
-    await arrangeNotice(db, called, { revision: 1, sentAt: local('2027-03-08T08:00') });
-    await arrangeNotice(db, called, { revision: 2, kind: 'cancellation', lead_days: null, sentAt: local('2027-03-12T08:05') });
+    await arrangeCancelledWindow(
+      db,
+      { title: 'Flytt av Tes databas', systems: ['tes'], start_at: local('2027-03-17T09:00'), end_at: local('2027-03-17T12:00') },
+      { announcedAt: '2027-03-08T08:00', cancelledAt: '2027-03-12T08:00' },
+    );
     const now = await arrangeDisruption(db, {
       title: 'Låsen svarar inte',
       systems: ['carelock'],

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inviteUid } from '../../src/messages/calendar-invite.js';
 import type { WindowRow } from '../../src/storage/schema.js';
 import { testBackends, type TestDatabase } from '../support/database.js';
-import { arrangeNotice, arrangeWindow, local, policy, PUBLIC_BASE_URL, startPublicApi, type PublicTestApi } from './public-fixtures.js';
+import { arrangeCancelledWindow, arrangeNotice, arrangeWindow, local, policy, PUBLIC_BASE_URL, startPublicApi, type PublicTestApi } from './public-fixtures.js';
 
 const PATHS = ['/public/driftstopp', '/public/driftstopp.ics', '/public/driftstopp.atom', '/public/driftstopp.json'];
 const NOW = '2027-03-22T10:00';
@@ -57,18 +57,11 @@ describe.each(testBackends)('the public page and feeds on $name', (backend) => {
 
       published = await arrangeWindow(db, { title: SCRIPT_TITLE, start_at: local('2027-03-30T09:00'), end_at: local('2027-03-30T12:00') });
       await arrangeNotice(db, published, { sentAt: local('2027-03-19T08:00') });
-      cancelled = await arrangeWindow(db, {
-        title: 'Byte av låsservrar',
-        systems: ['carelock'],
-        start_at: local('2027-03-31T09:00'),
-        end_at: local('2027-03-31T11:00'),
-        status: 'cancelled',
-        revision: 2,
-        cancel_reason: 'Leverantören är inte klar',
-        updated_at: local('2027-03-20T08:00'),
-      });
-      await arrangeNotice(db, cancelled, { revision: 1, sentAt: local('2027-03-15T08:00') });
-      await arrangeNotice(db, cancelled, { revision: 2, kind: 'cancellation', lead_days: null, sentAt: local('2027-03-20T08:05') });
+      cancelled = await arrangeCancelledWindow(
+        db,
+        { title: 'Byte av låsservrar', systems: ['carelock'], start_at: local('2027-03-31T09:00'), end_at: local('2027-03-31T11:00') },
+        { announcedAt: '2027-03-15T08:00', cancelledAt: '2027-03-20T08:00' },
+      );
       // Moved: the update has been fanned out and its webhook is still retrying.
       rescheduled = await arrangeWindow(db, {
         title: 'Uppdatering av CareLock',

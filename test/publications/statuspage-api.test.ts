@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { WindowRow } from '../../src/storage/schema.js';
 import { testBackends, type TestDatabase } from '../support/database.js';
 import {
+  arrangeCancelledWindow,
   arrangeDisruption,
   arrangeDisruptionUpdate,
   arrangeNotice,
@@ -49,18 +50,11 @@ describe.each(testBackends)('the Statuspage API v2 on $name', (backend) => {
     // A Tes window told to the public on 19 March: CareApp depends on Tes, so it is down too.
     window = await arrangeWindow(db, { title: 'Uppgradering av Tes', systems: ['tes'], start_at: local('2027-03-30T09:00'), end_at: local('2027-03-30T12:00') });
     await arrangeNotice(db, window, { sentAt: local('2027-03-19T08:00') });
-    cancelled = await arrangeWindow(db, {
-      title: 'Byte av låsservrar',
-      systems: ['carelock'],
-      start_at: local('2027-03-31T09:00'),
-      end_at: local('2027-03-31T11:00'),
-      status: 'cancelled',
-      revision: 2,
-      cancel_reason: 'Leverantören är inte klar',
-      updated_at: local('2027-03-20T08:00'),
-    });
-    await arrangeNotice(db, cancelled, { revision: 1, sentAt: local('2027-03-15T08:00') });
-    await arrangeNotice(db, cancelled, { revision: 2, kind: 'cancellation', lead_days: null, sentAt: local('2027-03-20T08:05') });
+    cancelled = await arrangeCancelledWindow(
+      db,
+      { title: 'Byte av låsservrar', systems: ['carelock'], start_at: local('2027-03-31T09:00'), end_at: local('2027-03-31T11:00') },
+      { announcedAt: '2027-03-15T08:00', cancelledAt: '2027-03-20T08:00' },
+    );
     // Never told: absent everywhere.
     const unpublished = await arrangeWindow(db, { title: 'Inte publicerat än', start_at: local('2027-06-15T09:00'), end_at: local('2027-06-15T12:00') });
     await arrangeNotice(db, unpublished);
