@@ -4,7 +4,9 @@ import { formatDeadlineCell } from '../messages/swedish-time.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { NoticeKind } from '../rules/notice-plan.js';
 import type { WindowStatus } from '../storage/schema.js';
+import { DISRUPTION_STATUS_LABELS } from '../rules/disruption-status.js';
 import type { Verdict, WindowCompliance } from './compliance-report.js';
+import type { DisruptionCompliance } from './disruption-compliance.js';
 
 /**
  * Spreadsheet-ready CSV as Swedish Excel opens it by double-click: a UTF-8 BOM (without it
@@ -74,6 +76,8 @@ const COMPLIANCE_COLUMNS = [
   ['sent', 'skickade'],
   ['failed', 'misslyckade'],
   ['feeds', 'i flödena'],
+  ['subject', 'gäller'],
+  ['reachedAfter', 'sekunder till mottagarna'],
 ] as const;
 
 type ComplianceRecord = Partial<Record<(typeof COMPLIANCE_COLUMNS)[number][0], string | number>>;
@@ -83,17 +87,23 @@ export function localDateTime(instant: Date | null, zone: string): string {
   return instant ? DateTime.fromJSDate(instant).setZone(zone).toFormat('yyyy-MM-dd HH:mm') : '';
 }
 
-/** One row per window and notice; a window without notices still gets a row of its own. */
-export function complianceCsv(report: readonly WindowCompliance[], policy: Policy): string {
+/**
+ * One row per window and notice; a window without notices still gets a row of its own. Then
+ * one row per disruption and message, with the seconds from its registration or update until
+ * it reached its audience.
+ */
+export function complianceCsv(report: readonly WindowCompliance[], policy: Policy, disruptions: readonly DisruptionCompliance[] = []): string {
   const zone = policy.timezone;
+  const systemNames = (systems: readonly string[]) => systems.map((id) => policy.systems[id]?.displayName ?? id).join(', ');
   const records = report.flatMap((window): ComplianceRecord[] => {
     const windowCells: ComplianceRecord = {
       window: window.windowId,
       title: window.title,
-      systems: window.systems.map((id) => policy.systems[id]?.displayName ?? id).join(', '),
+      systems: systemNames(window.systems),
       start: localDateTime(window.start, zone),
       end: localDateTime(window.end, zone),
       status: WINDOW_STATUSES[window.status],
+      subject: 'driftstopp',
     };
     if (window.audiences.length === 0) return [windowCells];
     return window.audiences.map((notice) => ({
@@ -112,7 +122,30 @@ export function complianceCsv(report: readonly WindowCompliance[], policy: Polic
       feeds: notice.feeds ? 'ja' : 'nej',
     }));
   });
-  return stringify(records, {
+  const disruptionRecords = disruptions.flatMap((d) =>
+    d.messages.map((m): ComplianceRecord => ({
+      window: d.disruptionId,
+      title: d.title,
+      systems: systemNames(d.systems),
+      start: localDateTime(d.registeredAt, zone),
+      end: localDateTime(d.resolvedAt, zone),
+      status: DISRUPTION_STATUS_LABELS[d.status].toLowerCase(),
+      audience: policy.audiences[m.audience].displayName,
+      kind: m.catchUp ? 'meddelande till ny mottagare' : m.kind === 'update' ? 'uppdatering' : 'meddelande',
+      requiredBy: localDateTime(m.requiredBy, zone),
+      dueAt: localDateTime(m.dueAt, zone),
+      sentAt: localDateTime(m.sentAt, zone),
+      onTime: m.verdict === 'on_time' ? 'ja' : m.verdict === 'late' ? 'nej' : '',
+      verdict: VERDICTS[m.verdict],
+      reason: m.reason ?? '',
+      sent: m.deliveries.sent,
+      failed: m.deliveries.failed,
+      feeds: m.feeds ? 'ja' : 'nej',
+      subject: 'driftstörning',
+      reachedAfter: m.reachedAfterMs === null ? '' : Math.round(m.reachedAfterMs / 1000),
+    })),
+  );
+  return stringify([...records, ...disruptionRecords], {
     ...CSV_OPTIONS,
     columns: COMPLIANCE_COLUMNS.map(([key, header]) => ({ key, header })),
   });

@@ -340,6 +340,19 @@ export async function withdrawPendingDeliveriesOf(db: Db, column: SubjectColumn,
 
 /** What became of each notice's deliveries, for the notices of the windows starting in [from, to). */
 export async function deliveryTalliesOfWindowsStartingIn(db: Db, range: { from: Date; to: Date }): Promise<Map<string, DeliveryTally>> {
+  return deliveryTallies(db, { windowsStartingIn: range });
+}
+
+/** What became of each notice's deliveries, for these disruptions' notices. */
+export async function deliveryTalliesOfDisruptions(db: Db, disruptionIds: readonly string[]): Promise<Map<string, DeliveryTally>> {
+  if (disruptionIds.length === 0) return new Map();
+  return deliveryTallies(db, { disruptionIds });
+}
+
+async function deliveryTallies(
+  db: Db,
+  of: { windowsStartingIn: { from: Date; to: Date } } | { disruptionIds: readonly string[] },
+): Promise<Map<string, DeliveryTally>> {
   const rows = await db
     .selectFrom('deliveries')
     .select([
@@ -349,12 +362,12 @@ export async function deliveryTalliesOfWindowsStartingIn(db: Db, range: { from: 
       sql<number>`max(attempts)`.as('max_attempts'),
       sql<Date | null>`min(failing_since)`.as('failing_since'),
     ])
-    .where('notice_id', 'in', (eb) =>
-      eb
-        .selectFrom('notices')
-        .select('id')
-        .where('window_id', 'in', eb.selectFrom('windows').select('id').where('start_at', '>=', range.from).where('start_at', '<', range.to)),
-    )
+    .where('notice_id', 'in', (eb) => {
+      const notices = eb.selectFrom('notices').select('id');
+      if ('disruptionIds' in of) return notices.where('disruption_id', 'in', of.disruptionIds);
+      const { from, to } = of.windowsStartingIn;
+      return notices.where('window_id', 'in', eb.selectFrom('windows').select('id').where('start_at', '>=', from).where('start_at', '<', to));
+    })
     .groupBy(['notice_id', 'status'])
     .execute();
   const tallies = new Map<string, DeliveryTally>();

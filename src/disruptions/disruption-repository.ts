@@ -121,3 +121,15 @@ export async function listOpenDisruptionsAnnounced(db: Db): Promise<DisruptionRo
     .orderBy('x.created_at')
     .execute();
 }
+
+/** Disruptions registered in [from, to), oldest first: those the compliance record of that range holds. */
+export async function listDisruptionsRegisteredIn(db: Db, range: { from: Date; to: Date }): Promise<DisruptionRow[]> {
+  return db
+    .selectFrom('disruptions')
+    .selectAll()
+    .where('created_at', '>=', range.from)
+    .where('created_at', '<', range.to)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}

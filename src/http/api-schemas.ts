@@ -215,3 +215,22 @@ export const listDisruptionsQuery = z.strictObject({
 });
 
 export const disruptionIdParams = z.strictObject({ id: z.uuid('ska vara en driftstörnings id (UUID)') });
+
+export const disruptionSchema = z.object({
+  id: z.uuid(),
+  title: z.string(),
+  description: z.string(),
+  systems: z.array(z.string()),
+  status: disruptionStatus,
+  revision: z.number().int().describe('The number of the latest update (1: only the registration)'),
+  createdBy: z.string(),
+  createdAt: instant.describe('When it was registered'),
+  updatedAt: instant,
+  resolvedAt: instant.nullable(),
+  updates: z
+    .array(z.object({ sequence: z.number().int(), status: disruptionStatus, message: z.string(), at: instant, by: z.string() }))
+    .describe('The registration first, then each update in order'),
+  notices: z.array(noticeSchema).describe('Its messages to each audience: announcements (catchUp for newcomers) and updates'),
+});
+
+export const disruptionListSchema = z.object({ items: z.array(disruptionSchema) });

@@ -11,6 +11,8 @@ import { deliveryRoutes } from './routes/delivery-routes.js';
 import { disruptionRoutes } from './routes/disruption-routes.js';
 import { docsRoutes } from './routes/docs-routes.js';
 import { publicRoutes } from './routes/public-routes.js';
+import { supportRoutes } from './routes/support-routes.js';
+import { accessibilityRoutes } from './routes/accessibility-routes.js';
 import { previewRoutes } from './routes/preview-routes.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
 import { seriesRoutes } from './routes/series-routes.js';
@@ -56,6 +58,8 @@ export function createHttpApp(deps: AppDeps, parts: HttpAppParts = {}): Express 
   app.use(
     publicRoutes({ db: deps.db, policy: deps.rules.policy, publicBaseUrl: deps.publicBaseUrl, clock: deps.clock, cacheMs: deps.publicCacheMs ?? 1000 }),
   );
+  app.use(supportRoutes({ policy: deps.rules.policy, clock: deps.clock }));
+  app.use(accessibilityRoutes({ policy: deps.rules.policy, publicBaseUrl: deps.publicBaseUrl }));
 
   const authenticate = tokenAuthenticator(deps.tokens);
   // Guessing tokens is slowed down per client address; only failures count.

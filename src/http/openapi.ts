@@ -1,5 +1,11 @@
 import { z } from 'zod';
 import {
+  createDisruptionBody,
+  disruptionIdParams,
+  disruptionListSchema,
+  disruptionSchema,
+  disruptionUpdateBody,
+  listDisruptionsQuery,
   cancelSeriesBody,
   createSeriesBody,
   moveSeriesBody,
@@ -28,6 +34,7 @@ import { STATUSPAGE_SCHEMAS } from '../publications/statuspage-schema.js';
 import { auditQuery, complianceQuery } from './routes/compliance-routes.js';
 import { deliveryListSchema } from './routes/delivery-routes.js';
 import { previewParams, previewQuery, previewSchema } from './routes/preview-routes.js';
+import { supportNowQuery, supportNowSchema } from './routes/support-routes.js';
 
 interface Operation {
   method: 'get' | 'post' | 'patch' | 'delete';
@@ -48,6 +55,15 @@ interface Operation {
 export const operations: Operation[] = [
   { method: 'get', path: '/healthz', summary: 'The process is up', auth: 'none' },
   { method: 'get', path: '/readyz', summary: 'Database and Redis are reachable', auth: 'none', errors: [503] },
+  {
+    method: 'get',
+    path: '/public/support/now',
+    summary: 'Who to call now: the support lines open at an instant for staff or external providers, until when, and what to do when none is',
+    auth: 'none',
+    query: supportNowQuery,
+    response: { status: 200, schema: supportNowSchema, description: 'The answer, in Swedish where people read it' },
+    errors: [400],
+  },
   {
     method: 'post',
     path: '/api/windows',
@@ -103,6 +119,43 @@ export const operations: Operation[] = [
     query: slotsQuery,
     response: { status: 200, schema: slotListSchema, description: 'Slots' },
     errors: [400, 401],
+  },
+  {
+    method: 'post',
+    path: '/api/disruptions',
+    summary: 'Register a disruption (driftstörning): broadcast at once to every audience, without lead times (honours Idempotency-Key)',
+    auth: 'admin',
+    body: createDisruptionBody,
+    response: { status: 201, schema: disruptionSchema, description: 'The disruption with its registration and its announcements, due now' },
+    errors: [400, 401, 403, 409, 422],
+  },
+  {
+    method: 'get',
+    path: '/api/disruptions',
+    summary: 'Disruptions going on at some time in [from, to), newest registration first',
+    auth: 'viewer',
+    query: listDisruptionsQuery,
+    response: { status: 200, schema: disruptionListSchema, description: 'Disruptions, newest first' },
+    errors: [400, 401],
+  },
+  {
+    method: 'get',
+    path: '/api/disruptions/{id}',
+    summary: 'One disruption with its updates in order',
+    auth: 'viewer',
+    params: disruptionIdParams,
+    response: { status: 200, schema: disruptionSchema, description: 'The disruption' },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'post',
+    path: '/api/disruptions/{id}/updates',
+    summary: 'A status update, told to exactly those told of the disruption; resolved closes it (then 409)',
+    auth: 'admin',
+    params: disruptionIdParams,
+    body: disruptionUpdateBody,
+    response: { status: 200, schema: disruptionSchema, description: 'The disruption with the new update' },
+    errors: [400, 401, 403, 404, 409],
   },
   {
     method: 'post',

@@ -1,23 +1,25 @@
 import type { Audience, Policy } from '../policy/policy-schema.js';
+import type { SupportAudience } from '../policy/support-schema.js';
+import { supportNow } from '../rules/support-now.js';
+import { renderSupportNow, type RenderedSupportNow } from './support-now-render.js';
 
 /**
- * "Who to call now" in a disruption's message: the support lines open at the message's
- * instant for its readers, and what to do when none is.
- *
- * INTEGRATION POINT (support-now, issue 14 part 2): `supportNow(policy, at, audience)` in
- * `src/rules/support-now.ts` and its renderer are built on the `support-now` branch. Once
- * merged, this function returns their answer for `at` and the audience's reader (managers and
- * intranet: staff; Eget Val and the public: provider); until then it answers null and the
- * messages show the policy's support contacts alone. The templates
- * (`templates/disruptions/*.hbs`, the `supportNow` block) already show an answer when given.
+ * Whose answer a disruption's message to an audience gives: managers and the intranet are
+ * municipal staff; Eget Val's providers and the public get the providers' answer, which
+ * names no internal line and no on-call path that is not theirs.
  */
-export interface SupportAnswer {
-  /** Lines open now: `Kommunsupport 019-21 20 00, öppet till kl. 16.30`. */
-  open: string[];
-  /** What to do when no line is open (the routine's checklist, the on-call path for staff); null when one is. */
-  advice: string | null;
-}
+const SUPPORT_AUDIENCE: Readonly<Record<Audience, SupportAudience>> = {
+  managers: 'staff',
+  intranet: 'staff',
+  egetval: 'provider',
+  public: 'provider',
+};
 
-export function supportAnswerFor(_policy: Policy, _at: Date, _audience: Audience): SupportAnswer | null {
-  return null;
+/**
+ * "Vem ringer jag nu?" in a disruption's message: the support lines open at the message's
+ * instant (the registration or the update) for its readers, and what to do when none is
+ * (the routine's checklist; the on-call path for staff), from `supportNow` and its renderer.
+ */
+export function supportAnswerFor(policy: Policy, at: Date, audience: Audience): RenderedSupportNow {
+  return renderSupportNow(supportNow(policy, at, SUPPORT_AUDIENCE[audience]), { zone: policy.timezone, headingLevel: 2 });
 }

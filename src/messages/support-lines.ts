@@ -17,6 +17,11 @@ export interface SupportFor {
   routines: string | null;
 }
 
+/** `tel:019212000`: a dialable link for a number as the policy writes it. */
+export function telHref(phone: string): string {
+  return `tel:${phone.replace(/[^\d+]/g, '')}`;
+}
+
 const isFor = (reader: SupportReader) => (line: Pick<SupportLine, 'for'>) => line.for.includes(reader);
 
 /** Support contacts for a reader: staff see everything, providers and the public what is marked for them. */
@@ -25,7 +30,7 @@ export function supportFor(policy: Policy, reader: SupportReader): SupportFor {
   const staff = reader === 'staff';
   return {
     phone: support.phone,
-    phoneHref: `tel:${support.phone.replace(/[^\d+]/g, '')}`,
+    phoneHref: telHref(support.phone),
     internalPhone: staff ? support.internalPhone : null,
     menuChoice: support.menuChoice,
     hours: support.hours.filter(isFor(reader)).map((line) => line.text),

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import Holidays from 'date-holidays';
 import { IANAZone } from 'luxon';
+import { accessibilitySchema } from './accessibility-schema.js';
+import { supportNowSchema } from './support-schema.js';
 
 /** The four audiences of the routine; the contract names them, so they are not policy. */
 export const AUDIENCES = ['managers', 'intranet', 'public', 'egetval'] as const;
@@ -184,7 +186,18 @@ export const policySchema = z.strictObject({
     lockFaults: supportLine,
     /** The routine's "Viktigt att interna rutiner finns vid driftstopp!": a note to staff, never to the public. */
     internalRoutinesReminder: z.string().min(1),
+    /**
+     * The lines with their hours and the routine's advice when they are closed ("Vem ringer jag
+     * nu?"). Optional so that policy files written before it keep loading; without it the
+     * answer has no open line and points to the `hours` texts above.
+     */
+    now: supportNowSchema.optional(),
   }),
+  /**
+   * The public page's accessibility statement (DOS-lagen). Optional so that policy files written
+   * before it keep loading; without it the statement says so and gives the support contacts.
+   */
+  accessibility: accessibilitySchema.optional(),
 });
 
 export type Policy = z.infer<typeof policySchema>;

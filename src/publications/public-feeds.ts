@@ -167,7 +167,7 @@ export function disruptionUid(disruptionId: string): string {
 
 /** Resolved: when it was; still lasting: the next full hour, so calendars show it as going on now. */
 function disruptionEnd(item: DisruptionItem, listing: PublicListing): Date {
-  return item.resolvedAt ?? ongoingUntil(listing.asOf);
+  return item.resolvedAt ?? ongoingUntil(listing.at);
 }
 
 /** `Driftstörning i Tes (och därmed CareApp): Tes går inte att nå – Felsökning pågår`, or `Löst: driftstörning i …`. */

@@ -72,14 +72,14 @@ export interface PublicListing {
   disruptions: DisruptionItem[];
   /** Every system of the policy with its state now. */
   systems: SystemState[];
-  /** The instant this listing is of. */
-  asOf: Date;
   /**
    * When what the page shows last changed: the newest publication or window change, a
    * window that started (it now reads "Pågår") or one that ended (it dropped off), a
    * disruption's update. Null when nothing was ever published.
    */
   lastModified: Date | null;
+  /** The instant the listing was decided for: the page answers "Vem ringer jag nu?" for it too. */
+  at: Date;
 }
 
 /** The addresses of the page and its feeds under the service's public base URL. */
@@ -88,11 +88,15 @@ export interface PublicationUrls {
   ics: string;
   atom: string;
   json: string;
+  /** The accessibility statement the page links to (DOS-lagen). */
+  accessibility: string;
 }
+
+export const ACCESSIBILITY_PATH = '/public/tillganglighet';
 
 export function publicationUrls(publicBaseUrl: string): PublicationUrls {
   const page = publicUrl(publicBaseUrl, '/public/driftstopp');
-  return { page, ics: `${page}.ics`, atom: `${page}.atom`, json: `${page}.json` };
+  return { page, ics: `${page}.ics`, atom: `${page}.atom`, json: `${page}.json`, accessibility: publicUrl(publicBaseUrl, ACCESSIBILITY_PATH) };
 }
 
 /** The anchor of a window on the page, so feeds can link straight to it. */
@@ -142,7 +146,7 @@ export function publicListing(
     history,
     disruptions: disruptionItems,
     systems: systemStates(policy, spans, told, now),
-    asOf: now,
+    at: now,
     lastModified: instants.length > 0 ? new Date(latest) : null,
   };
 }

@@ -4,6 +4,8 @@ import { TEMPLATES_DIR } from '../messages/render-notice.js';
 import { allSystemsText } from '../messages/notice-window.js';
 import { formatDateTime } from '../messages/swedish-time.js';
 import { supportFor } from '../messages/support-lines.js';
+import { renderSupportNow } from '../messages/support-now-render.js';
+import { supportNow, type SupportNow } from '../rules/support-now.js';
 import type { Policy } from '../policy/policy-schema.js';
 import { HISTORY_DAYS } from './public-windows.js';
 import { disruptionAnchor, windowAnchor, type DisruptionItem, type PublicItem, type PublicListing, type PublicationUrls } from './public-listing.js';
@@ -14,7 +16,7 @@ export interface PublicPageInput {
   urls: PublicationUrls;
 }
 
-const PAGE_TITLE = 'Driftinformation för hemtjänstens IT-system';
+export const PAGE_TITLE = 'Driftinformation för hemtjänstens IT-system';
 
 /**
  * The public page: plain, accessible HTML without scripts. Everything from a window or the
@@ -24,8 +26,32 @@ export function renderPublicPage(input: PublicPageInput): string {
   return compiledPage()(pageContext(input));
 }
 
+/**
+ * Whom the page's "Vem ringer jag nu?" answers for. The page is read outside the municipality,
+ * and texts for the public carry no internal-only lines, so it gives the answer for external
+ * providers: the lines marked for them, the checklist when none of their support lines is open,
+ * and no on-call path (staff ask `GET /public/support/now?for=staff`, or their own channels).
+ */
+const PAGE_READER = 'provider';
+
+function pageSupportNow({ listing, policy }: PublicPageInput): SupportNow {
+  return supportNow(policy, listing.at, PAGE_READER);
+}
+
+/**
+ * When what the page shows last changed: the listing's last change, or the moment its
+ * support answer began (a line opened or closed), whichever is later. The feeds show no
+ * support answer and keep the listing's own.
+ */
+export function publicPageLastModified(input: PublicPageInput): Date | null {
+  const since = new Date(pageSupportNow(input).since);
+  const listed = input.listing.lastModified;
+  return listed && listed > since ? listed : since;
+}
+
 /** Every key a template reads is always present: strict templates fail on a missing one. */
-function pageContext({ listing, policy, urls }: PublicPageInput) {
+function pageContext(input: PublicPageInput) {
+  const { listing, policy, urls } = input;
   return {
     pageTitle: PAGE_TITLE,
     municipality: policy.municipality,
@@ -48,6 +74,8 @@ function pageContext({ listing, policy, urls }: PublicPageInput) {
     history: historyContext(listing),
     /** Only the lines the policy marks for the public: no internal number or staff-only hours. */
     support: supportFor(policy, 'public'),
+    /** Rendered and escaped by renderSupportNow; the template inserts it as it is. */
+    supportNowHtml: renderSupportNow(pageSupportNow(input), { zone: policy.timezone, id: 'vem-ringer-jag-nu' }).html,
   };
 }
 
@@ -125,7 +153,7 @@ function compiledPage(): Handlebars.TemplateDelegate {
   const engine = Handlebars.create();
   const read = (path: string) => readFileSync(new URL(path, TEMPLATES_DIR), 'utf8');
   const options = { strict: true };
-  for (const partial of ['window', 'disruption', 'history', 'support', 'feeds']) {
+  for (const partial of ['window', 'disruption', 'history', 'support', 'feeds', 'base-style']) {
     engine.registerPartial(`public-${partial}`, engine.compile(read(`public-page/${partial}.html.hbs`), options));
   }
   cache = engine.compile(read('public-page.html.hbs'), options);

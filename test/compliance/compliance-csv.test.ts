@@ -8,7 +8,7 @@ import { markSent, minutesAfter, startComplianceApi, type ComplianceTestApi } fr
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const HEADER = [
   'fönster', 'titel', 'system', 'start', 'slut', 'status', 'målgrupp', 'typ', 'senast enligt regel',
-  'planerat', 'skickat', 'i tid', 'bedömning', 'orsak', 'skickade', 'misslyckade', 'i flödena',
+  'planerat', 'skickat', 'i tid', 'bedömning', 'orsak', 'skickade', 'misslyckade', 'i flödena', 'gäller', 'sekunder till mottagarna',
 ];
 const INJECTION = '=HYPERLINK("http://x")';
 
@@ -76,6 +76,8 @@ describe.each(testBackends)('compliance CSV on $name', (backend) => {
       '1',
       '0',
       'nej',
+      'driftstopp',
+      '',
     ]);
     const intranet = rows.find((r) => r[6] === 'Intranätet')!;
     expect(intranet.slice(10, 13)).toEqual(['', '', 'väntar']);

@@ -90,6 +90,8 @@ describe.each(testBackends)('a disruption broadcast, at the SMTP server and the 
     expect(announcement.parsed.text).toContain('Felsökning pågår');
     expect(announcement.parsed.text).toContain('CareApp visar inga besök.');
     expect(announcement.parsed.html).toContain('Kommunsupport');
+    // Who to call at the moment it went out (the support-now answer for staff).
+    expect(announcement.parsed.text).toContain('Vem ringer jag nu?');
     // No calendar invitation: it is happening now.
     expect(announcement.parsed.attachments).toEqual([]);
     const hook = hooks(publicSite, id)[0]!;
@@ -148,6 +150,21 @@ describe.each(testBackends)('a disruption broadcast, at the SMTP server and the 
         ['update', 'resolved'],
       ]);
     }
+    // The record: each audience reached within the bound from the registration, every message with its own time.
+    const compliance = await stack.api.request('GET', '/api/compliance');
+    const record = compliance.body.disruptions.find((d: any) => d.disruptionId === id);
+    expect(record.audiences.map((a: any) => a.audience)).toEqual(['managers', 'intranet', 'public', 'egetval']);
+    for (const a of record.audiences) expect(a.reachedAfterSeconds).toBeLessThan(AT_ONCE_MS / 1000);
+    expect(record.messages.filter((m: any) => m.kind === 'update').map((m: any) => m.revision).sort()).toEqual([2, 2, 2, 2, 3, 3, 3, 3]);
+    expect(record.messages.every((m: any) => m.verdict === 'on_time')).toBe(true);
+    const csv = await stack.api.request('GET', '/api/compliance?format=csv');
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    const csvRows = (csv.body as string).split('\r\n').filter((line) => line.startsWith(id));
+    expect(csvRows).toHaveLength(record.messages.length);
+    expect(csvRows.every((line) => line.includes(';driftstörning;'))).toBe(true);
+    const audit = await stack.api.request('GET', `/api/audit?disruptionId=${id}`);
+    expect(audit.body.items.map((e: any) => e.action)).toEqual(['disruption.created', 'disruption.updated', 'disruption.updated']);
+
     const list = await stack.api.request('GET', '/api/disruptions?status=resolved');
     expect(list.body.items.map((d: any) => [d.id, d.status, d.updates.map((u: any) => u.status)])).toEqual([[id, 'resolved', ['investigating', 'identified', 'resolved']]]);
   });

@@ -4,7 +4,7 @@ import type { DateTime } from 'luxon';
 import { publishedListing, type PublicationDeps } from '../../application/window-queries.js';
 import { renderAtom, renderIcs, renderJson, type FeedInput } from '../../publications/public-feeds.js';
 import { publicationUrls, type PublicListing } from '../../publications/public-listing.js';
-import { renderPublicPage } from '../../publications/public-page.js';
+import { publicPageLastModified, renderPublicPage } from '../../publications/public-page.js';
 import {
   renderActiveMaintenances,
   renderComponents,
@@ -34,10 +34,12 @@ const CACHE_CONTROL = 'public, max-age=60';
 interface Representation {
   contentType: string;
   render: (input: FeedInput) => string;
+  /** When this representation last changed, if more than the listing can change it. @defaultValue the listing's */
+  lastModified?: (input: FeedInput) => Date | null;
 }
 
 const REPRESENTATIONS: Record<string, Representation> = {
-  '/public/driftstopp': { contentType: 'text/html; charset=utf-8', render: renderPublicPage },
+  '/public/driftstopp': { contentType: 'text/html; charset=utf-8', render: renderPublicPage, lastModified: publicPageLastModified },
   '/public/driftstopp.ics': { contentType: 'text/calendar; charset=utf-8', render: renderIcs },
   '/public/driftstopp.atom': { contentType: 'application/atom+xml; charset=utf-8', render: renderAtom },
   '/public/driftstopp.json': { contentType: 'application/json; charset=utf-8', render: renderJson },
@@ -87,8 +89,10 @@ export function publicRoutes(deps: PublicRoutesDeps): Router {
     router.get(path, async (req, res) => {
       const listing = await listingAt(deps.clock().toJSDate());
       if (last?.listing !== listing) {
-        const body = representation.render({ listing, policy: deps.policy, urls });
-        last = { listing, rendered: { body, etag: strongEtag(body), lastModified: listing.lastModified, contentType: representation.contentType } };
+        const input = { listing, policy: deps.policy, urls };
+        const body = representation.render(input);
+        const lastModified = representation.lastModified?.(input) ?? listing.lastModified;
+        last = { listing, rendered: { body, etag: strongEtag(body), lastModified, contentType: representation.contentType } };
       }
       sendCached(req, res, last.rendered);
     });
@@ -96,14 +100,14 @@ export function publicRoutes(deps: PublicRoutesDeps): Router {
   return router;
 }
 
-interface Rendered {
+export interface Rendered {
   body: string;
   etag: string;
   contentType: string;
   lastModified: Date | null;
 }
 
-function sendCached(req: Request, res: Response, { body, etag, contentType, lastModified }: Rendered): void {
+export function sendCached(req: Request, res: Response, { body, etag, contentType, lastModified }: Rendered): void {
   res.set('Cache-Control', CACHE_CONTROL);
   res.set('ETag', etag);
   if (lastModified) res.set('Last-Modified', lastModified.toUTCString());
