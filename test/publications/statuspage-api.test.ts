@@ -207,8 +207,9 @@ describe.each(testBackends)('the Statuspage API v2 on $name', (backend) => {
     ]);
   });
 
-  it('when minutes pass and nothing changes, then every answer, the page and the feeds included, keeps its bytes and ETag', async () => {
-    const paths = [...PATHS.map((p) => `/public/api/v2/${p}`), '/public/driftstopp', '/public/driftstopp.ics', '/public/driftstopp.atom', '/public/driftstopp.json'];
+  // The page is left out: its "Vem ringer jag nu?" box names the minute it answers for.
+  it('when minutes pass and nothing changes, then every answer, the feeds included, keeps its bytes and ETag', async () => {
+    const paths = [...PATHS.map((p) => `/public/api/v2/${p}`), '/public/driftstopp.ics', '/public/driftstopp.atom', '/public/driftstopp.json'];
     const tags = async () => Promise.all(paths.map(async (path) => (await api.get(path)).headers.get('etag')));
     api.setNow('2027-03-30T10:31');
     const before = await tags();
