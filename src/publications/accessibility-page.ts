@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
 import { DateTime } from 'luxon';
-import { TEMPLATES_DIR } from '../messages/render-notice.js';
 import { supportFor, telHref } from '../messages/support-lines.js';
 import { DIGG, type AccessibilityStatement } from '../policy/accessibility-schema.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { PublicationUrls } from './public-listing.js';
-import { PAGE_TITLE } from './public-page.js';
+import { compilePublicTemplate, PAGE_TITLE } from './public-page.js';
 
 const STATUS_TEXTS: Record<AccessibilityStatement['status'], string> = {
   full: 'Sidan är helt förenlig med lagen om tillgänglighet till digital offentlig service.',
@@ -65,11 +63,6 @@ function contactContext(email: string | null, phone: string | undefined, respons
 let cache: Handlebars.TemplateDelegate | undefined;
 
 function compiledPage(): Handlebars.TemplateDelegate {
-  if (cache) return cache;
-  const engine = Handlebars.create();
-  const read = (path: string) => readFileSync(new URL(path, TEMPLATES_DIR), 'utf8');
-  const options = { strict: true };
-  engine.registerPartial('public-base-style', engine.compile(read('public-page/base-style.html.hbs'), options));
-  cache = engine.compile(read('accessibility-page.html.hbs'), options);
+  cache ??= compilePublicTemplate('accessibility-page.html.hbs', ['base-style']);
   return cache;
 }

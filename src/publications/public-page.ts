@@ -144,18 +144,22 @@ function historyContext(listing: PublicListing) {
 
 let cache: Handlebars.TemplateDelegate | undefined;
 
-/**
- * Compiled once per process with an instance of its own, so the page's partials never mix
- * with the notice templates' partials of the same names.
- */
 function compiledPage(): Handlebars.TemplateDelegate {
-  if (cache) return cache;
+  cache ??= compilePublicTemplate('public-page.html.hbs', ['window', 'disruption', 'history', 'support', 'feeds', 'base-style']);
+  return cache;
+}
+
+/**
+ * Compiles a public page's template with its partials (`public-<name>`, from
+ * `public-page/<name>.html.hbs`) in a Handlebars instance of its own, so the pages' partials
+ * never mix with the notice templates' partials of the same names. Strict: a missing key fails.
+ */
+export function compilePublicTemplate(file: string, partials: readonly string[]): Handlebars.TemplateDelegate {
   const engine = Handlebars.create();
   const read = (path: string) => readFileSync(new URL(path, TEMPLATES_DIR), 'utf8');
   const options = { strict: true };
-  for (const partial of ['window', 'disruption', 'history', 'support', 'feeds', 'base-style']) {
+  for (const partial of partials) {
     engine.registerPartial(`public-${partial}`, engine.compile(read(`public-page/${partial}.html.hbs`), options));
   }
-  cache = engine.compile(read('public-page.html.hbs'), options);
-  return cache;
+  return engine.compile(read(file), options);
 }

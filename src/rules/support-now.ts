@@ -164,7 +164,7 @@ interface LineDay {
 }
 
 /** The line's open spans on one local date, breaks taken out, in order and merged. */
-export function lineDay(line: SupportLineHours, day: DateTime, calendar: BusinessCalendar): LineDay {
+function lineDay(line: SupportLineHours, day: DateTime, calendar: BusinessCalendar): LineDay {
   const date = day.toISODate()!;
   const holiday = calendar.holidayName(day) !== null;
   const dayBeforeHoliday = !holiday && calendar.isBusinessDay(day) && calendar.holidayName(day.plus({ days: 1 })) !== null;

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { useTestApi } from '../support/api-fixture.js';
 import { testBackends } from '../support/database.js';
+import { supportNowSchema } from '../../src/http/routes/support-routes.js';
 import { LOCK, TABLE, TES } from '../rules/support-now-table.js';
 
 /** Saturday 2026-12-05 19:30 in Stockholm: a carer at a locked door. */
@@ -29,6 +30,8 @@ describe(`GET /public/support/now on ${backend!.name}`, () => {
     expect(res.body.advice.length).toBeGreaterThan(0);
     expect(res.body.checklist.length > 0).toBe(row.checklist);
     expect(res.body.onCall !== null).toBe(row.onCall);
+    // The answer is what /openapi.json describes, field for field.
+    expect(supportNowSchema.strict().safeParse(res.body).error).toBeUndefined();
   });
 
   it('when no instant is given, then the answer is for now: Saturday 19:30, the lock-fault line until 22.00, kept no longer than its next change', async () => {
@@ -41,6 +44,14 @@ describe(`GET /public/support/now on ${backend!.name}`, () => {
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
   });
 
+  it('when no audience is given, then the answer is the providers\', with no internal-only line', async () => {
+    const res = await get('?at=2026-12-01T23:00:00%2B01:00');
+    expect(res.status).toBe(200);
+    expect(res.body.audience).toBe('provider');
+    expect(res.body.onCall).toBeNull();
+    expect(JSON.stringify(res.body)).not.toContain('internt');
+  });
+
   it('when the instant is given with Z, then it is the same instant in Stockholm time', async () => {
     const res = await get('?at=2026-12-01T08:00:00Z&for=staff');
     expect(res.status).toBe(200);
@@ -49,7 +60,7 @@ describe(`GET /public/support/now on ${backend!.name}`, () => {
   });
 
   it.each([
-    ['no audience', '?at=2026-12-01T09:00:00%2B01:00', 'for', 'saknas'],
+    ['an empty audience', '?for=', 'for', 'ska vara staff'],
     ['an unknown audience', '?for=public', 'for', 'ska vara staff (kommunens personal) eller provider (extern utförare)'],
     ['an audience in capitals', '?for=STAFF', 'for', 'ska vara staff'],
     ['two audiences', '?for=staff&for=provider', 'for', 'ska vara staff'],
@@ -77,7 +88,7 @@ describe(`GET /public/support/now on ${backend!.name}`, () => {
     expect(operation.security).toEqual([]);
     expect(operation.parameters.map((p: { name: string; required: boolean }) => [p.name, p.required])).toEqual([
       ['at', false],
-      ['for', true],
+      ['for', false],
     ]);
     expect(Object.keys(operation.responses)).toEqual(['200', '400']);
   });

@@ -18,10 +18,10 @@ export const supportNowQuery = z.strictObject({
     .optional()
     .describe('The instant to answer for, ISO 8601 with an offset; default now'),
   for: z
-    .enum(SUPPORT_AUDIENCES, {
-      error: (issue) => (issue.input === undefined ? 'saknas: staff (kommunens personal) eller provider (extern utförare)' : 'ska vara staff (kommunens personal) eller provider (extern utförare)'),
-    })
-    .describe('Who asks: staff (municipal staff) or provider (an external provider)'),
+    .enum(SUPPORT_AUDIENCES, { error: 'ska vara staff (kommunens personal) eller provider (extern utförare)' })
+    // A reader who does not say is treated as outside the municipality: no internal-only line.
+    .default('provider')
+    .describe('Who asks: staff (municipal staff) or provider (an external provider); default provider, which names no internal-only line'),
 });
 
 const openLineSchema = z.object({
