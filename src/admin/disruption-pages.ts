@@ -7,9 +7,9 @@ import { createDisruptionBody, disruptionUpdateBody } from '../http/api-schemas.
 import { DISRUPTION_STATUS_LABELS, DISRUPTION_STATUSES, OPEN_DISRUPTION_STATUSES } from '../rules/disruption-status.js';
 import { TEXT_PROBLEM_CODES } from '../rules/text-rules.js';
 import { confirmation, sessionOf, type AdminContext } from './admin-context.js';
-import { ALARMING, VERDICT, audienceName, systemText } from './admin-labels.js';
+import { audienceName, systemText } from './admin-labels.js';
 import { sendPage, when } from './admin-views.js';
-import { deliveriesCsv, deliveryRows, sendCsv } from './told-pages.js';
+import { deliveriesCsv, deliveryRows, judgement, sendCsv } from './told-pages.js';
 import { formErrors } from './window-form.js';
 
 /** A disruption's messages as the page names them. */
@@ -103,13 +103,7 @@ export function disruptionPageRoutes(ctx: AdminContext): Router {
       due: when(m.dueAt, zone),
       sent: when(m.sentAt, zone),
       after: m.reachedAfterMs === null ? '' : seconds(m.reachedAfterMs),
-      verdict: VERDICT[m.verdict],
-      verdictCode: m.verdict,
-      alarming: ALARMING.has(m.verdict),
-      reason: m.reason,
-      delivered: m.deliveries.sent,
-      total: m.deliveries.sent + m.deliveries.failed + m.deliveries.pending + m.deliveries.cancelled,
-      feeds: m.feeds,
+      ...judgement(m),
     }));
     sendPage(res, 'disruption', ctx.frame(res, `${state.errors?.length ? 'Fel i formuläret: ' : ''}Driftstörning: ${disruption.title}`, 'disruptions', state.notice), {
       disruption: { ...summary(disruption), description: disruption.description },

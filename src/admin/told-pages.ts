@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { Router, type Response } from 'express';
 import { whoWasTold, windowCompliance, type DeliveryRecord } from '../application/compliance-queries.js';
+import type { Verdict } from '../compliance/compliance-report.js';
 import type { Policy } from '../policy/policy-schema.js';
 import { complianceCsv, localDateTime } from '../compliance/compliance-csv.js';
 import type { AdminContext } from './admin-context.js';
@@ -31,13 +32,7 @@ export function toldRoutes(ctx: AdminContext): Router {
       requiredBy: n.kind === 'announcement' ? deadline(n.requiredBy, zone) : '',
       due: when(n.dueAt, zone),
       sent: when(n.sentAt, zone),
-      verdict: VERDICT[n.verdict],
-      verdictCode: n.verdict,
-      alarming: ALARMING.has(n.verdict),
-      reason: n.reason,
-      delivered: n.deliveries.sent,
-      total: n.deliveries.sent + n.deliveries.failed + n.deliveries.pending + n.deliveries.cancelled,
-      feeds: n.feeds,
+      ...judgement(n),
     }));
     const alarming = notices.filter((n) => n.alarming);
     sendPage(res, 'told', ctx.frame(res, `Vem har fått besked: ${row.title}`), {
@@ -67,6 +62,19 @@ export function toldRoutes(ctx: AdminContext): Router {
   });
 
   return router;
+}
+
+/** A notice's verdict and what reached whom, as the told tables show it. */
+export function judgement(n: { verdict: Verdict; reason: string | null; deliveries: { sent: number; failed: number; pending: number; cancelled: number }; feeds: boolean }) {
+  return {
+    verdict: VERDICT[n.verdict],
+    verdictCode: n.verdict,
+    alarming: ALARMING.has(n.verdict),
+    reason: n.reason,
+    delivered: n.deliveries.sent,
+    total: n.deliveries.sent + n.deliveries.failed + n.deliveries.pending + n.deliveries.cancelled,
+    feeds: n.feeds,
+  };
 }
 
 /** Every delivery as the told tables show it (the partial `deliveries`), and how many reached their recipient. */

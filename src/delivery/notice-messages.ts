@@ -89,6 +89,7 @@ export function noticeMessages(options: MessageOptions): NoticeMessages {
   // RFC 5545 wants the organizer named; a bare MAIL_FROM borrows the policy's sender name.
   const organizer = { name: sender.name ?? policy.senderName, email: sender.address };
   const domain = sender.address.split('@')[1] ?? 'driftstopp.local';
+  const from = sender.name === undefined ? sender.address : { name: sender.name, email: sender.address };
   return {
     async emailFor(notice, window) {
       const facts = noticeWindowFromRow(window);
@@ -109,7 +110,6 @@ export function noticeMessages(options: MessageOptions): NoticeMessages {
       const method = notice.kind === 'cancellation' ? 'CANCEL' : 'REQUEST';
       // One calendar per notice; each recipient's copy names them as its ATTENDEE.
       const invite = inviteTemplate({ window: facts, policy, method, organizer, audience: notice.audience });
-      const from = sender.name === undefined ? sender.address : { name: sender.name, email: sender.address };
       const message = composeNotice({ content, from, invite: { content: INVITE_SLOT, method, filename: invite.filename } });
       const address = await prebuildEmail(message, sender.address, (to) => invite.forAttendee(to));
       // Stable per notice and recipient: a mail system can drop a rare repeat.
@@ -122,7 +122,6 @@ export function noticeMessages(options: MessageOptions): NoticeMessages {
         publicPageUrl: publicPageUrlFor(options.publicBaseUrl),
         templatesDir: options.templatesDir,
       });
-      const from = sender.name === undefined ? sender.address : { name: sender.name, email: sender.address };
       const address = await prebuildEmail(composeNotice({ content, from }), sender.address);
       return (to, recipientKey) => address(to, `<${notice.id}.${recipientKey}@${domain}>`);
     },

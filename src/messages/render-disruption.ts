@@ -1,10 +1,8 @@
 import { READER_OF, type Audience, type Policy } from '../policy/policy-schema.js';
-import { affectedSystems, affectedSystemsText } from '../rules/dependencies.js';
 import { DISRUPTION_STATUS_LABELS, plannedWindowsDuring, type PlannedWindowFact } from '../rules/disruption-status.js';
 import type { DisruptionRow, DisruptionUpdateRow, NoticeRow } from '../storage/schema.js';
 import { supportAnswerFor } from './disruption-support.js';
-import { systemDetails } from './notice-window.js';
-import { renderTemplates, type RenderedNotice } from './render-notice.js';
+import { audienceContext, renderTemplates, systemsContext, type RenderedNotice } from './render-notice.js';
 import { supportForAudience } from './support-lines.js';
 import { formatDateTime, formatWhen } from './swedish-time.js';
 
@@ -48,26 +46,17 @@ function disruptionContext(input: RenderDisruptionInput) {
   const shown = facts.updates.filter((u) => u.sequence <= input.revision);
   const current = shown.at(-1) ?? facts.updates[0];
   if (!current) throw new Error(`disruption ${disruption.id} has no updates`);
-  const systems = systemDetails(policy, affectedSystems(policy, disruption.systems));
-  const plural = systems.length > 1;
   const staff = READER_OF[audience] === 'staff';
   const during = plannedWindowsDuring(policy, disruption, disruption.created_at, facts.windows)[0];
   return {
-    audience,
+    ...audienceContext(policy, audience),
     kind: input.kind,
-    municipality: policy.municipality,
-    audienceName: policy.audiences[audience].displayName,
-    isEmail: policy.audiences[audience].channel !== 'publication',
     /** Managers and the intranet read internal advice; providers and the public do not. */
     staff,
     isPublic: audience === 'public',
     title: disruption.title.trim(),
     description: disruption.description.trim(),
-    systems: affectedSystemsText(policy, disruption.systems),
-    systemList: systems,
-    plural,
-    theSystems: plural ? 'systemen' : 'systemet',
-    TheSystems: plural ? 'Systemen' : 'Systemet',
+    ...systemsContext(policy, disruption.systems),
     registeredAt: formatDateTime(disruption.created_at, zone),
     status: current.status,
     statusText: DISRUPTION_STATUS_LABELS[current.status],

@@ -100,25 +100,13 @@ function run(template: Template, context: object, file: string): string {
 function noticeContext(input: RenderNoticeInput) {
   const { policy, window, audience, kind } = input;
   const zone = policy.timezone;
-  const systems = systemDetails(policy, affectedSystems(policy, window.systems));
-  const plural = systems.length > 1;
   const shortNoticeReason = window.shortNoticeReason?.trim();
   return {
-    audience,
+    ...audienceContext(policy, audience),
     kind,
-    municipality: policy.municipality,
-    audienceName: policy.audiences[audience].displayName,
-    /** E-mails say they are sent automatically; publications do not. */
-    isEmail: policy.audiences[audience].channel !== 'publication',
     title: window.title.trim(),
     description: window.description.trim(),
-    /** `Tes`, `Tes och CareApp`, `Tes (och därmed CareApp)`. */
-    systems: affectedSystemsText(policy, window.systems),
-    systemList: systems,
-    /** Agreement with the number of systems: "Systemet stängs" / "Systemen stängs". */
-    plural,
-    theSystems: plural ? 'systemen' : 'systemet',
-    TheSystems: plural ? 'Systemen' : 'Systemet',
+    ...systemsContext(policy, window.systems),
     extensive: window.kind === 'extensive',
     when: formatWhen(window.start, window.end, zone),
     start: formatDateTime(window.start, zone),
@@ -130,6 +118,32 @@ function noticeContext(input: RenderNoticeInput) {
     publicPageUrl: input.publicPageUrl ?? null,
     /** Only the support lines the policy marks for this audience's readers. */
     support: supportForAudience(policy, audience),
+  };
+}
+
+/** Who a message is for, as every template (a window's or a disruption's) may use it. */
+export function audienceContext(policy: Policy, audience: Audience) {
+  return {
+    audience,
+    municipality: policy.municipality,
+    audienceName: policy.audiences[audience].displayName,
+    /** E-mails say they are sent automatically; publications do not. */
+    isEmail: policy.audiences[audience].channel !== 'publication',
+  };
+}
+
+/** The systems a message is about, with those depending on them, as every template may use them. */
+export function systemsContext(policy: Policy, named: readonly string[]) {
+  const systems = systemDetails(policy, affectedSystems(policy, named));
+  const plural = systems.length > 1;
+  return {
+    /** `Tes`, `Tes och CareApp`, `Tes (och därmed CareApp)`. */
+    systems: affectedSystemsText(policy, named),
+    systemList: systems,
+    /** Agreement with the number of systems: "Systemet stängs" / "Systemen stängs". */
+    plural,
+    theSystems: plural ? 'systemen' : 'systemet',
+    TheSystems: plural ? 'Systemen' : 'Systemet',
   };
 }
 

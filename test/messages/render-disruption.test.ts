@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { renderDisruptionNotice, type DisruptionFacts } from '../../src/messages/render-disruption.js';
 import { loadPolicy } from '../../src/policy/load-policy.js';
-import type { DisruptionStatus } from '../../src/rules/disruption-status.js';
+import { AUDIENCES } from '../../src/policy/policy-schema.js';
+import { DISRUPTION_STATUSES, type DisruptionStatus } from '../../src/rules/disruption-status.js';
 
 const policy = loadPolicy();
 /** Saturday 27 March 2027, 19.30 in Örebro: only the lock-fault line is open. */
@@ -103,5 +104,35 @@ describe('a disruption message', () => {
     expect(message.html).not.toContain('<script>x');
     expect(message.html).not.toContain('<img src=x');
     expect(message.html).toContain('&lt;img src');
+  });
+});
+
+/** Words that must not leak into a text: codes, English, template gaps; and raw ISO dates. */
+const LEAKS = /\b(investigating|identified|monitoring|resolved|announcement|update|undefined|null|NaN|Invalid|true|false|managers|intranet|egetval|provider|staff|the|and|with)\b/i;
+const ISO = /\b\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?\b/;
+
+describe('every disruption message', () => {
+  const cases = AUDIENCES.flatMap((audience) =>
+    [['carelock'], ['careapp', 'carelock'], ['tes', 'carelock']].flatMap((systems) =>
+      DISRUPTION_STATUSES.slice(1).map((last) => ({ audience, systems, last })),
+    ),
+  );
+
+  it(`when all ${cases.length * 2} combinations of audience, systems, kind and status are rendered, then no code, raw date or wrong number leaks`, () => {
+    const problems: string[] = [];
+    for (const c of cases) {
+      const all = facts(['investigating', c.last], { systems: c.systems });
+      for (const [kind, revision] of [['announcement', 1], ['update', 2]] as const) {
+        const message = renderDisruptionNotice({ policy, facts: all, audience: c.audience, kind, revision });
+        const prose = (text: string) => text.replace(/https?:\/\/\S+|mailto:\S+|tel:\S+|\S+@\S+/g, ' ');
+        for (const [part, text] of Object.entries({ subject: message.subject, text: prose(message.text), html: prose(message.html.replace(/<[^>]+>/g, ' ')) })) {
+          const where = `${c.audience} ${kind} ${c.systems.join('+')} ${c.last} ${part}`;
+          const leak = LEAKS.exec(text) ?? ISO.exec(text);
+          if (leak) problems.push(`${where}: "${leak[0]}"`);
+          if (c.systems.length === 1 && /systemen\b/i.test(text)) problems.push(`${where}: "systemen" with one system`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
   });
 });
