@@ -251,6 +251,7 @@ function xml(text: string): string {
     .replace(/'/g, '&apos;');
 }
 
-function oneLine(text: string): string {
+/** A title or name on one line: runs of white space and control characters become one space. */
+export function oneLine(text: string): string {
   return text.replace(/[\s\p{Cc}]+/gu, ' ').trim();
 }

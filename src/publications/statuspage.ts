@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { formatTime, formatWhen } from '../messages/swedish-time.js';
 import { swedishList } from '../messages/notice-window.js';
 import type { Policy } from '../policy/policy-schema.js';
+import { oneLine } from './public-feeds.js';
 import { affectedSystems } from '../rules/dependencies.js';
 import { disruptionAnchor, windowAnchor, type DisruptionItem, type PublicItem, type PublicListing, type PublicationUrls } from './public-listing.js';
 import type { SystemState, SystemStatus } from './system-status.js';
@@ -291,8 +292,4 @@ function iso(instant: Date, policy: Policy): string {
 /** The helper field used for sorting stays out of the answer. */
 function json(body: Json): string {
   return JSON.stringify(body, (key, value) => (key === 'startMs' ? undefined : value));
-}
-
-function oneLine(text: string): string {
-  return text.replace(/[\s\p{Cc}]+/gu, ' ').trim();
 }
