@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/runtime/redis-client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operations } from '../../src/http/openapi.js';
 import { openQueues, redisConnection, type Queues } from '../../src/queues/queues.js';
@@ -34,7 +34,7 @@ const open = cases.filter(({ op }) => op.auth === 'none');
 describe.each(testBackends)('access matrix on $name', (backend) => {
   let database: TestDatabase;
   let redis: LocalRedis;
-  let connection: Redis;
+  let connection: RedisClient;
   let queues: Queues;
   let api: TestApi;
   let ids: PathIds;
