@@ -89,7 +89,7 @@ describe(`the public page's "Vem ringer jag nu?" and its accessibility statement
     expect(text).toContain(statement.contact.responseTime!);
     expect(text).toContain('<a href="https://www.digg.se/tdosanmalan">kontakta Myndigheten för digital förvaltning (Digg)</a>');
     expect(text).toContain(`${statement.assessment.method} Senaste bedömningen gjordes 28 november 2026.`);
-    expect(text).toContain('<a href="https://driftstopp.example.se/public/driftstopp">Planerade driftstopp i hemtjänstens IT-system</a>');
+    expect(text).toContain('<a href="https://driftstopp.example.se/public/driftstopp">Driftinformation för hemtjänstens IT-system</a>');
     expect(text).not.toMatch(/<script/i);
     expect(await markupProblems(text)).toEqual([]);
     expect((await get('/public/tillganglighet', { 'if-none-match': headers.get('etag')! })).status).toBe(304);
