@@ -75,7 +75,7 @@ function pageContext(input: PublicPageInput) {
     /** Only the lines the policy marks for the public: no internal number or staff-only hours. */
     support: supportFor(policy, 'public'),
     /** Rendered and escaped by renderSupportNow; the template inserts it as it is. */
-    supportNowHtml: renderSupportNow(pageSupportNow(input), { zone: policy.timezone, id: 'vem-ringer-jag-nu' }).html,
+    supportNowHtml: renderSupportNow(pageSupportNow(input), { zone: policy.timezone, id: 'vem-ringer-jag-nu', sinceItChanged: true }).html,
   };
 }
 
