@@ -102,6 +102,8 @@ export const CONFIRMATIONS: Record<string, string> = {
   installt: 'Driftstoppet är inställt. De som redan informerats får ett meddelande om det.',
   'mottagare-tillagd': 'Mottagaren är tillagd.',
   'mottagare-borttagen': 'Mottagaren är borttagen.',
+  'storning-registrerad': 'Driftstörningen är registrerad. Beskedet skickas nu till alla berörda.',
+  'storning-uppdaterad': 'Uppdateringen är sparad. Den skickas nu till dem som har fått besked om driftstörningen.',
 };
 
 export function confirmation(req: Request): string | undefined {

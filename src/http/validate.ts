@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { z } from 'zod';
-import { ValidationError, zodIssuesToFieldErrors } from '../errors.js';
+import { AppError, ValidationError, zodIssuesToFieldErrors } from '../errors.js';
 import { swedishError, swedishUnknownField } from '../swedish-errors.js';
 
 const PLACES = { body: 'Begärans innehåll', query: 'Frågan i adressen', params: 'Adressen' } as const;
@@ -20,4 +20,14 @@ export function parseInstant(value: string, zone: string): DateTime {
   return /^\d{4}-\d{2}-\d{2}$/.test(value)
     ? DateTime.fromISO(value, { zone })
     : DateTime.fromISO(value, { setZone: true }).setZone(zone);
+}
+
+/** The `Idempotency-Key` header, when given: 1–200 visible ASCII characters, else a 400 naming it. */
+export function parseIdempotencyKey(key: string | undefined): string | undefined {
+  if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) {
+    throw new AppError('validation_failed', 400, 'Idempotency-Key ska vara 1–200 synliga ASCII-tecken.', {
+      errors: [{ path: 'header.Idempotency-Key', code: 'invalid_format', message: 'ska vara 1–200 synliga ASCII-tecken' }],
+    });
+  }
+  return key;
 }

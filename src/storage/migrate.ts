@@ -10,6 +10,7 @@ import * as catchUpNotices from './migrations/2026-11-30-catch-up-notices.js';
 import * as deliveryClaims from './migrations/2026-12-01-delivery-claims.js';
 import * as series from './migrations/2026-12-02-series.js';
 import * as acknowledgements from './migrations/2026-12-03a-acknowledgements.js';
+import * as disruptions from './migrations/2026-12-04-disruptions.js';
 
 /** Append-only, in order of their date-stamped names. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-01-delivery-claims': deliveryClaims,
   '2026-12-02-series': series,
   '2026-12-03a-acknowledgements': acknowledgements,
+  '2026-12-04-disruptions': disruptions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -96,6 +96,7 @@ describe('admin calendar: deliveries failing before the deadline', () => {
   const notice: NoticeRow = {
     id: 'n-failing',
     window_id: window.id,
+    disruption_id: null,
     revision: 1,
     audience: 'managers',
     kind: 'announcement',
