@@ -7,6 +7,7 @@ import { describeZodError } from './errors.js';
 import { parseMailFrom, type MailSender } from './messages/mail-sender.js';
 import { DEFAULT_POLICY_FILE, loadPolicy } from './policy/load-policy.js';
 import type { Policy } from './policy/policy-schema.js';
+import { hashTagOf, isClusterUrl, parseRedisUrl } from './runtime/redis-url.js';
 import { normalizeBaseUrl } from './runtime/urls.js';
 
 export type Role = 'admin' | 'viewer';
@@ -28,7 +29,10 @@ const envSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
     DATA_DIR: z.string().min(1).default('./data'),
-    REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+    REDIS_URL: z
+      .string()
+      .default('redis://127.0.0.1:6379')
+      .superRefine((value, ctx) => void parseWith(parseRedisUrl, value, ctx)),
     SMTP_URL: url(['smtp:', 'smtps:']).optional(),
     SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(5),
     SMTP_CA_FILE: z.string().min(1).optional().transform((file, ctx) => (file === undefined ? undefined : readCaFile(file, ctx))),
@@ -54,10 +58,22 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(10),
     WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
-    QUEUE_PREFIX: z.string().regex(/^[\w:-]+$/).default('driftstopp'),
+    // Unset: `driftstopp`, or `{driftstopp}` on a Redis Cluster (see below).
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^[\w:{}-]+$/, 'may hold only letters, digits, _, -, : and the braces of a hash tag ({driftstopp})')
+      .optional(),
     TRUST_PROXY: z.string().default('loopback').transform((value, ctx) => parseTrustProxy(value, ctx)),
   })
   .superRefine((env, ctx) => {
+    // BullMQ's scripts touch many keys of a queue at once; on a cluster they must share one slot.
+    if (env.QUEUE_PREFIX !== undefined && isClusterUrl(env.REDIS_URL) && hashTagOf(env.QUEUE_PREFIX) === null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['QUEUE_PREFIX'],
+        message: `must hold a hash tag, a non-empty name in braces such as {driftstopp}, when REDIS_URL is a Redis Cluster (got "${env.QUEUE_PREFIX}")`,
+      });
+    }
     const hooks = ['INTRANET_WEBHOOK_URL', 'PUBLIC_WEBHOOK_URL', 'EGETVAL_WEBHOOK_URL'] as const;
     if (hooks.some((name) => env[name]) && !env.WEBHOOK_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRET'], message: 'is required when a webhook URL is set' });
@@ -162,6 +178,7 @@ export interface Config {
   port: number;
   databaseUrl: string | undefined;
   dataDir: string;
+  /** One server (`redis://`, `rediss://`) or a Redis Cluster by its nodes (`redis+cluster://h1:p1,h2:p2`); see runtime/redis-url.ts. */
   redisUrl: string;
   /** `smtp://` or `smtps://`, user and password URL-encoded; nodemailer decodes them. */
   smtpUrl: string | undefined;
@@ -189,6 +206,7 @@ export interface Config {
   /** Niceness of a workers-only process, so a fan-out yields the CPU to the API on a shared machine. */
   workerNice: number;
   workerConcurrency: number;
+  /** BullMQ's key prefix; on a Redis Cluster it holds a hash tag (`{driftstopp}`), so each queue's keys share a slot. */
   queuePrefix: string;
   /** Express's `trust proxy`: hops, or the proxies' addresses and subnets. */
   trustProxy: number | readonly string[];
@@ -239,7 +257,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     logLevel: e.LOG_LEVEL,
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerNice: e.WORKER_NICE,
-    queuePrefix: e.QUEUE_PREFIX,
+    queuePrefix: e.QUEUE_PREFIX ?? (isClusterUrl(e.REDIS_URL) ? '{driftstopp}' : 'driftstopp'),
     trustProxy: typeof e.TRUST_PROXY === 'number' ? e.TRUST_PROXY : Object.freeze(e.TRUST_PROXY),
   });
 }

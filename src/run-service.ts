@@ -58,7 +58,8 @@ async function start(config: Readonly<Config>, logger: Logger, roles: { api: boo
   await preflight({ policy: config.policy, messages, confirmations, mailer, logger, now: new Date() });
 
   const redis = await connectRedisUrl(config, logger);
-  for (const warning of redisWarnings(await readRedisSettings(redis.url))) logger.warn({ redisUrl: withoutPassword(redis.url) }, warning);
+  const warnings = new Set((await readRedisSettings(redis.url)).flatMap((settings) => redisWarnings(settings)));
+  for (const warning of warnings) logger.warn({ redisUrl: withoutPassword(redis.url) }, warning);
   const db = await openMigratedDatabase(config, logger);
   logger.info({ database: config.databaseUrl ? 'postgresql' : `pglite in ${config.dataDir}/pglite` }, 'database migrated');
 
@@ -118,7 +119,7 @@ async function start(config: Readonly<Config>, logger: Logger, roles: { api: boo
           await enqueue.scheduleCommitted({ window, notices });
         } catch (error) {
           // Committed is committed: the reconciler adds these jobs within a minute.
-          logger.warn({ windowId: window.id, error: (error as Error).message }, 'could not enqueue now; the reconciler will');
+          logger.warn({ windowId: window?.id, error: (error as Error).message }, 'could not enqueue now; the reconciler will');
         }
       },
     });

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
-import { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import { adminRoutes } from './admin/admin-routes.js';
@@ -13,6 +12,9 @@ import type { RuleBook } from './rules/notice-plan.js';
 import { resolveLinkSecret, resolveTokens } from './runtime/admin-token.js';
 import { probeRedis, redisServerAvailable, startRedisServer, type LocalRedis } from './runtime/local-redis.js';
 import { withoutPassword } from './runtime/urls.js';
+import { isClusterUrl } from './runtime/redis-url.js';
+import { openRedis } from './runtime/redis-client.js';
+import { queuesReachable } from './queues/queues.js';
 import { openDatabase, type Db } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { watchRegister } from './storage/register-changes.js';
@@ -58,6 +60,9 @@ export async function connectRedisUrl(config: Config, logger: Logger): Promise<{
   if (probe.status === 'ok') return { url: config.redisUrl, local: null };
   // A Redis that answers but refuses (wrong password, no such database) is a bad REDIS_URL, not a missing Redis.
   if (probe.status === 'refused') throw new Error(`REDIS_URL: the Redis at ${shown} refuses: ${probe.reason}`);
+  if (probe.status === 'mismatch') throw new Error(`REDIS_URL: the Redis at ${shown} ${probe.reason}`);
+  // A private single server is no stand-in for a cluster: its operator wants the cluster.
+  if (isClusterUrl(config.redisUrl)) throw new Error(`REDIS_URL: the Redis Cluster at ${shown} ${probe.reason ?? 'does not answer at any node named'}`);
   if (!redisServerAvailable()) {
     throw new Error(`Redis does not answer at ${shown} and no redis-server is installed to start one`);
   }
@@ -97,7 +102,7 @@ export async function startApi(options: {
     // Printed once, on the first start; later starts read it from the file.
     process.stdout.write(`\nAdmin-token (sparad i ${file}, visas bara nu):\n\n  ${created}\n\n`);
   }
-  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+  const redis = openRedis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
   redis.on('error', () => {});
   await redis.connect().catch(() => {});
   const registerChanges = await watchRegister(db, logger);
@@ -118,7 +123,7 @@ export async function startApi(options: {
     queues: options.queues,
     registerChanges,
     trustProxy: config.trustProxy,
-    readiness: () => readiness(db, { otherChecks: async () => ({ redis: await redis.ping().then(() => true, () => false) }) }),
+    readiness: () => readiness(db, { otherChecks: async () => ({ redis: await queuesReachable(redis, config.queuePrefix) }) }),
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.port, () => resolve(s));

@@ -103,6 +103,8 @@ export const CONFIRMATIONS: Record<string, string> = {
   'mottagare-tillagd': 'Mottagaren är tillagd.',
   'mottagare-borttagen': 'Mottagaren är borttagen.',
   'mottagare-andrad': 'Ändringarna är sparade.',
+  'storning-registrerad': 'Driftstörningen är registrerad. Beskedet skickas nu till alla berörda.',
+  'storning-uppdaterad': 'Uppdateringen är sparad. Den skickas nu till dem som har fått besked om driftstörningen.',
 };
 
 export function confirmation(req: Request): string | undefined {

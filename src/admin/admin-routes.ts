@@ -7,6 +7,7 @@ import { DASHBOARD_PATH } from '../http/queue-dashboard.js';
 import { adminContext, safeNext, type AdminContext } from './admin-context.js';
 import { checkSignInToken, issueSignInToken } from './admin-session.js';
 import { ASSETS, sendPage } from './admin-views.js';
+import { disruptionPageRoutes } from './disruption-pages.js';
 import { recipientPageRoutes } from './recipient-pages.js';
 import { previewPageRoutes } from './preview-pages.js';
 import { toldRoutes } from './told-pages.js';
@@ -81,6 +82,7 @@ export function adminRoutes(deps: AppDeps): Router {
   router.use(seriesPageRoutes(ctx));
   router.use(previewPageRoutes(ctx));
   router.use(toldRoutes(ctx));
+  router.use(disruptionPageRoutes(ctx));
   router.use(recipientPageRoutes(ctx));
 
   const noPage = notFound(() => 'Det finns ingen sida på den adressen.');

@@ -16,7 +16,7 @@ export interface PageFrame {
   session: AdminSession | null;
   csrfToken: string | null;
   /** The navigation entry to mark as the current page. */
-  nav?: 'calendar' | 'new' | 'series' | 'recipients' | undefined;
+  nav?: 'calendar' | 'new' | 'series' | 'recipients' | 'disruptions' | undefined;
   /** A confirmation shown at the top of the page, already in Swedish. */
   notice?: string | undefined;
 }

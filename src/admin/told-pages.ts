@@ -1,6 +1,8 @@
 import { stringify } from 'csv-stringify/sync';
 import { Router, type Response } from 'express';
-import { whoWasTold, windowCompliance } from '../application/compliance-queries.js';
+import { whoWasTold, windowCompliance, type DeliveryRecord } from '../application/compliance-queries.js';
+import type { Verdict } from '../compliance/compliance-report.js';
+import type { Policy } from '../policy/policy-schema.js';
 import { complianceCsv, localDateTime } from '../compliance/compliance-csv.js';
 import type { AdminContext } from './admin-context.js';
 import { ALARMING, DELIVERY_STATUS, NOTICE_KIND, RECIPIENT_KIND, VERDICT, audienceName } from './admin-labels.js';
@@ -30,13 +32,7 @@ export function toldRoutes(ctx: AdminContext): Router {
       requiredBy: n.kind === 'announcement' ? deadline(n.requiredBy, zone) : '',
       due: when(n.dueAt, zone),
       sent: when(n.sentAt, zone),
-      verdict: VERDICT[n.verdict],
-      verdictCode: n.verdict,
-      alarming: ALARMING.has(n.verdict),
-      reason: n.reason,
-      delivered: n.deliveries.sent,
-      total: n.deliveries.sent + n.deliveries.failed + n.deliveries.pending + n.deliveries.cancelled,
-      feeds: n.feeds,
+      ...judgement(n),
     }));
     const alarming = notices.filter((n) => n.alarming);
     sendPage(res, 'told', ctx.frame(res, `Vem har fått besked: ${row.title}`), {
@@ -49,21 +45,7 @@ export function toldRoutes(ctx: AdminContext): Router {
             ? 'Inga meddelanden är sena eller i fara.'
             : `${alarming.length} av ${notices.length} meddelanden är sena, i fara eller misslyckades.`,
       alarmingCount: alarming.length,
-      deliveries: deliveries.map((d) => ({
-        audience: audienceName(policy, d.audience),
-        kind: NOTICE_KIND[d.kind] ?? d.kind,
-        revision: d.revision,
-        recipient: d.recipient_name ?? (d.channel === 'webhook' ? 'Webbpublicering' : d.target),
-        recipientKind: d.recipient_kind ? RECIPIENT_KIND[d.recipient_kind] : '',
-        unit: d.recipient_unit ?? '',
-        target: d.target,
-        status: DELIVERY_STATUS[d.status] ?? d.status,
-        statusCode: d.status,
-        attempts: d.attempts,
-        error: d.last_error ?? '',
-        sent: when(d.sent_at, zone),
-      })),
-      deliveredCount: deliveries.filter((d) => d.status === 'sent').length,
+      ...deliveryRows(deliveries, policy, NOTICE_KIND),
       csvHref: `/admin/driftstopp/${row.id}/besked.csv`,
       complianceCsvHref: `/admin/driftstopp/${row.id}/efterlevnad.csv`,
     });
@@ -71,33 +53,7 @@ export function toldRoutes(ctx: AdminContext): Router {
 
   router.get('/admin/driftstopp/:id/besked.csv', ctx.signedIn, async (req, res) => {
     const { window: row, deliveries } = await whoWasTold(app, windowId(req.params.id));
-    const records = deliveries.map((d) => ({
-      audience: audienceName(policy, d.audience),
-      kind: NOTICE_KIND[d.kind] ?? d.kind,
-      revision: d.revision,
-      channel: d.channel === 'email' ? 'e-post' : 'webhook',
-      name: d.recipient_name ?? '',
-      unit: d.recipient_unit ?? '',
-      target: d.target,
-      status: DELIVERY_STATUS[d.status] ?? d.status,
-      attempts: d.attempts,
-      error: d.last_error ?? '',
-      sentAt: localDateTime(d.sent_at, zone),
-    }));
-    const columns = [
-      ['audience', 'målgrupp'],
-      ['kind', 'meddelande'],
-      ['revision', 'revision'],
-      ['channel', 'kanal'],
-      ['name', 'mottagare'],
-      ['unit', 'enhet'],
-      ['target', 'adress'],
-      ['status', 'status'],
-      ['attempts', 'försök'],
-      ['error', 'fel'],
-      ['sentAt', 'skickat'],
-    ].map(([key, header]) => ({ key: key!, header: header! }));
-    sendCsv(res, `driftstopp-${row.id}-besked.csv`, stringify(records, { ...CSV_OPTIONS, columns }));
+    sendCsv(res, `driftstopp-${row.id}-besked.csv`, deliveriesCsv(deliveries, policy, NOTICE_KIND));
   });
 
   router.get('/admin/driftstopp/:id/efterlevnad.csv', ctx.signedIn, async (req, res) => {
@@ -108,7 +64,74 @@ export function toldRoutes(ctx: AdminContext): Router {
   return router;
 }
 
-function sendCsv(res: Response, filename: string, csv: string): void {
+/** A notice's verdict and what reached whom, as the told tables show it. */
+export function judgement(n: { verdict: Verdict; reason: string | null; deliveries: { sent: number; failed: number; pending: number; cancelled: number }; feeds: boolean }) {
+  return {
+    verdict: VERDICT[n.verdict],
+    verdictCode: n.verdict,
+    alarming: ALARMING.has(n.verdict),
+    reason: n.reason,
+    delivered: n.deliveries.sent,
+    total: n.deliveries.sent + n.deliveries.failed + n.deliveries.pending + n.deliveries.cancelled,
+    feeds: n.feeds,
+  };
+}
+
+/** Every delivery as the told tables show it (the partial `deliveries`), and how many reached their recipient. */
+export function deliveryRows(deliveries: readonly DeliveryRecord[], policy: Policy, kinds: Record<string, string>) {
+  const zone = policy.timezone;
+  return {
+    deliveries: deliveries.map((d) => ({
+      audience: audienceName(policy, d.audience),
+      kind: kinds[d.kind] ?? d.kind,
+      revision: d.revision,
+      recipient: d.recipient_name ?? (d.channel === 'webhook' ? 'Webbpublicering' : d.target),
+      recipientKind: d.recipient_kind ? RECIPIENT_KIND[d.recipient_kind] : '',
+      unit: d.recipient_unit ?? '',
+      target: d.target,
+      status: DELIVERY_STATUS[d.status] ?? d.status,
+      statusCode: d.status,
+      attempts: d.attempts,
+      error: d.last_error ?? '',
+      sent: when(d.sent_at, zone),
+    })),
+    deliveredCount: deliveries.filter((d) => d.status === 'sent').length,
+  };
+}
+
+/** The recipient list as a spreadsheet: one row per delivery. */
+export function deliveriesCsv(deliveries: readonly DeliveryRecord[], policy: Policy, kinds: Record<string, string>): string {
+  const zone = policy.timezone;
+  const records = deliveries.map((d) => ({
+    audience: audienceName(policy, d.audience),
+    kind: kinds[d.kind] ?? d.kind,
+    revision: d.revision,
+    channel: d.channel === 'email' ? 'e-post' : 'webhook',
+    name: d.recipient_name ?? '',
+    unit: d.recipient_unit ?? '',
+    target: d.target,
+    status: DELIVERY_STATUS[d.status] ?? d.status,
+    attempts: d.attempts,
+    error: d.last_error ?? '',
+    sentAt: localDateTime(d.sent_at, zone),
+  }));
+  const columns = [
+    ['audience', 'målgrupp'],
+    ['kind', 'meddelande'],
+    ['revision', 'revision'],
+    ['channel', 'kanal'],
+    ['name', 'mottagare'],
+    ['unit', 'enhet'],
+    ['target', 'adress'],
+    ['status', 'status'],
+    ['attempts', 'försök'],
+    ['error', 'fel'],
+    ['sentAt', 'skickat'],
+  ].map(([key, header]) => ({ key: key!, header: header! }));
+  return stringify(records, { ...CSV_OPTIONS, columns });
+}
+
+export function sendCsv(res: Response, filename: string, csv: string): void {
   res
     .set('Content-Disposition', `attachment; filename="${filename}"`)
     .set('Cache-Control', 'no-store')

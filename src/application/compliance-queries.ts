@@ -2,7 +2,10 @@ import { whoIsReady } from '../acknowledgements/who-is-ready.js';
 import { acknowledgementShare, type AcknowledgementShare } from '../rules/acknowledgement.js';
 import { noticeImpact as impactOfNotices, type NoticeImpact } from './notice-impact.js';
 import { complianceReport as judgeWindows, type WindowCompliance } from '../compliance/compliance-report.js';
-import { loadComplianceRows } from '../compliance/compliance-rows.js';
+import { loadComplianceRows, loadDisruptionComplianceRows } from '../compliance/compliance-rows.js';
+import { disruptionComplianceReport as judgeDisruptions, type DisruptionCompliance } from '../compliance/disruption-compliance.js';
+import { listDeliveriesOf } from '../delivery/delivery-repository.js';
+import { NotFoundError } from '../errors.js';
 import { listDeliveriesOfWindow } from '../delivery/delivery-repository.js';
 import { listNoticesOfWindows } from '../notices/notice-repository.js';
 import type { Policy } from '../policy/policy-schema.js';
@@ -12,7 +15,7 @@ import { listAudit } from '../windows/audit-repository.js';
 import type { ApplicationDeps } from './app-deps.js';
 import { requireWindow } from './window-queries.js';
 
-export type { NoticeImpact, WindowCompliance };
+export type { DisruptionCompliance, NoticeImpact, WindowCompliance };
 
 /*
  * The record: who was told what and when, whether in time, who hears of a change, and who
@@ -30,6 +33,7 @@ export type AuditRecord = Awaited<ReturnType<typeof listAudit>>[number];
 
 export interface AuditFilter {
   windowId?: string | undefined;
+  disruptionId?: string | undefined;
   from?: Date | undefined;
   to?: Date | undefined;
 }
@@ -62,6 +66,29 @@ export async function windowCompliance(deps: ComplianceDeps, id: string): Promis
 async function sharesOf(deps: ComplianceDeps, windows: readonly WindowRow[]): Promise<Map<string, AcknowledgementShare>> {
   const ready = await whoIsReady(deps.db, windows, deps.policy);
   return new Map([...ready].map(([id, items]) => [id, acknowledgementShare(items)]));
+}
+
+/** The record of the disruptions registered in [from, to): when each audience was reached, and each message. */
+export async function disruptionComplianceReport(
+  deps: ComplianceDeps,
+  range: { from: Date; to: Date },
+  now: Date = deps.clock().toJSDate(),
+): Promise<DisruptionCompliance[]> {
+  const rows = await loadDisruptionComplianceRows(deps.db, range);
+  return judgeDisruptions(rows.disruptions, rows.notices, rows.deliveries, now, publicationAudiences(deps.policy));
+}
+
+/** The record of one disruption, judged as the report judges every one. */
+export async function disruptionCompliance(deps: ComplianceDeps, id: string): Promise<DisruptionCompliance> {
+  const rows = await loadDisruptionComplianceRows(deps.db, { id });
+  const [report] = judgeDisruptions(rows.disruptions, rows.notices, rows.deliveries, deps.clock().toJSDate(), publicationAudiences(deps.policy));
+  if (!report) throw new NotFoundError(`Driftstörningen ${id}`);
+  return report;
+}
+
+/** Every delivery of a disruption's messages, oldest message first: who was told what, and when. */
+export async function whoWasToldOfDisruption(deps: Pick<ApplicationDeps, 'db'>, id: string): Promise<DeliveryRecord[]> {
+  return listDeliveriesOf(deps.db, 'disruption_id', id);
 }
 
 /** The audit trail, oldest first, narrowed to a window and a range of instants when given. */

@@ -4,7 +4,8 @@ import { NotFoundError } from '../errors.js';
 import { listNoticesOfWindows } from '../notices/notice-repository.js';
 import type { Policy } from '../policy/policy-schema.js';
 import { publicListing, type PublicListing } from '../publications/public-listing.js';
-import { loadPublishedWindows } from '../publications/public-windows.js';
+import { loadPublishedDisruptions } from '../publications/public-disruptions.js';
+import { historySince, loadPublishedWindows } from '../publications/public-windows.js';
 import { nextMinorSlots, type Slot } from '../rules/slots.js';
 import type { NoticeRow, WindowRow } from '../storage/schema.js';
 import { findWindow, listTakenWindows, pageWindows, type WindowFilter, type WindowListKind, type WindowSortKey } from '../windows/window-repository.js';
@@ -65,11 +66,16 @@ export interface PublicationDeps extends Pick<ApplicationDeps, 'db'> {
 }
 
 /**
- * The public listing at `now`: the windows whose public notice has gone out, as the page and
- * its three feeds show them. The caller passes `now` so one render answers every format.
+ * The public listing at `now`: the windows whose public notice has gone out and the
+ * disruptions, with the history period behind them, as the page, its three feeds and the
+ * Statuspage-compatible status show them. The caller passes `now` so one read answers every format.
  */
 export async function publishedListing(deps: PublicationDeps, now: Date): Promise<PublicListing> {
-  return publicListing(await loadPublishedWindows(deps.db, now, deps.policy), deps.policy, now);
+  const [windows, disruptions] = await Promise.all([
+    loadPublishedWindows(deps.db, now, deps.policy),
+    loadPublishedDisruptions(deps.db, historySince(now), now),
+  ]);
+  return publicListing(windows, deps.policy, now, disruptions);
 }
 
 export interface WindowListQuery {

@@ -4,7 +4,9 @@ import { formatDeadlineCell } from '../messages/swedish-time.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { NoticeKind } from '../rules/notice-plan.js';
 import type { WindowStatus } from '../storage/schema.js';
+import { DISRUPTION_STATUS_LABELS } from '../rules/disruption-status.js';
 import type { Verdict, WindowCompliance } from './compliance-report.js';
+import type { DisruptionCompliance } from './disruption-compliance.js';
 
 /**
  * Spreadsheet-ready CSV as Swedish Excel opens it by double-click: a UTF-8 BOM (without it
@@ -49,6 +51,8 @@ const AUDIT_ACTIONS: Record<string, string> = {
   'window.edited': 'ändrat',
   'window.rescheduled': 'flyttat',
   'window.cancelled': 'inställt',
+  'disruption.created': 'driftstörning registrerad',
+  'disruption.updated': 'driftstörning uppdaterad',
   'window.acknowledged': 'bekräftat förberett',
   'recipient.created': 'mottagare tillagd',
   'recipient.removed': 'mottagare borttagen',
@@ -73,6 +77,8 @@ const COMPLIANCE_COLUMNS = [
   ['sent', 'skickade'],
   ['failed', 'misslyckade'],
   ['feeds', 'i flödena'],
+  ['subject', 'gäller'],
+  ['reachedAfter', 'sekunder till mottagarna'],
   // Per window, on each of its rows: who of those asked confirmed that their unit is prepared.
   ['confirmed', 'bekräftat förberedda'],
   ['confirmedShare', 'andel bekräftade'],
@@ -85,17 +91,23 @@ export function localDateTime(instant: Date | null, zone: string): string {
   return instant ? DateTime.fromJSDate(instant).setZone(zone).toFormat('yyyy-MM-dd HH:mm') : '';
 }
 
-/** One row per window and notice; a window without notices still gets a row of its own. */
-export function complianceCsv(report: readonly WindowCompliance[], policy: Policy): string {
+/**
+ * One row per window and notice; a window without notices still gets a row of its own. Then
+ * one row per disruption and message, with the seconds from its registration or update until
+ * it reached its audience.
+ */
+export function complianceCsv(report: readonly WindowCompliance[], policy: Policy, disruptions: readonly DisruptionCompliance[] = []): string {
   const zone = policy.timezone;
+  const systemNames = (systems: readonly string[]) => systems.map((id) => policy.systems[id]?.displayName ?? id).join(', ');
   const records = report.flatMap((window): ComplianceRecord[] => {
     const windowCells: ComplianceRecord = {
       window: window.windowId,
       title: window.title,
-      systems: window.systems.map((id) => policy.systems[id]?.displayName ?? id).join(', '),
+      systems: systemNames(window.systems),
       start: localDateTime(window.start, zone),
       end: localDateTime(window.end, zone),
       status: WINDOW_STATUSES[window.status],
+      subject: 'driftstopp',
       ...confirmedCells(window),
     };
     if (window.audiences.length === 0) return [windowCells];
@@ -115,7 +127,30 @@ export function complianceCsv(report: readonly WindowCompliance[], policy: Polic
       feeds: notice.feeds ? 'ja' : 'nej',
     }));
   });
-  return stringify(records, {
+  const disruptionRecords = disruptions.flatMap((d) =>
+    d.messages.map((m): ComplianceRecord => ({
+      window: d.disruptionId,
+      title: d.title,
+      systems: systemNames(d.systems),
+      start: localDateTime(d.registeredAt, zone),
+      end: localDateTime(d.resolvedAt, zone),
+      status: DISRUPTION_STATUS_LABELS[d.status].toLowerCase(),
+      audience: policy.audiences[m.audience].displayName,
+      kind: m.catchUp ? 'meddelande till ny mottagare' : m.kind === 'update' ? 'uppdatering' : 'meddelande',
+      requiredBy: localDateTime(m.requiredBy, zone),
+      dueAt: localDateTime(m.dueAt, zone),
+      sentAt: localDateTime(m.sentAt, zone),
+      onTime: m.verdict === 'on_time' ? 'ja' : m.verdict === 'late' ? 'nej' : '',
+      verdict: VERDICTS[m.verdict],
+      reason: m.reason ?? '',
+      sent: m.deliveries.sent,
+      failed: m.deliveries.failed,
+      feeds: m.feeds ? 'ja' : 'nej',
+      subject: 'driftstörning',
+      reachedAfter: m.reachedAfterMs === null ? '' : Math.round(m.reachedAfterMs / 1000),
+    })),
+  );
+  return stringify([...records, ...disruptionRecords], {
     ...CSV_OPTIONS,
     columns: COMPLIANCE_COLUMNS.map(([key, header]) => ({ key, header })),
   });
@@ -130,6 +165,7 @@ function confirmedCells({ acknowledgements: a }: WindowCompliance): ComplianceRe
 export interface AuditCsvEvent {
   id: string;
   window_id: string | null;
+  disruption_id?: string | null | undefined;
   actor: string;
   action: string;
   at: Date;
@@ -141,6 +177,7 @@ export function auditCsv(events: readonly AuditCsvEvent[], zone: string): string
   const records = events.map((event) => ({
     id: event.id,
     window: event.window_id ?? '',
+    disruption: event.disruption_id ?? '',
     actor: event.actor,
     action: AUDIT_ACTIONS[event.action] ?? event.action,
     at: localDateTime(event.at, zone),
@@ -151,6 +188,7 @@ export function auditCsv(events: readonly AuditCsvEvent[], zone: string): string
     columns: [
       { key: 'id', header: 'id' },
       { key: 'window', header: 'fönster' },
+      { key: 'disruption', header: 'driftstörning' },
       { key: 'actor', header: 'utförd av' },
       { key: 'action', header: 'händelse' },
       { key: 'at', header: 'tidpunkt' },

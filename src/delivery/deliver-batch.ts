@@ -2,17 +2,17 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import { findNotice, settleNotices } from '../notices/notice-repository.js';
 import { recipientNames } from '../recipients/recipient-repository.js';
-import { findWindow } from '../windows/window-repository.js';
 import type { Metrics } from '../runtime/metrics.js';
 import type { Db } from '../storage/database.js';
-import type { DeliveryRow, NoticeRow, WindowRow } from '../storage/schema.js';
+import type { DeliveryRow, NoticeRow } from '../storage/schema.js';
 import { PermanentDeliveryError } from '../errors.js';
 import { BatchRuns, type BatchRun } from './batch-runs.js';
 import { claimBatch, markFailed, markSentMany, release, type SentMark } from './delivery-repository.js';
 import { classifyFailure, describeFailure } from './failure-kinds.js';
 import { groupCommit } from './group-commit.js';
 import type { Mailer } from './mailer.js';
-import type { NoticeMessages } from './notice-messages.js';
+import { loadMessageSubject, subjectLogFields } from './message-subjects.js';
+import type { AddressedEmail, MessageSubject, NoticeMessages } from './notice-messages.js';
 import { postWebhook } from './webhook-sender.js';
 
 export interface DeliveryContext {
@@ -31,7 +31,7 @@ export interface DeliveryContext {
   /** Writes the `sent` marks of this process's sends together. */
   markSent: (mark: SentMark) => Promise<void>;
   /** The notice's e-mail, rendered and compiled once for all its batches in this process. */
-  emailFor: NoticeMessages['emailFor'];
+  emailFor: (notice: NoticeRow, subject: MessageSubject) => Promise<AddressedEmail>;
   /** The batch runs of this process: renewed by the heartbeat, stopped at shutdown. */
   runs: BatchRuns;
   metrics?: Metrics | undefined;
@@ -54,15 +54,16 @@ export interface BatchResult {
 
 /** The parts of a DeliveryContext shared by every batch of a process. */
 export function deliveryPipeline(db: Db, mailer: Mailer, messages: NoticeMessages): Pick<DeliveryContext, 'sendSlots' | 'markSent' | 'emailFor' | 'runs'> {
-  const compiled = new Map<string, ReturnType<NoticeMessages['emailFor']>>();
+  const compiled = new Map<string, Promise<AddressedEmail>>();
   return {
-    emailFor: (notice, window) => {
+    emailFor: (notice, subject) => {
       // A changed window is a new revision with new notices; updated_at keeps even an edit in place apart.
-      const key = `${notice.id}|${window.updated_at.getTime()}`;
+      // A disruption's notice tells of its updates up to its own revision, which never change.
+      const key = subject.kind === 'window' ? `${notice.id}|${subject.window.updated_at.getTime()}` : notice.id;
       let email = compiled.get(key);
       if (!email) {
         if (compiled.size >= COMPILED_NOTICES) compiled.delete(compiled.keys().next().value!);
-        email = messages.emailFor(notice, window);
+        email = subject.kind === 'window' ? messages.emailFor(notice, subject.window) : messages.disruptionEmailFor(notice, subject.facts);
         email.catch(() => compiled.delete(key));
         compiled.set(key, email);
       }
@@ -110,9 +111,9 @@ export async function deliverBatch(
     if (run.stopped) await run.giveBack(); // stopped while claiming
     if (claimed.length > 0 && !run.stopped) {
       const notice = (await findNotice(ctx.db, noticeId))!;
-      const window = (await findWindow(ctx.db, notice.window_id))!;
+      const subject = await loadMessageSubject(ctx.db, notice);
       const names = await recipientNames(ctx.db, claimed.flatMap((d) => (d.recipient_id ? [d.recipient_id] : [])));
-      const send = sender(ctx, notice, window, names);
+      const send = sender(ctx, notice, subject, names);
       let bug = null as { error: unknown; deliveryId: string } | null;
       await forEachConcurrently(claimed, ctx.concurrency, async (delivery) => {
         let messageId: string | null = null;
@@ -131,7 +132,7 @@ export async function deliverBatch(
           });
           if (!started) return;
         } catch (error) {
-          await settleFailure(ctx, run, { delivery, notice, window }, error, options.finalAttempt, result);
+          await settleFailure(ctx, run, { delivery, notice, subject }, error, options.finalAttempt, result);
           return;
         }
         const sentAt = ctx.now();
@@ -145,7 +146,7 @@ export async function deliverBatch(
         const reason = describeFailure(bug.error);
         result.unrecoverable = reason;
         ctx.logger.error(
-          { noticeId: notice.id, windowId: window.id, deliveryId: bug.deliveryId, kind: 'programming', error: reason, stack: (bug.error as Error)?.stack },
+          { noticeId: notice.id, ...subjectLogFields(subject), deliveryId: bug.deliveryId, kind: 'programming', error: reason, stack: (bug.error as Error)?.stack },
           'delivery failed on a programming error; the batch ends without retries',
         );
         // The rest of the batch would fail the same way: fail it now rather than try each.
@@ -166,14 +167,14 @@ export async function deliverBatch(
 interface Sending {
   delivery: DeliveryRow;
   notice: NoticeRow;
-  window: WindowRow;
+  subject: MessageSubject;
 }
 
 /**
  * By kind (failure-kinds.ts): transient gives the delivery back (final on the last attempt),
  * permanent fails it, a programming error fails it (and deliverBatch ends the batch).
  */
-async function settleFailure(ctx: DeliveryContext, run: BatchRun, { delivery, notice, window }: Sending, error: unknown, finalAttempt: boolean, result: BatchResult) {
+async function settleFailure(ctx: DeliveryContext, run: BatchRun, { delivery, notice, subject }: Sending, error: unknown, finalAttempt: boolean, result: BatchResult) {
   const reason = describeFailure(error);
   const kind = classifyFailure(error);
   const now = ctx.now();
@@ -189,22 +190,23 @@ async function settleFailure(ctx: DeliveryContext, run: BatchRun, { delivery, no
   ctx.metrics?.deliveriesFinished.inc({ channel: delivery.channel, outcome: 'failed' });
   // A programming error is logged once for the batch, at error level, by deliverBatch.
   if (kind !== 'programming') {
-    ctx.logger.warn({ noticeId: notice.id, windowId: window.id, deliveryId: delivery.id, channel: delivery.channel, kind, error: reason }, 'delivery failed for good');
+    ctx.logger.warn({ noticeId: notice.id, ...subjectLogFields(subject), deliveryId: delivery.id, channel: delivery.channel, kind, error: reason }, 'delivery failed for good');
   }
 }
 
 /** The notice's e-mail comes compiled (ctx.emailFor); per delivery only the To and Message-ID lines are written. */
-function sender(ctx: DeliveryContext, notice: NoticeRow, window: WindowRow, names: ReadonlyMap<string, string>) {
-  let email: ReturnType<NoticeMessages['emailFor']> | undefined;
+function sender(ctx: DeliveryContext, notice: NoticeRow, subject: MessageSubject, names: ReadonlyMap<string, string>) {
+  let email: Promise<AddressedEmail> | undefined;
   let webhookBody: string | undefined;
   return async (delivery: DeliveryRow): Promise<string | null> => {
     if (delivery.channel === 'webhook') {
       if (!ctx.webhookSecret) throw new PermanentDeliveryError('WEBHOOK_SECRET is not set');
-      webhookBody ??= ctx.messages.publicationBody(notice, window);
+      webhookBody ??=
+        subject.kind === 'window' ? ctx.messages.publicationBody(notice, subject.window) : ctx.messages.disruptionBody(notice, subject.facts);
       await postWebhook(delivery.target, webhookBody, ctx.webhookSecret, delivery.id);
       return null;
     }
-    email ??= ctx.emailFor(notice, window);
+    email ??= ctx.emailFor(notice, subject);
     // A message routed to a deputy is addressed to them by name (To and the invitation's ATTENDEE).
     const name = delivery.deputy_name ?? ((delivery.recipient_id && names.get(delivery.recipient_id)) || '');
     const message = (await email)({ name, email: delivery.target }, delivery.recipient_key, { deputy: delivery.deputy_name !== null });

@@ -5,6 +5,7 @@ import { FEED_KEY, WEBHOOK_KEY } from '../rules/told.js';
 import type { Db } from '../storage/database.js';
 import type { DeliveryTally } from '../compliance/compliance-report.js';
 import type { Database, DeliveryRow, RecipientKind } from '../storage/schema.js';
+import type { SubjectColumn } from '../notices/notice-repository.js';
 
 /** A delivery nobody is sending: pending, or claimed by a worker that has since died. */
 function claimable(now: Date, abandonedAfterMs: number) {
@@ -117,22 +118,26 @@ export interface DeliveryHealth {
 export async function deliveryHealth(db: Db, now: Date, limits: { retryingAfterMs: number; stalledAfterMs: number }): Promise<DeliveryHealth> {
   const retryingSince = new Date(now.getTime() - limits.retryingAfterMs);
   const stalledSince = new Date(now.getTime() - limits.stalledAfterMs);
+  // Failed for good and still mattering: of a window ahead, or of a disruption still going on.
+  const stillMatters = (f: ExpressionBuilder<any, any>) =>
+    f.or([f.and([f('w.end_at', '>', now), f('w.status', '!=', 'cancelled')]), f('x.status', '!=', 'resolved')]);
   const row = await db
     .selectFrom('deliveries as d')
     .innerJoin('notices as n', 'n.id', 'd.notice_id')
-    .innerJoin('windows as w', 'w.id', 'n.window_id')
+    .leftJoin('windows as w', 'w.id', 'n.window_id')
+    .leftJoin('disruptions as x', 'x.id', 'n.disruption_id')
     .select((eb) => [
       eb.fn.countAll<string>().filterWhere('d.status', '=', 'pending').as('pending'),
       eb.fn.countAll<string>().filterWhere('d.status', '=', 'sending').as('sending'),
       eb.fn.countAll<string>().filterWhere((f) => f.and([f('d.status', 'in', ['pending', 'sending']), f('d.failing_since', '<', retryingSince)])).as('retrying'),
       eb.fn.countAll<string>().filterWhere((f) => f.and([f('d.status', '=', 'sending'), f('d.claimed_at', '<', stalledSince)])).as('stalled'),
-      eb.fn.countAll<string>().filterWhere((f) => f.and([f('d.status', '=', 'failed'), f('w.end_at', '>', now), f('w.status', '!=', 'cancelled')])).as('failed'),
+      eb.fn.countAll<string>().filterWhere((f) => f.and([f('d.status', '=', 'failed'), stillMatters(f)])).as('failed'),
     ])
     .where((eb) =>
       eb.or([
         eb('d.status', 'in', ['pending', 'sending']),
-        // Failed rows of windows still ahead only: the record of past years is not read at each scrape.
-        eb.and([eb('d.status', '=', 'failed'), eb('w.end_at', '>', now)]),
+        // Failed rows of windows still ahead (or disruptions going on) only: the record of past years is not read at each scrape.
+        eb.and([eb('d.status', '=', 'failed'), eb.or([eb('w.end_at', '>', now), eb('x.status', '!=', 'resolved')])]),
       ]),
     )
     .executeTakeFirstOrThrow();
@@ -185,6 +190,11 @@ export async function deliveryCountsByNotice(db: Db, noticeIds: readonly string[
 
 /** Every delivery of a window's notices, with its recipient: who was told what, and when. */
 export async function listDeliveriesOfWindow(db: Db, windowId: string) {
+  return listDeliveriesOf(db, 'window_id', windowId);
+}
+
+/** Every delivery of a window's or a disruption's notices, with its recipient. */
+export async function listDeliveriesOf(db: Db, column: SubjectColumn, id: string) {
   return db
     .selectFrom('deliveries as d')
     .innerJoin('notices as n', 'n.id', 'd.notice_id')
@@ -208,7 +218,7 @@ export async function listDeliveriesOfWindow(db: Db, windowId: string) {
       'd.message_id',
       'n.required_by',
     ])
-    .where('n.window_id', '=', windowId)
+    .where(`n.${column}`, '=', id)
     .orderBy('n.created_at')
     .orderBy('n.audience')
     .orderBy('d.target')
@@ -217,12 +227,17 @@ export async function listDeliveriesOfWindow(db: Db, windowId: string) {
 
 /** What the told rule needs of the deliveries of some windows' notices (of one audience, when given). */
 export async function deliveryFactsOfWindows(db: Db, windowIds: readonly string[], audience?: Audience): Promise<DeliveryFact[]> {
-  if (windowIds.length === 0) return [];
+  return deliveryFactsOf(db, 'window_id', windowIds, audience);
+}
+
+/** What the told rule needs of the deliveries of some windows' or disruptions' notices. */
+export async function deliveryFactsOf(db: Db, column: SubjectColumn, ids: readonly string[], audience?: Audience): Promise<DeliveryFact[]> {
+  if (ids.length === 0) return [];
   let query = db
     .selectFrom('deliveries as d')
     .innerJoin('notices as n', 'n.id', 'd.notice_id')
     .select(['d.notice_id', 'd.recipient_key', 'd.status'])
-    .where('n.window_id', 'in', windowIds);
+    .where(`n.${column}`, 'in', ids);
   if (audience) query = query.where('n.audience', '=', audience);
   return query.execute();
 }
@@ -317,11 +332,16 @@ export async function unfinishedBatchesOfNotice(db: Db, noticeId: string): Promi
  * does not go out once the window changes. Returns the notices whose deliveries were withdrawn.
  */
 export async function withdrawPendingDeliveries(db: Db, windowId: string): Promise<string[]> {
+  return withdrawPendingDeliveriesOf(db, 'window_id', windowId);
+}
+
+/** As `withdrawPendingDeliveries`, for a window or a disruption. */
+export async function withdrawPendingDeliveriesOf(db: Db, column: SubjectColumn, id: string): Promise<string[]> {
   const withdrawn = await db
     .updateTable('deliveries')
     .set({ status: 'cancelled' })
     .where('status', '=', 'pending')
-    .where('notice_id', 'in', (eb) => eb.selectFrom('notices').select('id').where('window_id', '=', windowId))
+    .where('notice_id', 'in', (eb) => eb.selectFrom('notices').select('id').where(column, '=', id))
     .returning('notice_id')
     .execute();
   return [...new Set(withdrawn.map((d) => d.notice_id))];
@@ -329,6 +349,19 @@ export async function withdrawPendingDeliveries(db: Db, windowId: string): Promi
 
 /** What became of each notice's deliveries, for the notices of the windows starting in [from, to). */
 export async function deliveryTalliesOfWindowsStartingIn(db: Db, range: { from: Date; to: Date }): Promise<Map<string, DeliveryTally>> {
+  return deliveryTallies(db, { windowsStartingIn: range });
+}
+
+/** What became of each notice's deliveries, for these disruptions' notices. */
+export async function deliveryTalliesOfDisruptions(db: Db, disruptionIds: readonly string[]): Promise<Map<string, DeliveryTally>> {
+  if (disruptionIds.length === 0) return new Map();
+  return deliveryTallies(db, { disruptionIds });
+}
+
+async function deliveryTallies(
+  db: Db,
+  of: { windowsStartingIn: { from: Date; to: Date } } | { disruptionIds: readonly string[] },
+): Promise<Map<string, DeliveryTally>> {
   const rows = await db
     .selectFrom('deliveries')
     .select([
@@ -338,12 +371,12 @@ export async function deliveryTalliesOfWindowsStartingIn(db: Db, range: { from: 
       sql<number>`max(attempts)`.as('max_attempts'),
       sql<Date | null>`min(failing_since)`.as('failing_since'),
     ])
-    .where('notice_id', 'in', (eb) =>
-      eb
-        .selectFrom('notices')
-        .select('id')
-        .where('window_id', 'in', eb.selectFrom('windows').select('id').where('start_at', '>=', range.from).where('start_at', '<', range.to)),
-    )
+    .where('notice_id', 'in', (eb) => {
+      const notices = eb.selectFrom('notices').select('id');
+      if ('disruptionIds' in of) return notices.where('disruption_id', 'in', of.disruptionIds);
+      const { from, to } = of.windowsStartingIn;
+      return notices.where('window_id', 'in', eb.selectFrom('windows').select('id').where('start_at', '>=', from).where('start_at', '<', to));
+    })
     .groupBy(['notice_id', 'status'])
     .execute();
   const tallies = new Map<string, DeliveryTally>();

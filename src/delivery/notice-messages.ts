@@ -6,20 +6,32 @@ import type { MailSender } from '../messages/mail-sender.js';
 import { noticeWindowFromRow } from '../messages/notice-window.js';
 import { INVITE_SLOT, prebuildEmail, type OutgoingEmail, type PersonalParts } from '../messages/prebuilt-email.js';
 import { publicPageUrlFor, renderNotice, type NoticeLinks } from '../messages/render-notice.js';
+import { renderDisruptionRow, type DisruptionFacts } from '../messages/render-disruption.js';
 import { textSlot } from '../messages/text-slots.js';
 import { asksToAcknowledge } from '../rules/acknowledgement.js';
 import type { Policy } from '../policy/policy-schema.js';
+import { DISRUPTION_STATUS_LABELS } from '../rules/disruption-status.js';
 import type { NoticeRow, WindowRow } from '../storage/schema.js';
 import { formatInstant } from '../windows/window-view.js';
+
+/** Addresses a compiled message to one recipient (or their deputy), with their personal links. */
+export type AddressedEmail = (to: { name: string; email: string }, recipientKey: string, options?: AddressOptions) => OutgoingEmail;
+
+/** What a notice tells of, as its message needs it: a window, or a disruption with its updates. */
+export type MessageSubject = { kind: 'window'; window: WindowRow } | { kind: 'disruption'; facts: DisruptionFacts };
 
 export interface NoticeMessages {
   /**
    * Renders and compiles the notice once; the returned function addresses it to one
    * recipient, with their personal links (the recipient key is their id).
    */
-  emailFor(notice: NoticeRow, window: WindowRow): Promise<(to: { name: string; email: string }, recipientKey: string, options?: AddressOptions) => OutgoingEmail>;
+  emailFor(notice: NoticeRow, window: WindowRow): Promise<AddressedEmail>;
   /** The webhook body of a publication: `{ audience, kind, window, publishedAt }` (contract). */
   publicationBody(notice: NoticeRow, window: WindowRow): string;
+  /** A disruption's message, compiled once: no calendar invitation, since it is happening now. */
+  disruptionEmailFor(notice: NoticeRow, facts: DisruptionFacts): Promise<AddressedEmail>;
+  /** The webhook body of a disruption's publication: `{ audience, kind, disruption, publishedAt }`. */
+  disruptionBody(notice: NoticeRow, facts: DisruptionFacts): string;
 }
 
 export interface AddressOptions {
@@ -68,12 +80,43 @@ export function personalParts(input: PersonalLinkInput): PersonalParts {
   return { headers: unsubscribeHeaders(links.unsubscribe), slots };
 }
 
+/**
+ * What each audience is shown of a disruption, as of the update `revision` (the notice's):
+ * the same in the webhook and the feeds. Who registered it is not shown.
+ */
+export function publicDisruption(facts: DisruptionFacts, policy: Policy, revision: number = facts.disruption.revision) {
+  const { disruption } = facts;
+  const updates = facts.updates.filter((u) => u.sequence <= revision);
+  const current = updates.at(-1)!;
+  const zone = policy.timezone;
+  return {
+    id: disruption.id,
+    title: disruption.title,
+    description: disruption.description,
+    systems: disruption.systems.map((id) => ({ id, name: policy.systems[id]?.displayName ?? id })),
+    status: current.status,
+    statusText: DISRUPTION_STATUS_LABELS[current.status],
+    revision: current.sequence,
+    createdAt: formatInstant(disruption.created_at, zone),
+    updatedAt: formatInstant(current.at, zone),
+    resolvedAt: current.status === 'resolved' ? formatInstant(current.at, zone) : null,
+    updates: updates.map((u) => ({
+      sequence: u.sequence,
+      status: u.status,
+      statusText: DISRUPTION_STATUS_LABELS[u.status],
+      message: u.message,
+      at: formatInstant(u.at, zone),
+    })),
+  };
+}
+
 export function noticeMessages(options: MessageOptions): NoticeMessages {
   const { policy } = options;
   const sender = options.mailFrom;
   // RFC 5545 wants the organizer named; a bare MAIL_FROM borrows the policy's sender name.
   const organizer = { name: sender.name ?? policy.senderName, email: sender.address };
   const domain = sender.address.split('@')[1] ?? 'driftstopp.local';
+  const from = sender.name === undefined ? sender.address : { name: sender.name, email: sender.address };
   return {
     async emailFor(notice, window) {
       const facts = noticeWindowFromRow(window);
@@ -99,7 +142,6 @@ export function noticeMessages(options: MessageOptions): NoticeMessages {
       const method = notice.kind === 'cancellation' ? 'CANCEL' : 'REQUEST';
       // One calendar per notice; each recipient's copy names them as its ATTENDEE.
       const invite = inviteTemplate({ window: facts, policy, method, organizer, audience: notice.audience });
-      const from = sender.name === undefined ? sender.address : { name: sender.name, email: sender.address };
       const message = composeNotice({ content, from, invite: { content: INVITE_SLOT, method, filename: invite.filename } });
       const address = await prebuildEmail(message, sender.address, (to) => invite.forAttendee(to));
       return (to, recipientKey, addressing = {}) =>
@@ -112,6 +154,34 @@ export function noticeMessages(options: MessageOptions): NoticeMessages {
           acknowledge: asks ? { windowId: window.id, revision: window.revision } : undefined,
           personalSubject: addressing.deputy ? deputyLinkSubject(recipientKey, to.email) : undefined,
         }));
+    },
+    async disruptionEmailFor(notice, facts) {
+      const madeAt = notice.dispatched_at ?? notice.due_at;
+      const content = renderDisruptionRow(notice, {
+        policy,
+        facts,
+        publicPageUrl: publicPageUrlFor(options.publicBaseUrl),
+        templatesDir: options.templatesDir,
+        // The footer's settings and unsubscribe links, as in a window's e-mail; nothing to acknowledge.
+        links: linkSlots(false),
+      });
+      const address = await prebuildEmail(composeNotice({ content, from }), sender.address);
+      return (to, recipientKey, addressing = {}) =>
+        address(to, `<${notice.id}.${recipientKey}@${domain}>`, personalParts({
+          secret: options.linkSecret,
+          publicBaseUrl: options.publicBaseUrl,
+          recipientId: recipientKey,
+          madeAt,
+          personalSubject: addressing.deputy ? deputyLinkSubject(recipientKey, to.email) : undefined,
+        }));
+    },
+    disruptionBody(notice, facts) {
+      return JSON.stringify({
+        audience: notice.audience,
+        kind: notice.kind,
+        disruption: publicDisruption(facts, policy, notice.revision),
+        publishedAt: formatInstant(notice.dispatched_at ?? notice.due_at, policy.timezone),
+      });
     },
     publicationBody(notice, window) {
       return JSON.stringify({

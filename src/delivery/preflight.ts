@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { TemplateError, NOTICE_KINDS } from '../messages/render-notice.js';
+import type { DisruptionFacts } from '../messages/render-disruption.js';
+import { DISRUPTION_NOTICE_KINDS, TemplateError, NOTICE_KINDS } from '../messages/render-notice.js';
 import { AUDIENCES, type Policy } from '../policy/policy-schema.js';
 import type { WindowKind } from '../rules/notice-plan.js';
 import type { NoticeRow, WindowRow } from '../storage/schema.js';
@@ -61,7 +62,55 @@ export async function preflight(input: PreflightInput): Promise<void> {
       throw new PreflightError(oneLine(`the confirmation e-mail of a public sign-up cannot be built: ${(error as Error).message}`), { cause: error });
     }
   }
+  const facts = sampleDisruption(input.policy, input.now);
+  for (const audience of AUDIENCES) {
+    for (const kind of DISRUPTION_NOTICE_KINDS) {
+      // An update of each status that can follow, the resolution last: each renders its own way.
+      for (const revision of kind === 'announcement' ? [1, 2] : [2, 3]) {
+        const notice = { ...sampleNotice(sampleWindow(input.policy, 'minor', input.now), audience, kind, input.now), window_id: null, disruption_id: facts.disruption.id, revision };
+        const what = `the ${audience} ${kind} of a disruption`;
+        try {
+          const address = await input.messages.disruptionEmailFor(notice, facts);
+          address({ name: 'Förnamn Efternamn', email: 'mottagare@example.invalid' }, 'preflight');
+          JSON.parse(input.messages.disruptionBody(notice, facts));
+        } catch (error) {
+          throw new PreflightError(oneLine(error instanceof TemplateError ? `${templateName(error)}: ${what} cannot be rendered: ${error.message}` : `${what} cannot be built: ${(error as Error).message}`), { cause: error });
+        }
+      }
+    }
+  }
   if (input.mailer) await checkMailServer(input.mailer, input.logger);
+}
+
+/** A disruption of all the policy's systems with three updates, the last its resolution, during a planned window. */
+function sampleDisruption(policy: Policy, now: Date): DisruptionFacts {
+  const id = '00000000-0000-4000-8000-000000000002';
+  const systems = Object.keys(policy.systems);
+  const update = (sequence: number, status: 'investigating' | 'identified' | 'resolved') => ({
+    id: `00000000-0000-4000-8000-00000000001${sequence}`,
+    disruption_id: id,
+    sequence,
+    status,
+    message: 'Provmeddelande för kontrollen vid start.',
+    created_by: 'preflight',
+    at: new Date(now.getTime() + sequence * HOUR),
+  });
+  return {
+    disruption: {
+      id,
+      title: 'Provstörning',
+      description: 'Det går inte att logga in.',
+      systems,
+      status: 'resolved',
+      revision: 3,
+      created_by: 'preflight',
+      created_at: now,
+      updated_at: now,
+      resolved_at: now,
+    },
+    updates: [update(1, 'investigating'), update(2, 'identified'), update(3, 'resolved')],
+    windows: [{ ...sampleWindow(policy, 'minor', now), start_at: new Date(now.getTime() - HOUR), status: 'in_progress' }],
+  };
 }
 
 async function checkMailServer(mailer: Mailer, logger: Logger): Promise<void> {
@@ -113,6 +162,7 @@ function sampleNotice(window: WindowRow, audience: NoticeRow['audience'], kind: 
   return {
     id: '00000000-0000-4000-8000-000000000001',
     window_id: window.id,
+    disruption_id: null,
     revision: window.revision,
     audience,
     kind,

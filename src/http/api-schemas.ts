@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AUDIENCES, planStepSchema } from '../policy/policy-schema.js';
+import { DISRUPTION_STATUSES } from '../rules/disruption-status.js';
 import { LINE, PROSE, REASON, refineText } from '../rules/text-rules.js';
 
 /** The zod schemas that validate requests are also the source of /openapi.json. */
@@ -182,3 +183,55 @@ export const problemSchema = z.object({
   suggestedEnd: instant.optional(),
   conflicts: z.array(z.object({ id: z.uuid(), title: z.string(), start: instant, end: instant })).optional(),
 });
+
+const disruptionStatus = z.enum(DISRUPTION_STATUSES);
+
+export const createDisruptionBody = z.strictObject({
+  title,
+  systems: z.array(z.string().min(1).max(50)).min(1).max(20).describe('System ids from the policy: tes, careapp, carelock'),
+  description: z
+    .string()
+    .trim()
+    .min(1, 'ska säga vad användarna märker')
+    .max(5000)
+    .superRefine(refineText(PROSE))
+    .describe('What users notice; also the message of the registration'),
+  status: disruptionStatus.optional().describe('investigating (default), identified or monitoring; a disruption is not registered as resolved'),
+});
+
+export const disruptionUpdateBody = z.strictObject({
+  status: disruptionStatus.describe('Any status; resolved closes the disruption, after which no update is accepted (409)'),
+  message: z.string().trim().min(1, 'ska säga vad som är nytt').max(2000).superRefine(refineText(PROSE)),
+});
+
+export const listDisruptionsQuery = z.strictObject({
+  from: instantOrDate.optional().describe('Disruptions not resolved before this instant'),
+  to: instantOrDate.optional().describe('Disruptions registered before this instant'),
+  status: z
+    .string()
+    .transform((value) => value.split(',').map((s) => s.trim()))
+    .pipe(z.array(disruptionStatus))
+    .optional()
+    .describe('One status or several separated by commas'),
+});
+
+export const disruptionIdParams = z.strictObject({ id: z.uuid('ska vara en driftstörnings id (UUID)') });
+
+export const disruptionSchema = z.object({
+  id: z.uuid(),
+  title: z.string(),
+  description: z.string(),
+  systems: z.array(z.string()),
+  status: disruptionStatus,
+  revision: z.number().int().describe('The number of the latest update (1: only the registration)'),
+  createdBy: z.string(),
+  createdAt: instant.describe('When it was registered'),
+  updatedAt: instant,
+  resolvedAt: instant.nullable(),
+  updates: z
+    .array(z.object({ sequence: z.number().int(), status: disruptionStatus, message: z.string(), at: instant, by: z.string() }))
+    .describe('The registration first, then each update in order'),
+  notices: z.array(noticeSchema).describe('Its messages to each audience: announcements (catchUp for newcomers) and updates'),
+});
+
+export const disruptionListSchema = z.object({ items: z.array(disruptionSchema) });

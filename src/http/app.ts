@@ -9,6 +9,7 @@ import { DASHBOARD_PATH, queueDashboard } from './queue-dashboard.js';
 import { acknowledgementApiRoutes, acknowledgementLinkRoutes } from './routes/acknowledgement-routes.js';
 import { complianceRoutes } from './routes/compliance-routes.js';
 import { deliveryRoutes } from './routes/delivery-routes.js';
+import { disruptionRoutes } from './routes/disruption-routes.js';
 import { docsRoutes } from './routes/docs-routes.js';
 import { publicRoutes } from './routes/public-routes.js';
 import { supportRoutes } from './routes/support-routes.js';
@@ -88,6 +89,7 @@ export function createHttpApp(deps: AppDeps, parts: HttpAppParts = {}): Express 
   api.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
   api.use(windowRoutes(deps));
   api.use(seriesRoutes(deps));
+  api.use(disruptionRoutes(deps));
   api.use(recipientRoutes({ db: deps.db, policy: deps.rules.policy, clock: deps.clock, onCommitted: deps.onCommitted, webhooks: deps.webhooks }));
   api.use(complianceRoutes({ db: deps.db, policy: deps.rules.policy, clock: deps.clock }));
   api.use(deliveryRoutes({ db: deps.db, zone: deps.rules.policy.timezone }));

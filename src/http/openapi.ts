@@ -1,5 +1,11 @@
 import { z } from 'zod';
 import {
+  createDisruptionBody,
+  disruptionIdParams,
+  disruptionListSchema,
+  disruptionSchema,
+  disruptionUpdateBody,
+  listDisruptionsQuery,
   cancelSeriesBody,
   createSeriesBody,
   moveSeriesBody,
@@ -25,6 +31,7 @@ import {
   recipientListSchema,
   recipientSchema,
 } from '../recipients/recipient-schemas.js';
+import { STATUSPAGE_SCHEMAS } from '../publications/statuspage-schema.js';
 import { signUpAcceptedSchema, signUpBodyDoc } from '../subscriptions/subscription-schemas.js';
 import { auditQuery, complianceQuery } from './routes/compliance-routes.js';
 import { acknowledgementListSchema } from './routes/acknowledgement-routes.js';
@@ -115,6 +122,43 @@ export const operations: Operation[] = [
     query: slotsQuery,
     response: { status: 200, schema: slotListSchema, description: 'Slots' },
     errors: [400, 401],
+  },
+  {
+    method: 'post',
+    path: '/api/disruptions',
+    summary: 'Register a disruption (driftstörning): broadcast at once to every audience, without lead times (honours Idempotency-Key)',
+    auth: 'admin',
+    body: createDisruptionBody,
+    response: { status: 201, schema: disruptionSchema, description: 'The disruption with its registration and its announcements, due now' },
+    errors: [400, 401, 403, 409, 422],
+  },
+  {
+    method: 'get',
+    path: '/api/disruptions',
+    summary: 'Disruptions going on at some time in [from, to), newest registration first',
+    auth: 'viewer',
+    query: listDisruptionsQuery,
+    response: { status: 200, schema: disruptionListSchema, description: 'Disruptions, newest first' },
+    errors: [400, 401],
+  },
+  {
+    method: 'get',
+    path: '/api/disruptions/{id}',
+    summary: 'One disruption with its updates in order',
+    auth: 'viewer',
+    params: disruptionIdParams,
+    response: { status: 200, schema: disruptionSchema, description: 'The disruption' },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'post',
+    path: '/api/disruptions/{id}/updates',
+    summary: 'A status update, told to exactly those told of the disruption; resolved closes it (then 409)',
+    auth: 'admin',
+    params: disruptionIdParams,
+    body: disruptionUpdateBody,
+    response: { status: 200, schema: disruptionSchema, description: 'The disruption with the new update' },
+    errors: [400, 401, 403, 404, 409],
   },
   {
     method: 'post',
@@ -281,7 +325,33 @@ export const operations: Operation[] = [
     response: { status: 200, schema: z.object({ items: z.array(z.looseObject({ action: z.string(), actor: z.string() })) }), description: 'The audit trail' },
     errors: [400, 401],
   },
+  ...statuspageOperations(),
 ];
+
+/**
+ * The status in the shapes of Atlassian Statuspage's public API v2, without a token: components
+ * are the policy's systems, incidents are disruptions, scheduled maintenances the windows told
+ * to the public. ETag, Last-Modified and `Cache-Control: public, max-age=60` as the feeds.
+ */
+function statuspageOperations(): Operation[] {
+  const summaries: Record<keyof typeof STATUSPAGE_SCHEMAS, string> = {
+    'summary.json': 'Statuspage v2: the page, every system, unresolved disruptions, upcoming and running windows, the overall status',
+    'status.json': 'Statuspage v2: the overall status (indicator none, maintenance, major or critical, and a Swedish description)',
+    'components.json': 'Statuspage v2: every system as a component (operational, under_maintenance or major_outage)',
+    'incidents.json': 'Statuspage v2: the 50 latest disruptions of the last 90 days, resolved ones included',
+    'incidents/unresolved.json': 'Statuspage v2: disruptions not yet resolved',
+    'scheduled-maintenances.json': 'Statuspage v2: the 50 latest windows told to the public (a cancelled one is completed)',
+    'scheduled-maintenances/upcoming.json': 'Statuspage v2: windows told to the public that have not started',
+    'scheduled-maintenances/active.json': 'Statuspage v2: windows under way',
+  };
+  return Object.entries(STATUSPAGE_SCHEMAS).map(([path, schema]) => ({
+    method: 'get' as const,
+    path: `/public/api/v2/${path}`,
+    summary: summaries[path as keyof typeof STATUSPAGE_SCHEMAS],
+    auth: 'none' as const,
+    response: { status: 200, schema, description: 'In the shape of Statuspage public API v2' },
+  }));
+}
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 

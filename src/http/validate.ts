@@ -22,8 +22,8 @@ export function parseInstant(value: string, zone: string): DateTime {
     : DateTime.fromISO(value, { setZone: true }).setZone(zone);
 }
 
-/** An `Idempotency-Key` header as given, or undefined; one that is not 1–200 visible ASCII characters is a 400. */
-export function idempotencyKeyOf(key: string | undefined): string | undefined {
+/** The `Idempotency-Key` header, when given: 1–200 visible ASCII characters, else a 400 naming it. */
+export function parseIdempotencyKey(key: string | undefined): string | undefined {
   if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) {
     throw new AppError('validation_failed', 400, 'Idempotency-Key ska vara 1–200 synliga ASCII-tecken.', {
       errors: [{ path: 'header.Idempotency-Key', code: 'invalid_format', message: 'ska vara 1–200 synliga ASCII-tecken' }],

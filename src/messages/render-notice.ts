@@ -65,20 +65,29 @@ export function publicPageUrlFor(publicBaseUrl: string): string {
  * a missing variable an error at once (a preview shows it) instead of a gap in a sent text.
  */
 export function renderNotice(input: RenderNoticeInput): RenderedNotice {
-  const templates = compiledTemplates(input.templatesDir ?? TEMPLATES_DIR);
   const { audience, kind } = input;
-  const name = `${audience}.${kind}`;
+  return renderTemplates(input.templatesDir, `${audience}.${kind}`, `${audience}/${kind}`, noticeContext(input));
+}
+
+/** The kinds of a disruption's messages: its announcement (registration or catch-up) and its updates. */
+export const DISRUPTION_NOTICE_KINDS = ['announcement', 'update'] as const satisfies readonly NoticeKind[];
+
+/**
+ * Renders one message from the templates named `name` in subjects.json and `file` (`.html.hbs`,
+ * `.txt.hbs`) under the templates folder, inside the layouts: a window's notice or a disruption's.
+ */
+export function renderTemplates(templatesDir: URL | undefined, name: string, file: string, context: Record<string, unknown>): RenderedNotice {
+  const templates = compiledTemplates(templatesDir ?? TEMPLATES_DIR);
   const subject = templates.subjects.get(name);
   const html = templates.html.get(name);
   const text = templates.text.get(name);
-  if (!subject || !html || !text) throw new TemplateError(`no templates for ${name}`, `${audience}/${kind}`);
-  const context = noticeContext(input);
+  if (!subject || !html || !text) throw new TemplateError(`no templates for ${name}`, file);
   // Handlebars compiles on first use: a syntax error surfaces here, as does a strict-mode gap or a throwing helper.
   const subjectLine = headerLine(run(subject, context, `subjects.json "${name}"`));
   return {
     subject: subjectLine,
-    html: run(templates.htmlLayout, { ...context, subject: subjectLine, body: run(html, context, `${audience}/${kind}.html.hbs`) }, 'layout.html.hbs'),
-    text: tidyText(run(templates.textLayout, { ...context, subject: subjectLine, body: run(text, context, `${audience}/${kind}.txt.hbs`) }, 'layout.txt.hbs')),
+    html: run(templates.htmlLayout, { ...context, subject: subjectLine, body: run(html, context, `${file}.html.hbs`) }, 'layout.html.hbs'),
+    text: tidyText(run(templates.textLayout, { ...context, subject: subjectLine, body: run(text, context, `${file}.txt.hbs`) }, 'layout.txt.hbs')),
   };
 }
 
@@ -106,25 +115,13 @@ function run(template: Template, context: object, file: string): string {
 function noticeContext(input: RenderNoticeInput) {
   const { policy, window, audience, kind } = input;
   const zone = policy.timezone;
-  const systems = systemDetails(policy, affectedSystems(policy, window.systems));
-  const plural = systems.length > 1;
   const shortNoticeReason = window.shortNoticeReason?.trim();
   return {
-    audience,
+    ...audienceContext(policy, audience),
     kind,
-    municipality: policy.municipality,
-    audienceName: policy.audiences[audience].displayName,
-    /** E-mails say they are sent automatically; publications do not. */
-    isEmail: policy.audiences[audience].channel !== 'publication',
     title: window.title.trim(),
     description: window.description.trim(),
-    /** `Tes`, `Tes och CareApp`, `Tes (och därmed CareApp)`. */
-    systems: affectedSystemsText(policy, window.systems),
-    systemList: systems,
-    /** Agreement with the number of systems: "Systemet stängs" / "Systemen stängs". */
-    plural,
-    theSystems: plural ? 'systemen' : 'systemet',
-    TheSystems: plural ? 'Systemen' : 'Systemet',
+    ...systemsContext(policy, window.systems),
     extensive: window.kind === 'extensive',
     when: formatWhen(window.start, window.end, zone),
     start: formatDateTime(window.start, zone),
@@ -138,6 +135,32 @@ function noticeContext(input: RenderNoticeInput) {
     chase: input.chase === true,
     /** Only the support lines the policy marks for this audience's readers. */
     support: supportForAudience(policy, audience),
+  };
+}
+
+/** Who a message is for, as every template (a window's or a disruption's) may use it. */
+export function audienceContext(policy: Policy, audience: Audience) {
+  return {
+    audience,
+    municipality: policy.municipality,
+    audienceName: policy.audiences[audience].displayName,
+    /** E-mails say they are sent automatically; publications do not. */
+    isEmail: policy.audiences[audience].channel !== 'publication',
+  };
+}
+
+/** The systems a message is about, with those depending on them, as every template may use them. */
+export function systemsContext(policy: Policy, named: readonly string[]) {
+  const systems = systemDetails(policy, affectedSystems(policy, named));
+  const plural = systems.length > 1;
+  return {
+    /** `Tes`, `Tes och CareApp`, `Tes (och därmed CareApp)`. */
+    systems: affectedSystemsText(policy, named),
+    systemList: systems,
+    /** Agreement with the number of systems: "Systemet stängs" / "Systemen stängs". */
+    plural,
+    theSystems: plural ? 'systemen' : 'systemet',
+    TheSystems: plural ? 'Systemen' : 'Systemet',
   };
 }
 
@@ -217,6 +240,15 @@ function compileTemplates(dir: URL): CompiledTemplates {
       html.set(name, htmlEngine.compile(read(`${audience}/${kind}.html.hbs`), htmlOptions));
       text.set(name, textEngine.compile(read(`${audience}/${kind}.txt.hbs`), textOptions));
     }
+  }
+  // A disruption's messages: one text per kind for every audience, which says what differs.
+  for (const kind of DISRUPTION_NOTICE_KINDS) {
+    const name = `disruption.${kind}`;
+    const subject = subjectSources[name];
+    if (subject === undefined) throw new TemplateError(`template subjects.json: no subject for ${name}`, 'subjects.json');
+    subjects.set(name, textEngine.compile(subject, textOptions));
+    html.set(name, htmlEngine.compile(read(`disruptions/${kind}.html.hbs`), htmlOptions));
+    text.set(name, textEngine.compile(read(`disruptions/${kind}.txt.hbs`), textOptions));
   }
   return {
     subjects,

@@ -12,6 +12,11 @@ export interface SupportNowRenderOptions {
   id?: string;
   /** The policy's zone, to say when the answer holds. */
   zone: string;
+  /**
+   * Say since when the answer holds rather than the instant it was asked for: a page shown
+   * all day then keeps its bytes (and its ETag) until the answer changes. @defaultValue false
+   */
+  sinceItChanged?: boolean;
 }
 
 export interface RenderedSupportNow {
@@ -36,8 +41,9 @@ export function renderSupportNow(answer: SupportNow, options: SupportNowRenderOp
   const level = options.headingLevel ?? 2;
   const heading = options.heading ?? 'Vem ringer jag nu?';
   const id = options.id ?? 'vem-ringer-jag-nu';
-  const when = formatDateTime(new Date(answer.at), options.zone);
-  const intro = `Gäller ${when} för ${READERS[answer.audience]}.`;
+  const intro = options.sinceItChanged
+    ? `Gäller från ${formatDateTime(new Date(answer.since), options.zone)} för ${READERS[answer.audience]}.`
+    : `Gäller ${formatDateTime(new Date(answer.at), options.zone)} för ${READERS[answer.audience]}.`;
 
   const html: string[] = [`<h${level} id="${escape(id)}">${escape(heading)}</h${level}>`, `<p>${escape(intro)}</p>`];
   const text: string[] = [heading, '', intro];

@@ -2,7 +2,7 @@ import { currentAcknowledgements } from '../acknowledgements/acknowledgement-rep
 import { affectedSystems } from '../rules/dependencies.js';
 import { localDate } from '../rules/deputies.js';
 import {
-  deliveryFactsOfWindows,
+  deliveryFactsOf,
   insertRecipientDeliveries,
   insertWebhookDelivery,
   unfinishedBatchesOfNotice,
@@ -21,9 +21,9 @@ import {
   type DeliveryFact,
 } from '../rules/told.js';
 import type { Db } from '../storage/database.js';
-import type { NoticeRow, WindowRow } from '../storage/schema.js';
-import { findWindow, findWindows } from '../windows/window-repository.js';
-import { listNoticesOfWindows, lockDueNotices, lockNotice, markDispatched, setNoticeStatus, settleNotices } from './notice-repository.js';
+import type { NoticeRow } from '../storage/schema.js';
+import { listNoticesOf, lockDueNotices, lockNotice, markDispatched, setNoticeStatus, settleNotices, type SubjectColumn } from './notice-repository.js';
+import { findSubjects, subjectRefOf, type NoticeSubject, type SubjectRef } from './notice-subject.js';
 
 /** How long a change's message waits for a message to the same audience that is being sent right now. */
 export const IN_FLIGHT_WAIT_MS = 2000;
@@ -57,9 +57,10 @@ export async function dispatchNotice(db: Db, noticeId: string, options: Dispatch
     if (notice.status !== 'pending') return { outcome: 'skipped', reason: `notice is ${notice.status}` };
     if (notice.dispatched_at) return { outcome: 'dispatched', batches: await unfinishedBatchesOfNotice(trx, noticeId) };
     if (notice.due_at.getTime() > now.getTime()) return { outcome: 'not_due', dueAt: notice.due_at };
-    const window = (await findWindow(trx, notice.window_id))!;
-    const told = await toldOfWindows(trx, [window.id], options.policy);
-    return fanOut(trx, notice, window, told.get(window.id)!, options);
+    const ref = subjectRefOf(notice);
+    const subject = (await findSubjects(trx, [notice])).get(ref.id)!;
+    const told = await toldOfSubjects(trx, [ref], options.policy);
+    return fanOut(trx, notice, subject, told.get(ref.id)!, options);
   });
 }
 
@@ -77,41 +78,53 @@ export async function dispatchDueNotices(db: Db, options: DispatchOptions & { li
   return db.transaction().execute(async (trx) => {
     const notices = await lockDueNotices(trx, options.now, options.limit);
     if (notices.length === 0) return [];
-    const windowIds = [...new Set(notices.map((n) => n.window_id))];
-    const windows = new Map((await findWindows(trx, windowIds)).map((w) => [w.id, w]));
+    const subjects = await findSubjects(trx, notices);
     // Read once for the whole instant. The fan-outs below add only pending deliveries and
     // fan-out marks, which change neither who was told nor who was tried.
-    const told = await toldOfWindows(trx, windowIds, options.policy);
+    const told = await toldOfSubjects(trx, notices.map(subjectRefOf), options.policy);
     const dispatched: DueDispatch[] = [];
     for (const notice of notices) {
-      const outcome = await fanOut(trx, notice, windows.get(notice.window_id)!, told.get(notice.window_id)!, options);
+      const { id } = subjectRefOf(notice);
+      const outcome = await fanOut(trx, notice, subjects.get(id)!, told.get(id)!, options);
       dispatched.push({ noticeId: notice.id, outcome });
     }
     return dispatched;
   });
 }
 
-/** Who each window's messages reached so far, read in two statements for all of them. */
+/** Who each window's or disruption's messages reached so far, read in two statements per kind of subject. */
+async function toldOfSubjects(db: Db, refs: readonly SubjectRef[], policy: Policy): Promise<Map<string, Map<Audience, AudienceTold>>> {
+  const told = new Map<string, Map<Audience, AudienceTold>>();
+  for (const column of ['window_id', 'disruption_id'] as const satisfies readonly SubjectColumn[]) {
+    const ids = [...new Set(refs.filter((r) => r.column === column).map((r) => r.id))];
+    if (ids.length === 0) continue;
+    const [notices, facts] = await Promise.all([listNoticesOf(db, column, ids), deliveryFactsOf(db, column, ids)]);
+    const subjectOf = new Map(notices.map((n) => [n.id, subjectRefOf(n).id]));
+    const bySubject = new Map(ids.map((id) => [id, { notices: [] as NoticeRow[], facts: [] as DeliveryFact[] }]));
+    for (const n of notices) bySubject.get(subjectRefOf(n).id)!.notices.push(n);
+    for (const f of facts) bySubject.get(subjectOf.get(f.notice_id)!)!.facts.push(f);
+    const publications = publicationAudiences(policy);
+    for (const [id, w] of bySubject) told.set(id, whoWasTold(w.notices, w.facts, publications));
+  }
+  return told;
+}
+
+/** Who each window's messages reached so far (the acknowledgements ask this of windows only). */
 export async function toldOfWindows(db: Db, windowIds: readonly string[], policy: Policy): Promise<Map<string, Map<Audience, AudienceTold>>> {
-  const [notices, facts] = await Promise.all([listNoticesOfWindows(db, windowIds), deliveryFactsOfWindows(db, windowIds)]);
-  const windowOf = new Map(notices.map((n) => [n.id, n.window_id]));
-  const byWindow = new Map(windowIds.map((id) => [id, { notices: [] as NoticeRow[], facts: [] as DeliveryFact[] }]));
-  for (const n of notices) byWindow.get(n.window_id)!.notices.push(n);
-  for (const f of facts) byWindow.get(windowOf.get(f.notice_id)!)!.facts.push(f);
-  const publications = publicationAudiences(policy);
-  return new Map([...byWindow].map(([id, w]) => [id, whoWasTold(w.notices, w.facts, publications)]));
+  return toldOfSubjects(db, windowIds.map((id) => ({ column: 'window_id' as const, id })), policy);
 }
 
 /** The fan-out of one locked, pending, due notice. */
 async function fanOut(
   trx: Db,
   notice: NoticeRow,
-  window: WindowRow,
+  subject: NoticeSubject,
   told: ReadonlyMap<Audience, AudienceTold>,
   options: DispatchOptions,
 ): Promise<DispatchOutcome> {
   const { now } = options;
-  if (window.status === 'cancelled' && notice.kind !== 'cancellation') {
+  // A disruption's notices all go out, its resolution too: only a cancelled window withdraws what is left.
+  if (subject.kind === 'window' && subject.row.status === 'cancelled' && notice.kind !== 'cancellation') {
     await setNoticeStatus(trx, notice.id, 'cancelled');
     return { outcome: 'skipped', reason: 'window is cancelled' };
   }
@@ -120,7 +133,10 @@ async function fanOut(
     return { outcome: 'not_due', dueAt: new Date(now.getTime() + IN_FLIGHT_WAIT_MS) };
   }
   // A chase skips whoever confirmed the window's current revision.
-  const chase = notice.chase ? { acknowledged: new Set((await currentAcknowledgements(trx, [window.id])).map((a) => a.recipient_id)) } : undefined;
+  const chase =
+    notice.chase && subject.kind === 'window'
+      ? { acknowledged: new Set((await currentAcknowledgements(trx, [subject.row.id])).map((a) => a.recipient_id)) }
+      : undefined;
   const selection = selectionFor(notice.kind, told.get(notice.audience)!, chase);
 
   const members = emailMembersOf(options.policy, notice.audience);
@@ -129,7 +145,7 @@ async function fanOut(
       noticeId: notice.id,
       recipientKind: members,
       // Subscribers of a system that depends on the window's are told too; once each, by the delivery key.
-      systems: affectedSystems(options.policy, window.systems),
+      systems: affectedSystems(options.policy, subject.row.systems),
       selection,
       batchSize: options.batchSize,
       now,

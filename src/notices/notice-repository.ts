@@ -7,12 +7,20 @@ export async function insertNotices(db: Db, rows: NewNoticeRow[]): Promise<Notic
   return db.insertInto('notices').values(rows).returningAll().execute();
 }
 
+/** What a notice tells of: the column naming its window or its disruption. */
+export type SubjectColumn = 'window_id' | 'disruption_id';
+
 export async function listNoticesOfWindows(db: Db, windowIds: readonly string[]): Promise<NoticeRow[]> {
-  if (windowIds.length === 0) return [];
+  return listNoticesOf(db, 'window_id', windowIds);
+}
+
+/** The notices of these windows or disruptions, by due instant. */
+export async function listNoticesOf(db: Db, column: SubjectColumn, ids: readonly string[]): Promise<NoticeRow[]> {
+  if (ids.length === 0) return [];
   return db
     .selectFrom('notices')
     .selectAll()
-    .where('window_id', 'in', windowIds)
+    .where(column, 'in', ids)
     .orderBy('due_at')
     .orderBy('created_at')
     .execute();
@@ -63,15 +71,25 @@ export async function setNoticeStatus(db: Db, id: string, status: NoticeStatus):
 
 /** Locks every notice of the window, so no worker dispatches one while the window changes. */
 export async function lockNoticesOfWindow(db: Db, windowId: string): Promise<NoticeRow[]> {
-  return db.selectFrom('notices').selectAll().where('window_id', '=', windowId).forUpdate().execute();
+  return lockNoticesOf(db, 'window_id', windowId);
+}
+
+/** Locks every notice of a window or disruption, so no worker dispatches one while it changes. */
+export async function lockNoticesOf(db: Db, column: SubjectColumn, id: string): Promise<NoticeRow[]> {
+  return db.selectFrom('notices').selectAll().where(column, '=', id).forUpdate().execute();
 }
 
 /** Withdraws the notices of a window not yet fanned out: they will not go out as planned. */
 export async function withdrawUnsentNotices(db: Db, windowId: string): Promise<void> {
+  await withdrawUnsentNoticesOf(db, 'window_id', windowId);
+}
+
+/** Withdraws the notices of a window or disruption not yet fanned out. */
+export async function withdrawUnsentNoticesOf(db: Db, column: SubjectColumn, id: string): Promise<void> {
   await db
     .updateTable('notices')
     .set({ status: 'cancelled' })
-    .where('window_id', '=', windowId)
+    .where(column, '=', id)
     .where('status', '=', 'pending')
     .where('dispatched_at', 'is', null)
     .execute();

@@ -7,7 +7,8 @@ import { supportFor } from '../messages/support-lines.js';
 import { renderSupportNow } from '../messages/support-now-render.js';
 import { supportNow, type SupportNow } from '../rules/support-now.js';
 import type { Policy } from '../policy/policy-schema.js';
-import { windowAnchor, type PublicItem, type PublicListing, type PublicationUrls } from './public-listing.js';
+import { HISTORY_DAYS } from './public-windows.js';
+import { disruptionAnchor, windowAnchor, type DisruptionItem, type PublicItem, type PublicListing, type PublicationUrls } from './public-listing.js';
 
 export interface PublicPageInput {
   listing: PublicListing;
@@ -15,7 +16,7 @@ export interface PublicPageInput {
   urls: PublicationUrls;
 }
 
-export const PAGE_TITLE = 'Planerade driftstopp i hemtjänstens IT-system';
+export const PAGE_TITLE = 'Driftinformation för hemtjänstens IT-system';
 
 /**
  * The public page: plain, accessible HTML without scripts. Everything from a window or the
@@ -59,11 +60,22 @@ function pageContext(input: PublicPageInput) {
     /** The public lead from the policy; a short-notice window can appear later, hence "normally". */
     leadDays: policy.audiences.public.leadDays,
     urls,
-    items: listing.items.map((item) => itemContext(item, policy)),
+    /** The present first: each system's state, then what is wrong now, then what is planned, then what was. */
+    systems: listing.systems,
+    // When it last changed, not the request's instant: the same state gives the same bytes (and ETag).
+    changed: listing.lastModified ? formatDateTime(listing.lastModified, policy.timezone) : null,
+    changedIso: listing.lastModified?.toISOString() ?? null,
+    currentDisruptions: listing.disruptions.filter((d) => d.current).map(disruptionContext),
+    // A window under way is the present: it comes before those ahead (the feeds keep newest information first).
+    items: [...listing.items.filter((item) => item.status === 'ongoing'), ...listing.items.filter((item) => item.status !== 'ongoing')].map((item) =>
+      itemContext(item, policy),
+    ),
+    historyDays: HISTORY_DAYS,
+    history: historyContext(listing),
     /** Only the lines the policy marks for the public: no internal number or staff-only hours. */
     support: supportFor(policy, 'public'),
     /** Rendered and escaped by renderSupportNow; the template inserts it as it is. */
-    supportNowHtml: renderSupportNow(pageSupportNow(input), { zone: policy.timezone, id: 'vem-ringer-jag-nu' }).html,
+    supportNowHtml: renderSupportNow(pageSupportNow(input), { zone: policy.timezone, id: 'vem-ringer-jag-nu', sinceItChanged: true }).html,
     signup: signUpContext(policy, EMPTY_SIGN_UP),
   };
 }
@@ -120,10 +132,54 @@ function itemContext(item: PublicItem, policy: Policy) {
   };
 }
 
+function disruptionContext(item: DisruptionItem) {
+  return {
+    anchor: disruptionAnchor(item.disruption.id),
+    title: item.disruption.title.trim(),
+    description: item.disruption.description.trim(),
+    statusLabel: item.statusLabel,
+    systemNames: item.systemNames,
+    since: item.since,
+    resolved: item.resolved,
+    updates: updatesContext(item),
+  };
+}
+
+function updatesContext(item: DisruptionItem) {
+  return item.updates.map((update) => ({ statusLabel: update.statusLabel, when: update.when, iso: update.at.toISOString(), message: update.message }));
+}
+
+/** Windows that ended and disruptions resolved within the history period, latest start first. */
+function historyContext(listing: PublicListing) {
+  const windows = listing.history.map((item) => ({
+    start: item.window.start_at.getTime(),
+    anchor: windowAnchor(item.window.id),
+    kindLabel: 'Planerat driftstopp',
+    systemNames: item.systemNames,
+    title: item.window.title.trim(),
+    when: item.when,
+    statusLabel: item.status === 'cancelled' ? `Inställt${item.cancelReason ? `: ${item.cancelReason}` : ''}` : item.statusLabel,
+    updates: [],
+  }));
+  const disruptions = listing.disruptions
+    .filter((d) => !d.current)
+    .map((item) => ({
+      start: item.disruption.createdAt.getTime(),
+      anchor: disruptionAnchor(item.disruption.id),
+      kindLabel: 'Driftstörning',
+      systemNames: item.systemNames,
+      title: item.disruption.title.trim(),
+      when: item.when,
+      statusLabel: item.statusLabel,
+      updates: updatesContext(item),
+    }));
+  return [...windows, ...disruptions].sort((a, b) => b.start - a.start);
+}
+
 let cache: Handlebars.TemplateDelegate | undefined;
 
 function compiledPage(): Handlebars.TemplateDelegate {
-  cache ??= compilePublicTemplate('public-page.html.hbs', ['window', 'support', 'feeds', 'signup', 'base-style']);
+  cache ??= compilePublicTemplate('public-page.html.hbs', ['window', 'disruption', 'history', 'support', 'feeds', 'signup', 'base-style']);
   return cache;
 }
 

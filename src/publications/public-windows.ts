@@ -13,6 +13,23 @@ export interface PublishedWindow {
   publishedAt: Date;
   /** The time the public was told before the latest published change, when there was one. */
   previous: { start: Date; end: Date } | null;
+  /**
+   * What the public was told of it, oldest first: each public notice that reached it, with
+   * the instant it went out and the time it told. A Statuspage client reads these as the
+   * maintenance's updates.
+   */
+  told?: PublicNoticeFact[];
+}
+
+/** One public notice as the public received it. */
+export interface PublicNoticeFact {
+  id: string;
+  kind: NoticeRow['kind'];
+  /** The fan-out instant, as `publishedAt`. */
+  at: Date;
+  /** The window's time this notice told; null for a cancellation. */
+  start: Date | null;
+  end: Date | null;
 }
 
 /** What the public page and feeds show now, and what they need to say since when. */
@@ -21,7 +38,17 @@ export interface PublishedWindows {
   windows: PublishedWindow[];
   /** The end of the latest published window that has ended: the page changed then too. */
   lastEndedAt: Date | null;
+  /**
+   * Published windows that ended within the history period before `now`, latest end first.
+   * Absent where only the present matters (a preview).
+   */
+  history?: PublishedWindow[];
+  /** When the latest window fell out of the history period: the page changed then too. */
+  lastDroppedAt?: Date | null;
 }
+
+/** How far back the page and the status API show what happened. */
+export const HISTORY_DAYS = 90;
 
 /** Ended windows read at a time while looking for the latest one published. */
 const ENDED_PAGE = 50;
@@ -44,8 +71,32 @@ async function published(db: Db, windows: readonly WindowRow[], policy: Policy):
     if (told.told.size === 0) return [];
     const reached = own.filter((n) => told.reachedNotices.has(n.id));
     // The fan-out instant: what the webhook body calls `publishedAt`; it does not move when the notice settles.
-    const publishedAt = new Date(Math.max(...reached.map((n) => (n.dispatched_at ?? n.due_at).getTime())));
-    return [{ window, publishedAt, previous: previousTime(reached) }];
+    const publishedAt = new Date(Math.max(...reached.map((n) => wentOutAt(n).getTime())));
+    return [{ window, publishedAt, previous: previousTime(reached), told: toldTimes(window, reached) }];
+  });
+}
+
+function wentOutAt(notice: NoticeRow): Date {
+  return notice.dispatched_at ?? notice.due_at;
+}
+
+/**
+ * Each notice that reached the public, oldest first, with the time it told. An update names
+ * the time it replaced, so the time told at one revision is the one the next update replaced,
+ * and the window's own time for the latest.
+ */
+function toldTimes(window: WindowRow, reached: readonly NoticeRow[]): PublicNoticeFact[] {
+  const ordered = [...reached].sort((a, b) => wentOutAt(a).getTime() - wentOutAt(b).getTime() || a.revision - b.revision);
+  return ordered.map((notice, index) => {
+    if (notice.kind === 'cancellation') return { id: notice.id, kind: notice.kind, at: wentOutAt(notice), start: null, end: null };
+    const replacedLater = ordered.slice(index + 1).find((n) => n.kind === 'update' && n.previous_start_at && n.previous_end_at);
+    return {
+      id: notice.id,
+      kind: notice.kind,
+      at: wentOutAt(notice),
+      start: replacedLater ? replacedLater.previous_start_at! : window.start_at,
+      end: replacedLater ? replacedLater.previous_end_at! : window.end_at,
+    };
   });
 }
 
@@ -82,8 +133,31 @@ export async function latestPublishedEnd(db: Db, now: Date, policy: Policy): Pro
   }
 }
 
+/** Published windows that ended after `since` and by `now`, latest end first. */
+export async function listPublishedHistory(db: Db, since: Date, now: Date, policy: Policy): Promise<PublishedWindow[]> {
+  const history: PublishedWindow[] = [];
+  for (let offset = 0; ; offset += ENDED_PAGE) {
+    const ended = await listWindowsWithDispatchedNotice(db, 'public', { endedBy: now, limit: ENDED_PAGE, offset });
+    const recent = ended.filter((w) => w.end_at > since);
+    history.push(...(await published(db, recent, policy)));
+    if (ended.length < ENDED_PAGE || recent.length < ended.length) return history;
+  }
+}
+
+/** The start of the history period that ends at `now`. */
+export function historySince(now: Date): Date {
+  return new Date(now.getTime() - HISTORY_DAYS * 24 * 60 * 60 * 1000);
+}
+
 /** Everything the public page and feeds are made from, as of `now`. */
 export async function loadPublishedWindows(db: Db, now: Date, policy: Policy): Promise<PublishedWindows> {
-  const [windows, lastEndedAt] = await Promise.all([listPublishedWindows(db, now, policy), latestPublishedEnd(db, now, policy)]);
-  return { windows, lastEndedAt };
+  const since = historySince(now);
+  const [windows, lastEndedAt, history, lastDroppedEnd] = await Promise.all([
+    listPublishedWindows(db, now, policy),
+    latestPublishedEnd(db, now, policy),
+    listPublishedHistory(db, since, now, policy),
+    latestPublishedEnd(db, since, policy),
+  ]);
+  const lastDroppedAt = lastDroppedEnd ? new Date(lastDroppedEnd.getTime() + (now.getTime() - since.getTime())) : null;
+  return { windows, lastEndedAt, history, lastDroppedAt };
 }

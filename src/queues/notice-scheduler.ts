@@ -92,9 +92,9 @@ export class NoticeScheduler {
     );
   }
 
-  /** The jobs of a window just committed: its notices, and its move to in_progress and completed. */
-  async scheduleCommitted({ window, notices }: { window: ScheduledWindow; notices: readonly ScheduledNotice[] }): Promise<void> {
-    await Promise.all([this.scheduleNotices(notices), this.scheduleWindowTransitions([window])]);
+  /** The jobs of a commit: its notices, and a window's move to in_progress and completed. */
+  async scheduleCommitted({ window, notices }: { window?: ScheduledWindow | undefined; notices: readonly ScheduledNotice[] }): Promise<void> {
+    await Promise.all([this.scheduleNotices(notices), this.scheduleWindowTransitions(window ? [window] : [])]);
   }
 
   /** Jobs that move a window to in_progress at its start and to completed at its end. */

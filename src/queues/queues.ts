@@ -1,5 +1,5 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
-import { Redis } from 'ioredis';
+import { openRedis, type RedisClient } from '../runtime/redis-client.js';
 
 export const QUEUE = {
   /** One job per notice, delayed to its due instant: fans the notice out into deliveries. */
@@ -29,12 +29,27 @@ export const KEEP_JOBS: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> =
   removeOnFail: { age: 7 * 24 * 3600, count: 50_000 },
 };
 
-/** A Redis connection for BullMQ: workers need `maxRetriesPerRequest: null` to block on Redis. */
-export function redisConnection(url: string): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+/**
+ * A Redis connection for BullMQ (one server or a cluster, as REDIS_URL says): workers need
+ * `maxRetriesPerRequest: null` to block on Redis. On a cluster every key of every queue lies
+ * in the slot of QUEUE_PREFIX's hash tag (config refuses a prefix without one).
+ */
+export function redisConnection(url: string): RedisClient {
+  const redis = openRedis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
   // Connection errors are retried by ioredis; BullMQ reports what matters.
   redis.on('error', () => {});
   return redis;
+}
+
+/**
+ * Whether the server holding the queues' keys answers: on a cluster the master of the
+ * prefix's slot, which a PING (sent to any node) would not reach.
+ */
+export async function queuesReachable(client: RedisClient, prefix: string): Promise<boolean> {
+  return client.exists(`${prefix}:${QUEUE.notices}:meta`).then(
+    () => true,
+    () => false,
+  );
 }
 
 export interface Queues {

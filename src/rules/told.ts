@@ -213,6 +213,14 @@ export function owesCatchUp(window: { status: string; end_at: Date }, now: Date)
 }
 
 /**
+ * Disruptions whose newcomers are owed the announcement: those still going on. Once resolved
+ * a disruption owes nobody anything new; those told still hear that it was resolved.
+ */
+export function owesDisruptionCatchUp(disruption: { status: string }): boolean {
+  return disruption.status !== 'resolved';
+}
+
+/**
  * Whom a notice reaches, decided from who was told: `subscribers` limits it to the audience's
  * current subscribers (false: removed recipients too), `only` to these keys, `except` never these.
  */

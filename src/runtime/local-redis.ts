@@ -3,6 +3,8 @@ import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { openClusterNode } from './redis-client.js';
+import { parseRedisUrl } from './redis-url.js';
 
 /** A redis-server this process started; stop() ends it. */
 export interface LocalRedis {
@@ -11,15 +13,35 @@ export interface LocalRedis {
   stop(): Promise<void>;
 }
 
-export type RedisProbe = { status: 'ok' } | { status: 'unreachable' } | { status: 'refused'; reason: string };
+export type RedisProbe =
+  | { status: 'ok' }
+  | { status: 'unreachable'; reason?: string }
+  | { status: 'refused'; reason: string }
+  /** It answers, but is not what the URL says: a cluster node named as one server, or the reverse. */
+  | { status: 'mismatch'; reason: string };
+
+const probeOptions = (timeoutMs: number) => ({ lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
 
 /**
  * What the Redis at `url` says to us: it answers, nothing answers, or it refuses what the
  * URL asks (a wrong or missing password, a database number it does not have). ioredis
  * reports a refusal only as an 'error' event and then closes, so the event is kept.
+ * A `redis+cluster://` URL is probed node by node: the first node that answers decides.
  */
 export async function probeRedis(url: string, timeoutMs = 1500): Promise<RedisProbe> {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const target = parseRedisUrl(url);
+  if (target.kind === 'cluster') {
+    let last: RedisProbe = { status: 'unreachable' };
+    for (const node of target.nodes) {
+      last = await probeOne(openClusterNode(url, node, probeOptions(timeoutMs)), { cluster: true });
+      if (last.status !== 'unreachable' || last.reason !== undefined) return last;
+    }
+    return last;
+  }
+  return probeOne(new Redis(url, probeOptions(timeoutMs)), { cluster: false });
+}
+
+async function probeOne(client: Redis, expected: { cluster: boolean }): Promise<RedisProbe> {
   let refusal: string | undefined;
   client.on('error', (error: Error) => {
     if (error.name === 'ReplyError') refusal ??= error.message;
@@ -28,7 +50,22 @@ export async function probeRedis(url: string, timeoutMs = 1500): Promise<RedisPr
     await client.connect();
     // ioredis selects the URL's database on connect without failing connect(); this does fail.
     await client.select(client.options.db ?? 0);
-    return (await client.ping()) === 'PONG' ? { status: 'ok' } : { status: 'unreachable' };
+    if ((await client.ping()) !== 'PONG') return { status: 'unreachable' };
+    // A server whose ACL forbids INFO or CLUSTER INFO is taken at the URL's word.
+    const info = await client.info('cluster').catch(() => null);
+    if (info === null) return { status: 'ok' };
+    const clusterEnabled = /^cluster_enabled:1\s*$/m.test(info);
+    if (clusterEnabled && !expected.cluster) {
+      return { status: 'mismatch', reason: 'is a node of a Redis Cluster: name the cluster as redis+cluster://host:port[,host:port…], with a hash tag in QUEUE_PREFIX ({driftstopp})' };
+    }
+    if (!clusterEnabled && expected.cluster) {
+      return { status: 'mismatch', reason: 'is a single Redis server, not a Redis Cluster node: name it as redis://host:port' };
+    }
+    if (expected.cluster) {
+      const state = /^cluster_state:(\w+)/m.exec((await client.cluster('INFO').catch(() => null)) ?? 'cluster_state:ok')?.[1];
+      if (state !== 'ok') return { status: 'unreachable', reason: `reports cluster_state:${state ?? 'unknown'} (a master is down, or not every slot is served)` };
+    }
+    return { status: 'ok' };
   } catch (error) {
     const reason = refusal ?? ((error as Error).name === 'ReplyError' ? (error as Error).message : undefined);
     return reason === undefined ? { status: 'unreachable' } : { status: 'refused', reason };
@@ -38,7 +75,7 @@ export async function probeRedis(url: string, timeoutMs = 1500): Promise<RedisPr
 }
 
 export async function redisAnswers(url: string, timeoutMs = 1500): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const client = new Redis(url, probeOptions(timeoutMs));
   client.on('error', () => {});
   try {
     await client.connect();

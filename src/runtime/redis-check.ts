@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { openRedis, serversOf } from './redis-client.js';
 
 /**
  * What in a Redis configuration can lose queued jobs: eviction of keys under memory
@@ -18,20 +18,27 @@ export function redisWarnings(settings: Record<string, string>): string[] {
   return warnings;
 }
 
-/** Reads the settings that matter; a Redis that forbids CONFIG (managed services) yields none. */
-export async function readRedisSettings(url: string): Promise<Record<string, string>> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+/**
+ * Reads the settings that matter, one record per server (each master of a cluster keeps its
+ * own); a Redis that forbids CONFIG (managed services) yields none.
+ */
+export async function readRedisSettings(url: string): Promise<Record<string, string>[]> {
+  const client = openRedis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   client.on('error', () => {});
   try {
     await client.connect();
-    const settings: Record<string, string> = {};
-    for (const name of ['maxmemory-policy', 'appendonly', 'save']) {
-      const [, value] = (await client.config('GET', name)) as [string, string];
-      if (value !== undefined) settings[name] = value;
-    }
-    return settings;
+    return await Promise.all(
+      serversOf(client).map(async (server) => {
+        const settings: Record<string, string> = {};
+        for (const name of ['maxmemory-policy', 'appendonly', 'save']) {
+          const [, value] = (await server.config('GET', name)) as [string, string];
+          if (value !== undefined) settings[name] = value;
+        }
+        return settings;
+      }),
+    );
   } catch {
-    return {};
+    return [];
   } finally {
     client.disconnect();
   }

@@ -17,14 +17,21 @@ export function publicUrl(baseUrl: string, pathname: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/${pathname.replace(/^\/+/, '')}`;
 }
 
-/** A URL fit for a log line: its password replaced by `***` (REDIS_URL, SMTP_URL and DATABASE_URL may hold one). */
+/**
+ * A URL fit for a log line: its password replaced by `***` (REDIS_URL, SMTP_URL and
+ * DATABASE_URL may hold one). A URL with several hosts (`redis+cluster://:pw@a:1,b:2`), which
+ * `URL` cannot read, is masked by its shape.
+ */
 export function withoutPassword(value: string): string {
-  try {
-    const url = new URL(value);
-    if (url.password === '') return value;
-    url.password = '***';
-    return url.toString();
-  } catch {
-    return '(not a URL)';
+  if (!URL.canParse(value)) {
+    const masked = /^([a-z][\w+.-]*:\/\/[^:@/]*):[^@/]*@/i.exec(value);
+    return masked ? `${masked[1]}:***@${value.slice(masked[0].length)}` : MULTI_HOST.test(value) ? value : '(not a URL)';
   }
+  const url = new URL(value);
+  if (url.password === '') return value;
+  url.password = '***';
+  return url.toString();
 }
+
+/** `scheme://[user@]host:port,host:port` without a password: nothing to hide. */
+const MULTI_HOST = /^[a-z][\w+.-]*:\/\/([^:@/]*@)?[^@]*$/i;

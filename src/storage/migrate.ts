@@ -12,6 +12,7 @@ import * as series from './migrations/2026-12-02-series.js';
 import * as acknowledgements from './migrations/2026-12-03a-acknowledgements.js';
 import * as selfService from './migrations/2026-12-03b-self-service.js';
 import * as publicSubscriptions from './migrations/2026-12-03c-public-subscriptions.js';
+import * as disruptions from './migrations/2026-12-04-disruptions.js';
 
 /** Append-only, in order of their date-stamped names. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-03a-acknowledgements': acknowledgements,
   '2026-12-03b-self-service': selfService,
   '2026-12-03c-public-subscriptions': publicSubscriptions,
+  '2026-12-04-disruptions': disruptions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { Audience, PlanStep } from '../policy/policy-schema.js';
+import type { DisruptionStatus } from '../rules/disruption-status.js';
 import type { NoticeKind, WindowKind } from '../rules/notice-plan.js';
 
 /** Timestamps: Date in, Date out (pg and PGlite both parse timestamptz to Date). */
@@ -54,10 +55,42 @@ export interface SeriesTable {
   created_at: Timestamp;
 }
 
+/** An unplanned outage, broadcast at once; its status is that of its latest update. */
+export interface DisruptionTable {
+  id: string;
+  title: string;
+  /** What users notice. */
+  description: string;
+  systems: string[];
+  status: DisruptionStatus;
+  /** The sequence number of the latest update (1: only the registration). */
+  revision: number;
+  created_by: string;
+  /** When it was registered. */
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  resolved_at: Timestamp | null;
+}
+
+/** The registration (sequence 1) and each status change of a disruption, in order. */
+export interface DisruptionUpdateTable {
+  id: string;
+  disruption_id: string;
+  sequence: number;
+  status: DisruptionStatus;
+  message: string;
+  created_by: string;
+  at: Timestamp;
+}
+
+/** A message to an audience about exactly one window or one disruption. */
 export interface NoticeTable {
   id: string;
-  window_id: string;
-  /** The window revision this notice was planned for. */
+  /** The window told of, or null for a disruption's notice. */
+  window_id: string | null;
+  /** The disruption told of, or null for a window's notice. */
+  disruption_id: Generated<string | null>;
+  /** The window revision this notice was planned for; for a disruption, the update's sequence number. */
   revision: number;
   audience: Audience;
   kind: NoticeKind;
@@ -82,6 +115,7 @@ export interface NoticeTable {
 export interface AuditEventTable {
   id: Generated<string>;
   window_id: string | null;
+  disruption_id: Generated<string | null>;
   actor: string;
   action: string;
   at: Timestamp;
@@ -92,7 +126,8 @@ export interface IdempotencyKeyTable {
   key: string;
   actor: string;
   request_hash: string;
-  window_id: string;
+  window_id: string | null;
+  disruption_id: Generated<string | null>;
   created_at: Timestamp;
 }
 
@@ -180,6 +215,8 @@ export interface RevokedSessionTable {
 export interface Database {
   windows: WindowTable;
   series: SeriesTable;
+  disruptions: DisruptionTable;
+  disruption_updates: DisruptionUpdateTable;
   notices: NoticeTable;
   audit_events: AuditEventTable;
   idempotency_keys: IdempotencyKeyTable;
@@ -195,6 +232,10 @@ export type NewWindowRow = Insertable<WindowTable>;
 export type WindowUpdate = Updateable<WindowTable>;
 export type SeriesRow = Selectable<SeriesTable>;
 export type NewSeriesRow = Insertable<SeriesTable>;
+export type DisruptionRow = Selectable<DisruptionTable>;
+export type NewDisruptionRow = Insertable<DisruptionTable>;
+export type DisruptionUpdateRow = Selectable<DisruptionUpdateTable>;
+export type NewDisruptionUpdateRow = Insertable<DisruptionUpdateTable>;
 export type NoticeRow = Selectable<NoticeTable>;
 export type NewNoticeRow = Insertable<NoticeTable>;
 export type RecipientRow = Selectable<RecipientTable>;

@@ -3,6 +3,8 @@ import type { Db } from '../storage/database.js';
 
 export interface AuditEvent {
   windowId: string | null;
+  /** The disruption the event is about, if any. */
+  disruptionId?: string | null | undefined;
   actor: string;
   action: string;
   at: Date;
@@ -14,6 +16,7 @@ export async function recordAudit(db: Db, event: AuditEvent): Promise<void> {
     .insertInto('audit_events')
     .values({
       window_id: event.windowId,
+      disruption_id: event.disruptionId ?? null,
       actor: event.actor,
       action: event.action,
       at: event.at,
@@ -22,9 +25,10 @@ export async function recordAudit(db: Db, event: AuditEvent): Promise<void> {
     .execute();
 }
 
-export async function listAudit(db: Db, filter: { windowId?: string; from?: Date; to?: Date }) {
+export async function listAudit(db: Db, filter: { windowId?: string | undefined; disruptionId?: string | undefined; from?: Date | undefined; to?: Date | undefined }) {
   let query = db.selectFrom('audit_events').selectAll().orderBy('id');
   if (filter.windowId) query = query.where('window_id', '=', filter.windowId);
+  if (filter.disruptionId) query = query.where('disruption_id', '=', filter.disruptionId);
   if (filter.from) query = query.where('at', '>=', filter.from);
   if (filter.to) query = query.where('at', '<', filter.to);
   return query.execute();

@@ -206,3 +206,16 @@ export async function pageWindows(db: Db, query: WindowPageQuery): Promise<{ row
   const count = await base.select((eb) => eb.fn.countAll<string>().as('total')).executeTakeFirstOrThrow();
   return { rows, total: Number(count.total) };
 }
+
+/** Windows not cancelled that are going on at `at`, by start: what a disruption at that instant may fall in. */
+export async function listWindowsAt(db: Db, at: Date): Promise<WindowRow[]> {
+  return db
+    .selectFrom('windows')
+    .selectAll()
+    .where('status', '!=', 'cancelled')
+    .where('start_at', '<=', at)
+    .where('end_at', '>', at)
+    .orderBy('start_at')
+    .orderBy('id')
+    .execute();
+}

@@ -18,7 +18,7 @@ import { checkWindow, earliestStartText, type CheckOptions, type WindowCheck, ty
 import type { Db } from '../storage/database.js';
 import type { NewNoticeRow, NoticeRow, WindowRow } from '../storage/schema.js';
 import { recordAudit } from './audit-repository.js';
-import { findIdempotencyKey, insertIdempotencyKey } from './idempotency-repository.js';
+import { findIdempotencyKey, insertIdempotencyKey, isUniqueViolation } from './idempotency-repository.js';
 import {
   findWindow,
   insertWindow,
@@ -36,7 +36,7 @@ export interface WindowServiceDeps {
   rules: RuleBook;
   clock: () => DateTime;
   /** Called after each commit with the window as stored and the notices just planned, to schedule them. */
-  onCommitted: (change: CommittedChange) => Promise<void>;
+  onCommitted: (change: Committed) => Promise<void>;
   /**
    * The CMS endpoints, so that a move plans the catch-up of an endpoint whose announcement was
    * withdrawn at once; without them the reconciler plans it within a minute. @defaultValue none
@@ -46,6 +46,12 @@ export interface WindowServiceDeps {
 
 export interface CommittedChange {
   window: WindowRow;
+  notices: readonly NoticeRow[];
+}
+
+/** What `onCommitted` schedules: notices, and the window they are of when they are a window's (a disruption has no window). */
+export interface Committed {
+  window?: WindowRow | undefined;
   notices: readonly NoticeRow[];
 }
 
@@ -106,7 +112,7 @@ export async function createWindow(
     if (idempotencyKey) {
       const earlier = await findIdempotencyKey(trx, idempotencyKey);
       if (earlier) {
-        if (earlier.actor !== actor || earlier.requestHash !== requestHash) {
+        if (earlier.actor !== actor || earlier.requestHash !== requestHash || earlier.windowId === null) {
           throw new ConflictError('Idempotency-Key har redan använts för en annan begäran.');
         }
         return { window: (await findWindow(trx, earlier.windowId))!, notices: [] as NoticeRow[], replayed: true };
@@ -444,10 +450,6 @@ function noticeRow(window: Pick<WindowRow, 'id' | 'revision'>, kind: NoticeKind,
     error: null,
     created_at: now.toJSDate(),
   };
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === '23505';
 }
 
 function hashRequest(input: NewWindowInput): string {

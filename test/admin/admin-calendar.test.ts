@@ -1,7 +1,7 @@
 import { NOBODY_ASKED } from '../../src/rules/acknowledgement.js';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { calendarWeeks, flaggedWindows } from '../../src/admin/admin-calendar.js';
+import { calendarWeeks, flaggedWindows, unconfirmedText } from '../../src/admin/admin-calendar.js';
 import { parseWindowForm, readWindowForm } from '../../src/admin/window-form.js';
 import { complianceReport, NO_DELIVERIES, type WindowCompliance } from '../../src/compliance/compliance-report.js';
 import type { NoticeRow } from '../../src/storage/schema.js';
@@ -96,6 +96,7 @@ describe('admin calendar: deliveries failing before the deadline', () => {
   const notice: NoticeRow = {
     id: 'n-failing',
     window_id: window.id,
+    disruption_id: null,
     revision: 1,
     audience: 'managers',
     kind: 'announcement',
@@ -142,5 +143,32 @@ describe('admin window form', () => {
   it('when short notice is asked for without a reason, or fields are missing, then each field says what is wrong', () => {
     const { errors } = parseWindowForm(form({ titel: ' ', system: undefined, kortVarsel: 'ja', start: 'i morgon' }), policy, { details: true });
     expect(errors.map((e) => `${e.path}:${e.code}`)).toEqual(['title:required', 'systems:required', 'start:invalid_format', 'reason:required']);
+  });
+});
+
+describe('the calendar mark of unconfirmed units', () => {
+  const now = at('2027-03-22T10:00');
+  const window = (start: string, acknowledgements: WindowCompliance['acknowledgements'], status: WindowCompliance['status'] = 'scheduled'): WindowCompliance => ({
+    windowId: '22222222-2222-4222-8222-222222222222',
+    title: 'Uppgradering av Tes',
+    systems: ['tes'],
+    kind: 'minor',
+    start: at(start).toJSDate(),
+    end: at(start).plus({ hours: 2 }).toJSDate(),
+    status,
+    revision: 1,
+    shortNotice: null,
+    atRisk: false,
+    audiences: [],
+    acknowledgements,
+  });
+  const someUnconfirmed = { asked: 3, confirmed: 1, share: 1 / 3, unconfirmed: ['Hemtjänst Norr', 'Hemtjänst Söder'] };
+
+  it('when a window starts within a week and units have not confirmed, then it is marked with them; later, all confirmed or cancelled, it is not', () => {
+    expect(unconfirmedText(window('2027-03-24T09:00', someUnconfirmed), now)).toBe('Ej bekräftat förberedda: Hemtjänst Norr och Hemtjänst Söder (1 av 3 har bekräftat)');
+    expect(unconfirmedText(window('2027-03-31T09:00', someUnconfirmed), now)).toBeNull();
+    expect(unconfirmedText(window('2027-03-24T09:00', { asked: 3, confirmed: 3, share: 1, unconfirmed: [] }), now)).toBeNull();
+    expect(unconfirmedText(window('2027-03-24T09:00', someUnconfirmed, 'cancelled'), now)).toBeNull();
+    expect(unconfirmedText(window('2027-03-24T09:00', NOBODY_ASKED), now)).toBeNull();
   });
 });

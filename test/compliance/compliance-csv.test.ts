@@ -8,7 +8,7 @@ import { markSent, minutesAfter, startComplianceApi, type ComplianceTestApi } fr
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const HEADER = [
   'fönster', 'titel', 'system', 'start', 'slut', 'status', 'målgrupp', 'typ', 'senast enligt regel',
-  'planerat', 'skickat', 'i tid', 'bedömning', 'orsak', 'skickade', 'misslyckade', 'i flödena',
+  'planerat', 'skickat', 'i tid', 'bedömning', 'orsak', 'skickade', 'misslyckade', 'i flödena', 'gäller', 'sekunder till mottagarna',
   'bekräftat förberedda', 'andel bekräftade',
 ];
 const INJECTION = '=HYPERLINK("http://x")';
@@ -77,6 +77,8 @@ describe.each(testBackends)('compliance CSV on $name', (backend) => {
       '1',
       '0',
       'nej',
+      'driftstopp',
+      '',
       // The one manager told was asked to confirm and has not.
       '0 av 1',
       '0 %',
@@ -114,11 +116,11 @@ describe.each(testBackends)('compliance CSV on $name', (backend) => {
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="driftstopp-logg-till-2027-03-03.csv"');
     expect(res.bytes.subarray(0, 3)).toEqual(BOM);
     const [header, ...rows] = rowsOf(res.bytes);
-    expect(header).toEqual(['id', 'fönster', 'utförd av', 'händelse', 'tidpunkt', 'detaljer']);
-    expect(rows.map((r) => [r[1], r[2], r[3], r[4]])).toEqual([
-      [windowId, "'@admin", 'registrerat', '2026-11-25 13:00'],
-      [windowId, "'-admin", 'ändrat', '2027-03-03 12:00'],
+    expect(header).toEqual(['id', 'fönster', 'driftstörning', 'utförd av', 'händelse', 'tidpunkt', 'detaljer']);
+    expect(rows.map((r) => [r[1], r[2], r[3], r[4], r[5]])).toEqual([
+      [windowId, '', "'@admin", 'registrerat', '2026-11-25 13:00'],
+      [windowId, '', "'-admin", 'ändrat', '2027-03-03 12:00'],
     ]);
-    expect(JSON.parse(rows[1]![5]!)).toMatchObject({ after: { title: INJECTION } });
+    expect(JSON.parse(rows[1]![6]!)).toMatchObject({ after: { title: INJECTION } });
   });
 });

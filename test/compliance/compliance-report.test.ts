@@ -21,6 +21,7 @@ let ids = 0;
 const noticeRow = (overrides: Partial<NoticeRow> = {}): NoticeRow => ({
   id: `n${++ids}`,
   window_id: 'w1',
+  disruption_id: null,
   revision: 1,
   audience: 'managers',
   kind: 'announcement',

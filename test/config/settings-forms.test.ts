@@ -7,6 +7,8 @@ import { publicationUrls } from '../../src/publications/public-listing.js';
 import { publicPageUrlFor } from '../../src/messages/render-notice.js';
 import { VERSION } from '../../src/service.js';
 import { DEFAULT_POLICY_FILE } from '../../src/policy/load-policy.js';
+import { hashTagOf, parseRedisUrl } from '../../src/runtime/redis-url.js';
+import { withoutPassword } from '../../src/runtime/urls.js';
 
 /** The one start-up line a bad environment gives; fails the test when loadConfig accepts it. */
 function startUpLine(env: Record<string, string>): string {
@@ -101,8 +103,100 @@ describe('REDIS_URL forms', () => {
     'when REDIS_URL is %s, then it is accepted as given',
     (value) => {
       expect(loadConfig({ REDIS_URL: value }).redisUrl).toBe(value);
+      expect(parseRedisUrl(value)).toEqual({ kind: 'server', url: value });
     },
   );
+
+  const node = (host: string, port = 7000) => ({ host, port });
+  it.each([
+    ['one node', 'redis+cluster://10.0.0.1:7000', { nodes: [node('10.0.0.1')] }],
+    ['three nodes', 'redis+cluster://10.0.0.1:7000,10.0.0.2:7000,10.0.0.3:7001', { nodes: [node('10.0.0.1'), node('10.0.0.2'), node('10.0.0.3', 7001)] }],
+    ['a password for every node', 'redis+cluster://:hemlig@10.0.0.1:7000,10.0.0.2:7000', { nodes: [node('10.0.0.1'), node('10.0.0.2')], password: 'hemlig' }],
+    [
+      'an ACL user and a URL-encoded password',
+      'redis+cluster://driftstopp:p%40ss%3A%C3%B6@redis-1.kommun.example:7000,redis-2.kommun.example:7000',
+      { nodes: [node('redis-1.kommun.example'), node('redis-2.kommun.example')], username: 'driftstopp', password: 'p@ss:ö' },
+    ],
+    ['TLS (rediss+cluster) without a port', 'rediss+cluster://cache.kommun.example', { nodes: [node('cache.kommun.example', 6379)], tls: true }],
+    ['IPv6 nodes', 'redis+cluster://[::1]:7000,[::1]:7001', { nodes: [node('::1'), node('::1', 7001)] }],
+    ['spaces after the commas and a trailing slash', 'redis+cluster://a.example:7000, b.example:7000/', { nodes: [node('a.example'), node('b.example')] }],
+    ['the scheme in capitals', 'REDIS+CLUSTER://a.example:7000', { nodes: [node('a.example')] }],
+  ])('when REDIS_URL is a Redis Cluster by %s (%s), then it is accepted as given and names those nodes', (_label, value, expected) => {
+    expect(loadConfig({ REDIS_URL: value }).redisUrl).toBe(value);
+    expect(parseRedisUrl(value)).toEqual({ kind: 'cluster', username: undefined, password: undefined, tls: false, ...expected });
+  });
+
+  it.each([
+    ['redis+cluster://10.0.0.1:7000/3', 'only database 0'],
+    ['redis+cluster://10.0.0.1:7000?family=6', 'holds only nodes'],
+    ['redis+cluster://', 'none empty'],
+    ['redis+cluster://10.0.0.1:7000,,10.0.0.2:7000', 'none empty'],
+    ['redis+cluster://10.0.0.1:7000,', 'none empty'],
+    ['redis+cluster://10.0.0.1:port', 'is not a node'],
+    ['redis+cluster://10.0.0.1:7000:7001', 'is not a node'],
+    ['redis+cluster://a.example:7000,user@b.example:7000', 'once, before the first node'],
+    ['redis+cluster://user:p%ZZ@a.example:7000', 'must be URL-encoded'],
+    ['redis://10.0.0.1:7000,10.0.0.2:7000', 'redis+cluster://host1:port1,host2:port2'],
+    ['redis+sentinel://10.0.0.1:26379', 'must be a redis, rediss, redis+cluster or rediss+cluster URL'],
+  ])('when REDIS_URL is %s, then start-up stops with one line naming REDIS_URL and saying why', (value, why) => {
+    const line = startUpLine({ REDIS_URL: value });
+    expect(line).toMatch(/^configuration error: REDIS_URL: /);
+    expect(line).toContain(why);
+    expect(line).not.toContain('\n');
+  });
+
+  it('when a cluster URL holds a password, then a log line shows it masked, with every node', () => {
+    expect(withoutPassword('redis+cluster://driftstopp:p%40ss@10.0.0.1:7000,10.0.0.2:7000')).toBe('redis+cluster://driftstopp:***@10.0.0.1:7000,10.0.0.2:7000');
+    expect(withoutPassword('rediss+cluster://:hemlig@10.0.0.1:7000')).toBe('rediss+cluster://:***@10.0.0.1:7000');
+    expect(withoutPassword('redis+cluster://10.0.0.1:7000,10.0.0.2:7000')).toBe('redis+cluster://10.0.0.1:7000,10.0.0.2:7000');
+  });
+});
+
+describe('QUEUE_PREFIX forms', () => {
+  const CLUSTER = 'redis+cluster://10.0.0.1:7000,10.0.0.2:7000';
+
+  it('when QUEUE_PREFIX is unset, then it is driftstopp on one server and {driftstopp} on a cluster', () => {
+    expect(loadConfig({}).queuePrefix).toBe('driftstopp');
+    expect(loadConfig({ REDIS_URL: CLUSTER }).queuePrefix).toBe('{driftstopp}');
+  });
+
+  it.each([
+    ['{driftstopp}', 'driftstopp'],
+    ['{driftstopp}:prod', 'driftstopp'],
+    ['drift{stopp}', 'stopp'],
+    ['kommun:{orebro}:driftstopp', 'orebro'],
+    ['{orebro}{driftstopp}', 'orebro'],
+    ['}{driftstopp}', 'driftstopp'],
+  ])('when QUEUE_PREFIX is %s on a cluster, then it is accepted and its keys hash by "%s"', (prefix, tag) => {
+    expect(loadConfig({ REDIS_URL: CLUSTER, QUEUE_PREFIX: prefix }).queuePrefix).toBe(prefix);
+    // BullMQ's keys are prefix:queue:suffix; Redis hashes each by the same tag.
+    for (const key of [`${prefix}:notices:wait`, `${prefix}:deliveries:delivery-1-b0`, `${prefix}:maintenance:repeat:reconciler`]) expect(hashTagOf(key)).toBe(tag);
+  });
+
+  it.each([
+    ['driftstopp', 'no braces'],
+    ['{}', 'empty braces'],
+    ['{}driftstopp', 'empty braces first'],
+    ['{}{driftstopp}', 'empty braces before a tag (Redis reads only the first pair)'],
+    ['{driftstopp', 'an opening brace only'],
+    ['driftstopp}', 'a closing brace only'],
+    ['}driftstopp{', 'the braces the wrong way round'],
+  ])('when QUEUE_PREFIX is %s (%s) on a cluster, then start-up stops with one line naming QUEUE_PREFIX and the hash tag it needs', (prefix) => {
+    const line = startUpLine({ REDIS_URL: CLUSTER, QUEUE_PREFIX: prefix });
+    expect(line).toMatch(/^configuration error: QUEUE_PREFIX: must hold a hash tag/);
+    expect(line).toContain('{driftstopp}');
+    expect(line).not.toContain('\n');
+    // The same prefix is fine on one server, where nothing is hashed.
+    expect(loadConfig({ QUEUE_PREFIX: prefix }).queuePrefix).toBe(prefix);
+  });
+
+  it.each([['{ driftstopp }'], ['{driftstöpp}'], ['drift stopp'], ['{driftstopp}\n']])('when QUEUE_PREFIX is %j, then start-up stops naming QUEUE_PREFIX and the characters it may hold', (prefix) => {
+    for (const env of [{ QUEUE_PREFIX: prefix }, { REDIS_URL: CLUSTER, QUEUE_PREFIX: prefix }] as Record<string, string>[]) {
+      const line = startUpLine(env);
+      expect(line).toMatch(/^configuration error: QUEUE_PREFIX: may hold only/);
+      expect(line).not.toContain('\n');
+    }
+  });
 });
 
 describe('POLICY_FILE and senderName', () => {

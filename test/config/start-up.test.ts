@@ -111,3 +111,28 @@ describe('start-up with a template that cannot be rendered', () => {
     expect(outcome.stderr.split('\n').filter(Boolean)).toEqual(['configuration error: TEMPLATES_DIR: cannot be read: ENOENT']);
   }, DEADLINE_MS + 5_000);
 });
+
+describe('start-up on a Redis Cluster', () => {
+  it.each([
+    ['npm run api', API_MAIN],
+    ['npm run workers', WORKERS_MAIN],
+  ])('when REDIS_URL is a cluster and QUEUE_PREFIX has no hash tag, then %s stops before any connection with one line naming QUEUE_PREFIX', async (_label, main) => {
+    // Nobody listens on these ports: a start-up that got past the check would fail on another line.
+    const outcome = await startService(undefined, { REDIS_URL: 'redis+cluster://:hemlig@127.0.0.1:1,127.0.0.1:2', QUEUE_PREFIX: 'driftstopp' }, main);
+    expect(outcome.timedOut).toBe(false);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr.split('\n').filter(Boolean)).toEqual([
+      'configuration error: QUEUE_PREFIX: must hold a hash tag, a non-empty name in braces such as {driftstopp}, when REDIS_URL is a Redis Cluster (got "driftstopp")',
+    ]);
+    expect(outcome.stdout).toBe('');
+  }, DEADLINE_MS + 5_000);
+
+  it('when no node of the cluster answers, then start-up stops with one line naming REDIS_URL, without its password, and starts no private Redis', async () => {
+    const outcome = await startService(undefined, { REDIS_URL: 'redis+cluster://:hemlig@127.0.0.1:1,127.0.0.1:2', QUEUE_PREFIX: '{driftstopp}' });
+    expect(outcome.timedOut).toBe(false);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr.split('\n').filter(Boolean)).toEqual([
+      'start-up failed: REDIS_URL: the Redis Cluster at redis+cluster://:***@127.0.0.1:1,127.0.0.1:2 does not answer at any node named',
+    ]);
+  }, DEADLINE_MS + 5_000);
+});

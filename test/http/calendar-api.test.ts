@@ -185,7 +185,7 @@ describe.each(testBackends)('the calendar API on $name', (backend) => {
         .select(['window_id', 'audience'])
         .where('kind', '=', 'cancellation')
         .execute();
-      expect(cancellations.map((n) => ids.indexOf(n.window_id)).sort()).toEqual([4, 5, 6, 7]);
+      expect(cancellations.map((n) => ids.indexOf(n.window_id!)).sort()).toEqual([4, 5, 6, 7]);
       expect(new Set(cancellations.map((n) => n.audience))).toEqual(new Set(['managers']));
     });
 

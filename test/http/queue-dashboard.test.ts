@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/runtime/redis-client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openQueues, redisConnection, type Queues } from '../../src/queues/queues.js';
 import type { LocalRedis } from '../../src/runtime/local-redis.js';
@@ -15,7 +15,7 @@ const PUBLIC_ORIGIN = 'http://localhost:3000';
 describe('the queue dashboard refuses cross-site writes', () => {
   let database: TestDatabase;
   let redis: LocalRedis;
-  let connection: Redis;
+  let connection: RedisClient;
   let queues: Queues;
   let api: TestApi;
 

@@ -3,9 +3,11 @@ import type { Server } from 'node:http';
 import express from 'express';
 import { DateTime } from 'luxon';
 import { pino } from 'pino';
+import { findDisruptionWithUpdates, insertDisruption, insertDisruptionUpdate, setDisruptionStatus } from '../../src/disruptions/disruption-repository.js';
 import { notFoundHandler, problemHandler } from '../../src/http/problem.js';
 import { publicRoutes } from '../../src/http/routes/public-routes.js';
 import { loadPolicy } from '../../src/policy/load-policy.js';
+import type { DisruptionStatus } from '../../src/rules/disruption-status.js';
 import type { Db } from '../../src/storage/database.js';
 import type { NewNoticeRow, NewWindowRow, NoticeRow, WindowRow } from '../../src/storage/schema.js';
 import { windowRow } from '../support/rows.js';
@@ -102,4 +104,58 @@ export async function arrangeNotice(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+/** A disruption registered at `at` (Stockholm wall-clock time), as the disruptions repository records one. */
+export async function arrangeDisruption(
+  db: Db,
+  options: { title: string; systems: string[]; description?: string; at: string; message?: string },
+): Promise<string> {
+  const id = randomUUID();
+  const at = local(options.at);
+  await insertDisruption(db, {
+    id,
+    title: options.title,
+    description: options.description ?? 'Det går inte att logga in.',
+    systems: options.systems,
+    status: 'investigating',
+    revision: 1,
+    created_by: 'admin',
+    created_at: at,
+    updated_at: at,
+  });
+  await insertDisruptionUpdate(db, {
+    id: randomUUID(),
+    disruption_id: id,
+    sequence: 1,
+    status: 'investigating',
+    message: options.message ?? 'Vi undersöker felet.',
+    created_by: 'admin',
+    at,
+  });
+  return id;
+}
+
+/** The next status of a disruption at `at`, with its message. */
+export async function arrangeDisruptionUpdate(db: Db, id: string, status: DisruptionStatus, message: string, at: string): Promise<void> {
+  const current = (await findDisruptionWithUpdates(db, id))!;
+  const sequence = current.updates.length + 1;
+  await insertDisruptionUpdate(db, { id: randomUUID(), disruption_id: id, sequence, status, message, created_by: 'admin', at: local(at) });
+  await setDisruptionStatus(db, id, { status, revision: sequence, at: local(at) });
+}
+
+/**
+ * A window told to the public on `announcedAt`, then cancelled (revision 2) with the reason
+ * "Leverantören är inte klar", its cancellation going out five minutes after `cancelledAt`.
+ */
+export async function arrangeCancelledWindow(
+  db: Db,
+  window: Partial<NewWindowRow> & Pick<NewWindowRow, 'title' | 'start_at' | 'end_at'>,
+  told: { announcedAt: string; cancelledAt: string },
+): Promise<WindowRow> {
+  const cancelledAt = local(told.cancelledAt);
+  const row = await arrangeWindow(db, { status: 'cancelled', revision: 2, cancel_reason: 'Leverantören är inte klar', updated_at: cancelledAt, ...window });
+  await arrangeNotice(db, row, { revision: 1, sentAt: local(told.announcedAt) });
+  await arrangeNotice(db, row, { revision: 2, kind: 'cancellation', lead_days: null, sentAt: new Date(cancelledAt.getTime() + 5 * 60_000) });
+  return row;
 }

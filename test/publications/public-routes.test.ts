@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inviteUid } from '../../src/messages/calendar-invite.js';
 import type { WindowRow } from '../../src/storage/schema.js';
 import { testBackends, type TestDatabase } from '../support/database.js';
-import { arrangeNotice, arrangeWindow, local, policy, PUBLIC_BASE_URL, startPublicApi, type PublicTestApi } from './public-fixtures.js';
+import { arrangeCancelledWindow, arrangeNotice, arrangeWindow, local, policy, PUBLIC_BASE_URL, startPublicApi, type PublicTestApi } from './public-fixtures.js';
 
 const PATHS = ['/public/driftstopp', '/public/driftstopp.ics', '/public/driftstopp.atom', '/public/driftstopp.json'];
 const NOW = '2027-03-22T10:00';
@@ -57,18 +57,11 @@ describe.each(testBackends)('the public page and feeds on $name', (backend) => {
 
       published = await arrangeWindow(db, { title: SCRIPT_TITLE, start_at: local('2027-03-30T09:00'), end_at: local('2027-03-30T12:00') });
       await arrangeNotice(db, published, { sentAt: local('2027-03-19T08:00') });
-      cancelled = await arrangeWindow(db, {
-        title: 'Byte av låsservrar',
-        systems: ['carelock'],
-        start_at: local('2027-03-31T09:00'),
-        end_at: local('2027-03-31T11:00'),
-        status: 'cancelled',
-        revision: 2,
-        cancel_reason: 'Leverantören är inte klar',
-        updated_at: local('2027-03-20T08:00'),
-      });
-      await arrangeNotice(db, cancelled, { revision: 1, sentAt: local('2027-03-15T08:00') });
-      await arrangeNotice(db, cancelled, { revision: 2, kind: 'cancellation', lead_days: null, sentAt: local('2027-03-20T08:05') });
+      cancelled = await arrangeCancelledWindow(
+        db,
+        { title: 'Byte av låsservrar', systems: ['carelock'], start_at: local('2027-03-31T09:00'), end_at: local('2027-03-31T11:00') },
+        { announcedAt: '2027-03-15T08:00', cancelledAt: '2027-03-20T08:00' },
+      );
       // Moved: the update has been fanned out and its webhook is still retrying.
       rescheduled = await arrangeWindow(db, {
         title: 'Uppdatering av CareLock',
@@ -124,7 +117,7 @@ describe.each(testBackends)('the public page and feeds on $name', (backend) => {
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('text/calendar; charset=utf-8');
       const ics = parseIcs(response.text);
-      expect(ics.name).toBe('Planerade driftstopp – Örebro kommun');
+      expect(ics.name).toBe('Driftstopp och driftstörningar – Örebro kommun');
       expect(ics.method).toBeNull();
       expect(response.text.endsWith('END:VCALENDAR\r\n')).toBe(true);
       expect(ics.events.map((event) => event.uid)).toEqual([inviteUid(cancelled.id), inviteUid(published.id), inviteUid(rescheduled.id)]);
@@ -141,7 +134,7 @@ describe.each(testBackends)('the public page and feeds on $name', (backend) => {
       expect(response.headers.get('content-type')).toBe('application/atom+xml; charset=utf-8');
       const feed = parseFeed(response.text);
       expect(feed.meta.type).toBe('atom');
-      expect(feed.title).toBe('Planerade driftstopp – Örebro kommun');
+      expect(feed.title).toBe('Driftstopp och driftstörningar – Örebro kommun');
       expect(feed.updated?.toISOString()).toBe('2027-03-20T07:05:00.000Z');
       expect(feed.items.map((item) => item.id)).toEqual([cancelled.id, published.id, rescheduled.id].map((id) => `urn:uuid:${id}`));
       const [gone, planned, moved] = feed.items;
@@ -177,12 +170,21 @@ describe.each(testBackends)('the public page and feeds on $name', (backend) => {
       expect(html).not.toContain(policy.support.internalRoutinesReminder);
       expect(html).not.toContain('internt');
       expect(html).not.toContain('endast för kommunanställda');
-      expect(html).toContain(`<link rel="alternate" type="text/calendar" title="Planerade driftstopp i hemtjänstens IT-system (kalender)" href="${PUBLIC_BASE_URL}/public/driftstopp.ics">`);
+      expect(html).toContain(`<link rel="alternate" type="text/calendar" title="Driftinformation för hemtjänstens IT-system (kalender)" href="${PUBLIC_BASE_URL}/public/driftstopp.ics">`);
       expect(html).toContain(`href="${PUBLIC_BASE_URL}/public/driftstopp.atom"`);
       expect(html).toContain(`href="${PUBLIC_BASE_URL}/public/driftstopp.json"`);
       expect(html).not.toContain('Inte publicerat än');
       expect(html).not.toContain('Återkallat');
-      expect(html).not.toContain('Redan genomfört');
+      // An ended window is history: listed under "Tidigare", not as a planned one.
+      const planned = html.slice(html.indexOf('<h2 id="aktuella">'), html.indexOf('<h2 id="tidigare">'));
+      const history = html.slice(html.indexOf('<h2 id="tidigare">'), html.indexOf('<h2 id="kontakt">'));
+      expect(planned).not.toContain('Redan genomfört');
+      expect(history).toContain('<strong>Redan genomfört</strong>');
+      expect(history).toContain('tisdag 16 mars 2027 kl. 09.00–12.00. Genomfört.');
+      expect(history).not.toContain('Återkallat');
+      // The present first: each system's state before anything else.
+      expect(html.indexOf('<h2 id="lage">Läget just nu</h2>')).toBeLessThan(html.indexOf('<h2 id="aktuella">'));
+      expect(html).toContain('<li id="system-tes"><span class="name">Tes</span> <span class="state operational">I drift</span></li>');
 
       const article = (window: WindowRow) => new RegExp(`<article[^>]*id="driftstopp-${window.id}"[\\s\\S]*?</article>`).exec(html)?.[0] ?? '';
       expect(article(cancelled)).toContain('<span class="status">Inställt</span>');
@@ -284,7 +286,18 @@ describe.each(testBackends)('the public page and feeds on $name', (backend) => {
       const feed = parseFeed((await api.get('/public/driftstopp.atom')).text);
       expect(feed.items).toEqual([]);
       expect(parseIcs((await api.get('/public/driftstopp.ics')).text).events).toEqual([]);
-      expect(JSON.parse((await api.get('/public/driftstopp.json')).text)).toEqual({ updated: '2027-03-30T12:00:00+02:00', items: [] });
+      expect(JSON.parse((await api.get('/public/driftstopp.json')).text)).toEqual({ updated: '2027-03-30T12:00:00+02:00', items: [], disruptions: [] });
+      // Over, it is history on the page for 90 days, then gone from it.
+      expect(over.text).toContain('<strong>Uppgradering av Tes</strong>');
+      api.setNow('2027-06-28T11:59');
+      const later = await api.get('/public/driftstopp');
+      expect(later.text).toContain('<strong>Uppgradering av Tes</strong>');
+      api.setNow('2027-06-28T12:00');
+      const gone = await api.get('/public/driftstopp', { 'if-modified-since': later.headers.get('last-modified')! });
+      expect(gone.status).toBe(200);
+      expect(gone.text).not.toContain('<strong>Uppgradering av Tes</strong>');
+      expect(gone.text).toContain('Inga driftstopp eller driftstörningar de senaste 90 dagarna.');
+      expect(gone.headers.get('last-modified')).toBe(local('2027-06-28T12:00').toUTCString());
     });
   });
 });

@@ -51,7 +51,7 @@ describe(`the public page's "Vem ringer jag nu?" and its accessibility statement
     const { status, text } = await get('/public/driftstopp');
     expect(status).toBe(200);
     const section = /<h2 id="vem-ringer-jag-nu">[^]*?(?=<h2 id="kontakt">)/.exec(text)?.[0] ?? '';
-    expect(section).toContain('Gäller lördag 5 december 2026 kl. 19.30 för externa utförare.');
+    expect(section).toContain('Gäller från lördag 5 december 2026 kl. 07.00 för externa utförare.');
     expect(section).toContain('<strong>Felanmälan CareLock (trasigt lås)</strong>: <a class="phone" href="tel:019214944">019-21 49 44</a>, öppet till kl. 22.00. Använd backup-nyckeln först.');
     expect(section).toContain('<li>Kontrollera att sladdar och anslutningar sitter som de ska.</li>');
     expect(section).toContain('Jouren på kvällar, helger och nätter gäller inte externa utförare.');
@@ -66,6 +66,17 @@ describe(`the public page's "Vem ringer jag nu?" and its accessibility statement
     const { text } = await get('/public/driftstopp');
     expect(text).toContain('<strong>Kommunsupport för Tes, CareApp och CareLock</strong>: <a class="phone" href="tel:019212000">019-21 20 00</a>, öppet till kl. 12.00. Tryck 3 och sedan 1 i telefonvalet.');
     expect(text).not.toContain('Kontrollera att sladdar');
+  });
+
+  it('when the page is opened again later while the answer holds, then its bytes and ETag are the same, so pollers get a 304', async () => {
+    now = at('2026-12-05T19:30');
+    const first = await get('/public/driftstopp');
+    now = at('2026-12-05T21:15');
+    const later = await get('/public/driftstopp');
+    expect(later.text).toBe(first.text);
+    expect((await get('/public/driftstopp', { 'if-none-match': first.headers.get('etag')! })).status).toBe(304);
+    now = at('2026-12-05T22:00');
+    expect((await get('/public/driftstopp', { 'if-none-match': first.headers.get('etag')! })).status).toBe(200);
   });
 
   it('when lunch begins and nothing was published, then a reader who asks If-Modified-Since gets the new answer, not a 304', async () => {
@@ -96,7 +107,7 @@ describe(`the public page's "Vem ringer jag nu?" and its accessibility statement
     expect(text).toContain(statement.contact.responseTime!);
     expect(text).toContain('<a href="https://www.digg.se/tdosanmalan">kontakta Myndigheten för digital förvaltning (Digg)</a>');
     expect(text).toContain(`${statement.assessment.method} Senaste bedömningen gjordes 28 november 2026.`);
-    expect(text).toContain('<a href="https://driftstopp.example.se/public/driftstopp">Planerade driftstopp i hemtjänstens IT-system</a>');
+    expect(text).toContain('<a href="https://driftstopp.example.se/public/driftstopp">Driftinformation för hemtjänstens IT-system</a>');
     expect(text).not.toMatch(/<script/i);
     expect(await markupProblems(text)).toEqual([]);
     expect((await get('/public/tillganglighet', { 'if-none-match': headers.get('etag')! })).status).toBe(304);

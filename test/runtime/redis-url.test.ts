@@ -89,6 +89,16 @@ describe('REDIS_URL with a password and a database number, against a real redis-
     expect(error?.message).not.toContain('\n');
   });
 
+  it('when REDIS_URL names this single server as a Redis Cluster, then start-up stops naming REDIS_URL and the form to write, not showing the password', async () => {
+    const cluster = base.replace(/^redis:/, 'redis+cluster:');
+    const error = await connectRedisUrl(configFor(cluster), logger).then(
+      () => null,
+      (e: Error) => e,
+    );
+    // The password reached the node: a NOAUTH refusal would read otherwise.
+    expect(error?.message).toMatch(/^REDIS_URL: the Redis at redis\+cluster:\/\/:\*\*\*@127\.0\.0\.1:\d+ is a single Redis server, not a Redis Cluster node: name it as redis:\/\/host:port$/);
+  });
+
   it('when REDIS_URL names a database the server does not have, then start-up stops naming REDIS_URL rather than starting a private Redis', async () => {
     const error = await connectRedisUrl(configFor(`${base}/99`), logger).then(
       () => null,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/runtime/redis-client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operations } from '../../src/http/openapi.js';
 import { openQueues, redisConnection, type Queues } from '../../src/queues/queues.js';
@@ -34,7 +34,7 @@ const open = cases.filter(({ op }) => op.auth === 'none');
 describe.each(testBackends)('access matrix on $name', (backend) => {
   let database: TestDatabase;
   let redis: LocalRedis;
-  let connection: Redis;
+  let connection: RedisClient;
   let queues: Queues;
   let api: TestApi;
   let ids: PathIds;
@@ -54,8 +54,9 @@ describe.each(testBackends)('access matrix on $name', (backend) => {
     const window = await api.request('POST', '/api/windows', { body: validWindowBody() });
     const recipient = await api.request('POST', '/api/recipients', { body: validRecipientBody('matrix@orebro.se') });
     const series = await api.request('POST', '/api/series', { body: VALID_SERIES_BODY });
-    expect([window.status, recipient.status, series.status]).toEqual([201, 201, 201]);
-    ids = { windowId: window.body.id, recipientId: recipient.body.id, seriesId: series.body.id };
+    const disruption = await api.request('POST', '/api/disruptions', { body: { title: 'Tes nere', systems: ['tes'], description: 'Inloggningen svarar inte.' } });
+    expect([window.status, recipient.status, series.status, disruption.status]).toEqual([201, 201, 201, 201]);
+    ids = { windowId: window.body.id, recipientId: recipient.body.id, seriesId: series.body.id, disruptionId: disruption.body.id };
   });
   afterAll(async () => {
     await api?.close();

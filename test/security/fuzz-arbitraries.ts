@@ -24,7 +24,7 @@ export const anyOperation = fc.constantFrom(...operations);
 /** Ids that may or may not exist, or may not decode at all. */
 export function pathSegment(ids: PathIds): fc.Arbitrary<string> {
   return fc.oneof(
-    { weight: 3, arbitrary: fc.constantFrom(ids.windowId, ids.recipientId, ids.seriesId) },
+    { weight: 3, arbitrary: fc.constantFrom(ids.windowId, ids.recipientId, ids.seriesId, ids.disruptionId) },
     { weight: 2, arbitrary: fc.uuid() },
     { weight: 3, arbitrary: fc.string({ maxLength: 60 }).map(encodeURIComponent) },
     { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 20 }).map(encodeURIComponent) },

@@ -45,7 +45,8 @@ describe('fuzzing the API on pglite', () => {
     const window = await api.request('POST', '/api/windows', { body: validWindowBody() });
     const recipient = await api.request('POST', '/api/recipients', { body: validRecipientBody('fuzz@orebro.se') });
     const series = await api.request('POST', '/api/series', { body: VALID_SERIES_BODY });
-    ids = { windowId: window.body.id, recipientId: recipient.body.id, seriesId: series.body.id };
+    const disruption = await api.request('POST', '/api/disruptions', { body: { title: 'Tes nere', systems: ['tes'], description: 'Inloggningen svarar inte.' } });
+    ids = { windowId: window.body.id, recipientId: recipient.body.id, seriesId: series.body.id, disruptionId: disruption.body.id };
     last = await snapshot(database.db);
   });
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { Writable } from 'node:stream';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/runtime/redis-client.js';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openQueues, redisConnection, type Queues } from '../../src/queues/queues.js';
@@ -30,7 +30,7 @@ function rawRequest(baseUrl: string, head: string): Promise<string> {
 describe.each(testBackends)('HTTP hardening on $name', (backend) => {
   let database: TestDatabase;
   let redis: LocalRedis;
-  let connection: Redis;
+  let connection: RedisClient;
   let queues: Queues;
   let api: TestApi;
   let limited: TestApi;

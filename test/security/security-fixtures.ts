@@ -33,6 +33,8 @@ export function validWriteBody(op: Operation): { body?: unknown; contentType?: s
   if (key === 'post /api/windows') return { body: validWindowBody() };
   if (key === 'patch /api/windows/{id}') return { body: { title: 'Ny titel' } };
   if (key === 'post /api/windows/{id}/cancel') return { body: { reason: 'Leverantören har skjutit upp' } };
+  if (key === 'post /api/disruptions') return { body: { title: 'Tes nere', systems: ['tes'], description: 'Inloggningen svarar inte.' } };
+  if (key === 'post /api/disruptions/{id}/updates') return { body: { status: 'identified', message: 'Orsaken är känd.' } };
   if (key === 'post /api/recipients') return { body: validRecipientBody('viewer.write@orebro.se') };
   if (key === 'patch /api/recipients/{id}') return { body: { name: 'Nytt namn' } };
   if (key === 'post /public/subscriptions') return { body: { email: 'allmanheten@example.org', systems: ['tes'] } };
@@ -47,6 +49,7 @@ export interface PathIds {
   windowId: string;
   recipientId: string;
   seriesId: string;
+  disruptionId: string;
 }
 
 /** A series of two Tuesdays at midday, clear of the window of `validWindowBody`. */
@@ -61,9 +64,15 @@ export const VALID_SERIES_BODY = {
   count: 2,
 };
 
-/** Fills `{id}` with a recipient id under /api/recipients, a series id under /api/series and a window id elsewhere; audience is managers. */
+/** Fills `{id}` with a recipient id under /api/recipients, a series id under /api/series, a disruption id under /api/disruptions and a window id elsewhere; audience is managers. */
 export function fillPath(path: string, ids: PathIds): string {
-  const id = path.startsWith('/api/recipients') ? ids.recipientId : path.startsWith('/api/series') ? ids.seriesId : ids.windowId;
+  const id = path.startsWith('/api/recipients')
+    ? ids.recipientId
+    : path.startsWith('/api/series')
+      ? ids.seriesId
+      : path.startsWith('/api/disruptions')
+        ? ids.disruptionId
+        : ids.windowId;
   return path.replaceAll('{id}', id).replaceAll('{audience}', 'managers');
 }
 
@@ -78,7 +87,9 @@ export async function snapshot(db: Db): Promise<Record<string, number>> {
            (select count(*) from recipients where deleted_at is not null) as removed_recipients,
            (select count(*) from deliveries) as deliveries,
            (select count(*) from audit_events) as audit_events,
-           (select count(*) from idempotency_keys) as idempotency_keys`.execute(db);
+           (select count(*) from idempotency_keys) as idempotency_keys,
+           (select count(*) from disruptions) as disruptions,
+           (select count(*) from disruption_updates) as disruption_updates`.execute(db);
   return Object.fromEntries(Object.entries(rows[0]!).map(([k, v]) => [k, Number(v)]));
 }
 

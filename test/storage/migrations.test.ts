@@ -7,7 +7,29 @@ import { migrateDownAll, migrateToLatest } from '../../src/storage/migrate.js';
 import { testBackends, type TestDatabase } from '../support/database.js';
 import { insertWindowWithNotice } from '../support/notice-fixtures.js';
 
-const APP_TABLES = ['acknowledgements', 'audit_events', 'deliveries', 'idempotency_keys', 'notices', 'recipients', 'revoked_sessions', 'series', 'subscription_requests', 'windows'];
+/** A disruption with its registration and one notice of it, so that undoing its migration meets rows. */
+async function insertDisruptionWithNotice(db: TestDatabase['db']): Promise<void> {
+  const id = randomUUID();
+  const now = new Date();
+  await db
+    .insertInto('disruptions')
+    .values({ id, title: 'Tes nere', description: '', systems: ['tes'], status: 'investigating', revision: 1, created_by: 'admin', created_at: now, updated_at: now })
+    .execute();
+  await db
+    .insertInto('disruption_updates')
+    .values({ id: randomUUID(), disruption_id: id, sequence: 1, status: 'investigating', message: 'Vi felsöker.', created_by: 'admin', at: now })
+    .execute();
+  await db
+    .insertInto('notices')
+    .values({
+      id: randomUUID(), window_id: null, disruption_id: id, revision: 1, audience: 'managers', kind: 'announcement',
+      lead_days: null, previous_start_at: null, previous_end_at: null, due_at: now, required_by: now,
+      status: 'pending', late: false, dispatched_at: null, sent_at: null, error: null, created_at: now,
+    })
+    .execute();
+}
+
+const APP_TABLES = ['acknowledgements', 'audit_events', 'deliveries', 'disruption_updates', 'disruptions', 'idempotency_keys', 'notices', 'recipients', 'revoked_sessions', 'series', 'subscription_requests', 'windows'];
 
 /** The tables of the schema this database works in: 'public' on PGlite, its own schema on PostgreSQL. */
 async function tablesOf(database: TestDatabase): Promise<string[]> {
@@ -35,6 +57,7 @@ describe.each(testBackends)('migrations on $name', (backend) => {
 
   it('when every migration is undone, then no table of the app is left', async () => {
     await insertWindowWithNotice(database.db);
+    await insertDisruptionWithNotice(database.db);
     await migrateDownAll(database.db);
     expect(await tablesOf(database)).toEqual([]);
   });

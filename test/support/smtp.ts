@@ -22,6 +22,14 @@ export interface TestSmtp {
   /** Starts again on the same port after stop(). */
   start(): Promise<void>;
   waitFor(count: number, timeoutMs?: number): Promise<void>;
+  /**
+   * After `count` messages, the server takes each further message but neither keeps nor
+   * answers it until `resume()`: a fan-out stands still in the middle, as long as a test needs.
+   */
+  pauseAfter(count: number): void;
+  /** Messages waiting for the pause to end. */
+  readonly paused: number;
+  resume(): void;
 }
 
 export interface TestSmtpOptions {
@@ -46,7 +54,19 @@ export async function startTestSmtp(port?: number, { parse = true, auth, tls }: 
     stop: async () => {},
     start: async () => {},
     waitFor: async () => {},
+    pauseAfter: (count) => {
+      pauseAt = count;
+    },
+    get paused() {
+      return waiting.length;
+    },
+    resume: () => {
+      pauseAt = Infinity;
+      for (const release of waiting.splice(0)) release();
+    },
   };
+  let pauseAt = Infinity;
+  const waiting: (() => void)[] = [];
   let server: SMTPServer | null = null;
   const options: SMTPServerOptions = {
     authOptional: auth === undefined,
@@ -71,6 +91,7 @@ export async function startTestSmtp(port?: number, { parse = true, auth, tls }: 
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', async () => {
+        if (state.received.length >= pauseAt) await new Promise<void>((release) => waiting.push(release));
         if (state.refuseWith) {
           return callback(Object.assign(new Error('Try again later'), { responseCode: state.refuseWith }));
         }

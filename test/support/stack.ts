@@ -18,7 +18,8 @@ export const MAIL_FROM = 'Driftstopp Örebro <driftstopp@orebro.se>';
 
 export interface TestStack {
   database: TestDatabase;
-  redis: LocalRedis;
+  /** A private redis-server, or what the test passed (a Redis Cluster). */
+  redis: Pick<LocalRedis, 'url' | 'stop'>;
   smtp: TestSmtp;
   mailer: Mailer;
   workers: RunningWorkers;
@@ -36,14 +37,14 @@ export interface TestStack {
 export async function startTestStack(
   backend: TestBackend,
   overrides: Partial<WorkerSettings> = {},
-  options: { parseMail?: boolean; policy?: Policy } = {},
+  options: { parseMail?: boolean; policy?: Policy; redis?: TestStack['redis']; queuePrefix?: string } = {},
 ): Promise<TestStack> {
   const database = await backend.open();
-  const redis = await startTestRedis();
+  const redis = options.redis ?? (await startTestRedis());
   const smtp = await startTestSmtp(undefined, { parse: options.parseMail });
   const mailer = createMailer({ smtpUrl: smtp.url, outboxDir: '/tmp/unused' });
   const policy = options.policy ?? loadPolicy();
-  const queuePrefix = `t${Math.random().toString(36).slice(2, 8)}`;
+  const queuePrefix = options.queuePrefix ?? `t${Math.random().toString(36).slice(2, 8)}`;
   const workerSettings: WorkerSettings = {
     db: database.db,
     redisUrl: redis.url,

@@ -3,7 +3,13 @@ import { Router } from 'express';
 import type { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { ApplicationDeps } from '../../application/app-deps.js';
-import { auditTrail, complianceReport, type WindowCompliance } from '../../application/compliance-queries.js';
+import {
+  auditTrail,
+  complianceReport,
+  disruptionComplianceReport,
+  type DisruptionCompliance,
+  type WindowCompliance,
+} from '../../application/compliance-queries.js';
 import { auditCsv, complianceCsv } from '../../compliance/compliance-csv.js';
 import { ValidationError } from '../../errors.js';
 import type { Policy } from '../../policy/policy-schema.js';
@@ -17,8 +23,8 @@ const instantOrDate = z
 const format = z.enum(['json', 'csv']).optional().describe('csv: the same as a spreadsheet (also with Accept: text/csv)');
 
 export const complianceQuery = z.strictObject({
-  from: instantOrDate.optional().describe('Windows starting at or after this; default 30 days ago'),
-  to: instantOrDate.optional().describe('Windows starting before this; default one year ahead'),
+  from: instantOrDate.optional().describe('Windows starting (and disruptions registered) at or after this; default 30 days ago'),
+  to: instantOrDate.optional().describe('Windows starting (and disruptions registered) before this; default one year ahead'),
   format,
 });
 
@@ -26,6 +32,7 @@ export const auditQuery = z.strictObject({
   from: instantOrDate.optional(),
   to: instantOrDate.optional(),
   windowId: z.uuid('ska vara ett driftstopps id (UUID)').optional(),
+  disruptionId: z.uuid('ska vara en driftstörnings id (UUID)').optional(),
   format,
 });
 
@@ -46,15 +53,17 @@ export function complianceRoutes(deps: ComplianceRouteDeps): Router {
     const now = deps.clock().setZone(zone);
     const given = range(query, zone, { from: now.minus({ days: 30 }), to: now.plus({ years: 1 }) });
     const [from, to] = [given.from!, given.to!];
-    const report = await complianceReport(deps, { from: from.toJSDate(), to: to.toJSDate() }, now.toJSDate());
+    const span = { from: from.toJSDate(), to: to.toJSDate() };
+    const [report, disruptions] = await Promise.all([complianceReport(deps, span, now.toJSDate()), disruptionComplianceReport(deps, span, now.toJSDate())]);
     if (wantsCsv(req, res, query.format)) {
-      sendCsv(res, `driftstopp-efterlevnad-${from.toISODate()}-${to.toISODate()}.csv`, complianceCsv(report, deps.policy));
+      sendCsv(res, `driftstopp-efterlevnad-${from.toISODate()}-${to.toISODate()}.csv`, complianceCsv(report, deps.policy, disruptions));
       return;
     }
     res.json({
       from: formatInstant(from.toJSDate(), zone),
       to: formatInstant(to.toJSDate(), zone),
       items: report.map((window) => complianceView(window, zone)),
+      disruptions: disruptions.map((d) => disruptionComplianceView(d, zone)),
       generatedAt: formatInstant(now.toJSDate(), zone),
     });
   });
@@ -62,7 +71,7 @@ export function complianceRoutes(deps: ComplianceRouteDeps): Router {
   router.get('/audit', async (req, res) => {
     const query = parseInput(auditQuery, req.query, 'query');
     const { from, to } = range(query, zone, {});
-    const events = await auditTrail(deps, { windowId: query.windowId, from: from?.toJSDate(), to: to?.toJSDate() });
+    const events = await auditTrail(deps, { windowId: query.windowId, disruptionId: query.disruptionId, from: from?.toJSDate(), to: to?.toJSDate() });
     if (wantsCsv(req, res, query.format)) {
       const until = (to ?? deps.clock()).setZone(zone).toISODate();
       const span = from ? `${from.toISODate()}-${until}` : `till-${until}`;
@@ -73,6 +82,7 @@ export function complianceRoutes(deps: ComplianceRouteDeps): Router {
       items: events.map((event) => ({
         id: event.id,
         windowId: event.window_id,
+        disruptionId: event.disruption_id,
         actor: event.actor,
         action: event.action,
         at: formatInstant(event.at, zone),
@@ -142,5 +152,36 @@ function complianceView(window: WindowCompliance, zone: string) {
     })),
     atRisk: window.atRisk,
     acknowledgements: { asked: window.acknowledgements.asked, confirmed: window.acknowledgements.confirmed, share: window.acknowledgements.share },
+  };
+}
+
+const seconds = (ms: number | null) => (ms === null ? null : Math.round(ms / 100) / 10);
+
+/** A disruption in the record: for each audience the seconds from registration to reached, and each message. */
+export function disruptionComplianceView(d: DisruptionCompliance, zone: string) {
+  return {
+    disruptionId: d.disruptionId,
+    title: d.title,
+    systems: d.systems,
+    status: d.status,
+    registeredAt: formatInstant(d.registeredAt, zone),
+    resolvedAt: formatInstant(d.resolvedAt, zone),
+    audiences: d.audiences.map((a) => ({ audience: a.audience, reachedAt: formatInstant(a.reachedAt, zone), reachedAfterSeconds: seconds(a.reachedAfterMs) })),
+    messages: d.messages.map((m) => ({
+      noticeId: m.noticeId,
+      audience: m.audience,
+      kind: m.kind,
+      revision: m.revision,
+      catchUp: m.catchUp,
+      dueAt: formatInstant(m.dueAt, zone),
+      requiredBy: formatInstant(m.requiredBy, zone),
+      sentAt: formatInstant(m.sentAt, zone),
+      reachedAfterSeconds: seconds(m.reachedAfterMs),
+      verdict: m.verdict,
+      reason: m.reason,
+      deliveries: m.deliveries,
+      feeds: m.feeds,
+    })),
+    atRisk: d.atRisk,
   };
 }

@@ -3,8 +3,18 @@ import { Router, type Request, type Response } from 'express';
 import type { DateTime } from 'luxon';
 import { publishedListing, type PublicationDeps } from '../../application/window-queries.js';
 import { renderAtom, renderIcs, renderJson, type FeedInput } from '../../publications/public-feeds.js';
-import { publicationUrls } from '../../publications/public-listing.js';
+import { publicationUrls, type PublicListing } from '../../publications/public-listing.js';
 import { publicPageLastModified, renderPublicPage } from '../../publications/public-page.js';
+import {
+  renderActiveMaintenances,
+  renderComponents,
+  renderIncidents,
+  renderScheduledMaintenances,
+  renderStatus,
+  renderSummary,
+  renderUnresolvedIncidents,
+  renderUpcomingMaintenances,
+} from '../../publications/statuspage.js';
 
 export interface PublicRoutesDeps extends PublicationDeps {
   /** Where this service is reached from outside; the page and feeds link to themselves there. */
@@ -33,36 +43,58 @@ const REPRESENTATIONS: Record<string, Representation> = {
   '/public/driftstopp.ics': { contentType: 'text/calendar; charset=utf-8', render: renderIcs },
   '/public/driftstopp.atom': { contentType: 'application/atom+xml; charset=utf-8', render: renderAtom },
   '/public/driftstopp.json': { contentType: 'application/json; charset=utf-8', render: renderJson },
+  ...statuspage({
+    'summary.json': renderSummary,
+    'status.json': renderStatus,
+    'components.json': renderComponents,
+    'incidents.json': renderIncidents,
+    'incidents/unresolved.json': renderUnresolvedIncidents,
+    'scheduled-maintenances.json': renderScheduledMaintenances,
+    'scheduled-maintenances/upcoming.json': renderUpcomingMaintenances,
+    'scheduled-maintenances/active.json': renderActiveMaintenances,
+  }),
 };
 
+/** Statuspage's public API v2 paths under `/public/api/v2/`, as a client written for a Statuspage page asks for them. */
+function statuspage(renderers: Record<string, Representation['render']>): Record<string, Representation> {
+  return Object.fromEntries(
+    Object.entries(renderers).map(([path, render]) => [`/public/api/v2/${path}`, { contentType: 'application/json; charset=utf-8', render }]),
+  );
+}
+
 /**
- * The public page and its three feeds, without a token: windows whose public notice has
- * gone out. Each answer carries a strong ETag of its bytes and the instant its content last
- * changed, so readers polling every minute mostly get an empty 304.
+ * The public page, its three feeds and the Statuspage-compatible status, without a token:
+ * windows whose public notice has gone out, and disruptions. Each answer carries a strong
+ * ETag of its bytes and the instant its content last changed, so readers polling every
+ * minute mostly get an empty 304. All of them are made from one listing, read from the
+ * database at most once per `cacheMs`.
  */
 export function publicRoutes(deps: PublicRoutesDeps): Router {
   const router = Router();
   const urls = publicationUrls(deps.publicBaseUrl);
+  let latest: { at: number; listing: Promise<PublicListing> } | undefined;
+  const listingAt = (now: Date): Promise<PublicListing> => {
+    const age = latest ? now.getTime() - latest.at : Infinity;
+    if (!latest || !(age >= 0 && age < (deps.cacheMs ?? 0))) {
+      // Concurrent requests share the one read in progress.
+      const listing = publishedListing(deps, now);
+      latest = { at: now.getTime(), listing };
+      listing.catch(() => (latest = undefined));
+    }
+    return latest.listing;
+  };
 
   for (const [path, representation] of Object.entries(REPRESENTATIONS)) {
-    const render = async (now: Date): Promise<Rendered> => {
-      const listing = await publishedListing(deps, now);
-      const input = { listing, policy: deps.policy, urls };
-      const body = representation.render(input);
-      const lastModified = representation.lastModified?.(input) ?? listing.lastModified;
-      return { body, etag: strongEtag(body), lastModified, contentType: representation.contentType };
-    };
-    let latest: { at: number; rendered: Promise<Rendered> } | undefined;
+    let last: { listing: PublicListing; rendered: Rendered } | undefined;
     router.get(path, async (req, res) => {
-      const now = deps.clock().toJSDate();
-      const age = latest ? now.getTime() - latest.at : Infinity;
-      if (!latest || !(age >= 0 && age < (deps.cacheMs ?? 0))) {
-        // Concurrent requests share the one render in progress.
-        const rendered = render(now);
-        latest = { at: now.getTime(), rendered };
-        rendered.catch(() => (latest = undefined));
+      const listing = await listingAt(deps.clock().toJSDate());
+      if (last?.listing !== listing) {
+        const input = { listing, policy: deps.policy, urls };
+        const body = representation.render(input);
+        const lastModified = representation.lastModified?.(input) ?? listing.lastModified;
+        last = { listing, rendered: { body, etag: strongEtag(body), lastModified, contentType: representation.contentType } };
       }
-      sendCached(req, res, await latest.rendered);
+      sendCached(req, res, last.rendered);
     });
   }
   return router;

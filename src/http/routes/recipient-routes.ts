@@ -17,7 +17,7 @@ import {
   recipientIdParams,
 } from '../../recipients/recipient-schemas.js';
 import { principalOf } from '../auth.js';
-import { idempotencyKeyOf, parseInput } from '../validate.js';
+import { parseIdempotencyKey, parseInput } from '../validate.js';
 
 /** A recipient list exported from a spreadsheet; a few thousand rows fit well within this. */
 const CSV_LIMIT = '2mb';
@@ -46,7 +46,7 @@ export function recipientRoutes(deps: RecipientDeps): Router {
   router.patch('/recipients/:id', async (req, res) => {
     const { id } = parseInput(recipientIdParams, req.params, 'params');
     // Checked like the other writes; a PATCH sets values, so the same request again is the same answer without a record of keys.
-    idempotencyKeyOf(req.get('idempotency-key'));
+    parseIdempotencyKey(req.get('idempotency-key'));
     const body = parseInput(patchRecipientBody, req.body, 'body');
     res.json(await changeRecipient(deps, id, body, principalOf(req).actor));
   });

@@ -2,7 +2,6 @@ import { Router } from 'express';
 import type { AppDeps } from '../../application/app-deps.js';
 import { cancelWindow, changeWindow, createWindow, type WindowCommandDeps } from '../../application/window-commands.js';
 import { compliantSlots, listWindows, windowDetail } from '../../application/window-queries.js';
-import { AppError } from '../../errors.js';
 import { formatInstant } from '../../windows/window-view.js';
 import {
   cancelWindowBody,
@@ -13,7 +12,7 @@ import {
   slotsQuery,
 } from '../api-schemas.js';
 import { principalOf } from '../auth.js';
-import { idempotencyKeyOf, parseInput, parseInstant } from '../validate.js';
+import { parseIdempotencyKey, parseInput, parseInstant } from '../validate.js';
 import { versionCache } from '../version-cache.js';
 import { strongEtag } from './public-routes.js';
 
@@ -31,7 +30,7 @@ export function windowRoutes(deps: WindowRoutesDeps): Router {
 
   router.post('/windows', async (req, res) => {
     const body = parseInput(createWindowBody, req.body, 'body');
-    const key = idempotencyKeyOf(req.get('idempotency-key'));
+    const key = parseIdempotencyKey(req.get('idempotency-key'));
     const window = await createWindow(
       deps,
       { ...body, start: instant(body.start), end: instant(body.end) },
