@@ -21,12 +21,14 @@ export interface DeliveryTally {
   /** Pending or being sent. */
   pending: number;
   cancelled: number;
+  /** Of those, deliveries to a CMS endpoint (any state): the rest are e-mails to people, a publication audience's subscribers among them. */
+  webhooks: number;
   maxAttempts: number;
   /** When the longest-failing of its unsent deliveries first failed; null when none is failing. */
   failingSince: Date | null;
 }
 
-export const NO_DELIVERIES: DeliveryTally = Object.freeze({ sent: 0, failed: 0, pending: 0, cancelled: 0, maxAttempts: 0, failingSince: null });
+export const NO_DELIVERIES: DeliveryTally = Object.freeze({ sent: 0, failed: 0, pending: 0, cancelled: 0, webhooks: 0, maxAttempts: 0, failingSince: null });
 
 export interface NoticeCompliance {
   noticeId: string;
@@ -142,7 +144,7 @@ export function judgeNotice(
     verdict,
     reason,
     deliveries: { sent: tally.sent, failed: tally.failed, pending: tally.pending, cancelled: tally.cancelled },
-    feeds: wentOutOnFeedsAlone(notice, tally.sent + tally.failed + tally.pending + tally.cancelled > 0, publications),
+    feeds: wentOutOnFeedsAlone(notice, tally.webhooks > 0, publications),
   });
 
   const ruleBroken = hasRule && now.getTime() >= notice.required_by.getTime();

@@ -98,7 +98,7 @@ function judgeMessage(notice: NoticeRow, tally: DeliveryTally, now: Date, public
     verdict,
     reason,
     deliveries: { sent: tally.sent, failed: tally.failed, pending: tally.pending, cancelled: tally.cancelled },
-    feeds: wentOutOnFeedsAlone(notice, tally.sent + tally.failed + tally.pending + tally.cancelled > 0, publications),
+    feeds: wentOutOnFeedsAlone(notice, tally.webhooks > 0, publications),
   });
   if (notice.status === 'cancelled') return judged('cancelled', 'ersatt av en nyare uppdatering innan det gick ut');
   if (notice.status === 'failed') return judged('failed', notice.error ?? 'alla utskick misslyckades');

@@ -368,6 +368,7 @@ async function deliveryTallies(
       'notice_id',
       'status',
       sql<string>`count(*)`.as('n'),
+      sql<string>`count(*) filter (where recipient_key = ${WEBHOOK_KEY})`.as('webhooks'),
       sql<number>`max(attempts)`.as('max_attempts'),
       sql<Date | null>`min(failing_since)`.as('failing_since'),
     ])
@@ -381,11 +382,12 @@ async function deliveryTallies(
     .execute();
   const tallies = new Map<string, DeliveryTally>();
   for (const row of rows) {
-    const tally = tallies.get(row.notice_id) ?? { sent: 0, failed: 0, pending: 0, cancelled: 0, maxAttempts: 0, failingSince: null };
+    const tally = tallies.get(row.notice_id) ?? { sent: 0, failed: 0, pending: 0, cancelled: 0, webhooks: 0, maxAttempts: 0, failingSince: null };
     const n = Number(row.n);
     // A delivery being sent has not reached anyone yet: for the record it is still pending.
     if (row.status === 'sending') tally.pending += n;
     else tally[row.status] += n;
+    tally.webhooks += Number(row.webhooks);
     tally.maxAttempts = Math.max(tally.maxAttempts, Number(row.max_attempts));
     // Only unsent deliveries are failing now; a sent one's old failure is history (the attempts tell it).
     if ((row.status === 'pending' || row.status === 'sending') && row.failing_since !== null) {

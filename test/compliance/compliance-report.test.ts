@@ -122,6 +122,12 @@ describe('judging one notice', () => {
     expect(judgeNotice(windowRow(), update, NO_DELIVERIES, at('2027-03-20T10:01:00Z'), PUBLICATIONS).verdict).toBe('pending');
   });
 
+  it('when a public notice went out by e-mail to subscribers and to no CMS endpoint, then it went out on the feeds; with a webhook delivery, not', () => {
+    const published = noticeRow({ audience: 'public', ...sentAt('2027-03-16T07:01:00Z') });
+    expect(judgeNotice(windowRow(), published, tally({ sent: 3 }), LATER, PUBLICATIONS).feeds).toBe(true);
+    expect(judgeNotice(windowRow(), published, tally({ sent: 4, webhooks: 1 }), LATER, PUBLICATIONS).feeds).toBe(false);
+  });
+
   it('when every delivery failed, then it is failed with the error; a partial failure is named on an on_time notice', () => {
     const failed = noticeRow({ status: 'failed', dispatched_at: at('2027-03-16T07:00:00Z'), error: '550 mailbox unavailable' });
     expect(judgeNotice(windowRow(), failed, tally({ failed: 2 }), LATER, PUBLICATIONS)).toMatchObject({ verdict: 'failed', onTime: false, reason: '550 mailbox unavailable' });

@@ -81,7 +81,8 @@ describe.each(testBackends)('compliance repository on $name', (backend) => {
     });
     await database.db
       .insertInto('deliveries')
-      .values([delivery('sent', 2), delivery('sent', 1), delivery('failed', 3), delivery('sending', 1), delivery('cancelled', 0)])
+      // One of them to a CMS endpoint: the tally tells those from e-mails.
+      .values([delivery('sent', 2), delivery('sent', 1), delivery('failed', 3), { ...delivery('sending', 1), recipient_key: 'webhook', channel: 'webhook' as const, target: 'https://intranet.example/hook' }, delivery('cancelled', 0)])
       .execute();
 
     const rows = await loadComplianceRows(database.db, {
@@ -91,7 +92,7 @@ describe.each(testBackends)('compliance repository on $name', (backend) => {
     expect(rows.windows.map((w) => w.id)).toEqual([notice.window_id]);
     expect(rows.windows.map((w) => w.id)).not.toContain(otherWindowId);
     expect(new Set(rows.notices.map((n) => n.window_id))).toEqual(new Set([notice.window_id]));
-    expect(rows.deliveries.get(notice.id)).toEqual({ sent: 2, failed: 1, pending: 1, cancelled: 1, maxAttempts: 3, failingSince: null });
+    expect(rows.deliveries.get(notice.id)).toEqual({ sent: 2, failed: 1, pending: 1, cancelled: 1, webhooks: 1, maxAttempts: 3, failingSince: null });
 
     const [report] = complianceReport(rows.windows, rows.notices, rows.deliveries, new Date('2027-03-25T00:00:00Z'), publicationAudiences(loadPolicy()));
     expect(report!.audiences.find((a) => a.noticeId === notice.id)).toMatchObject({
