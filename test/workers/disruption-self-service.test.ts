@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { linkExpiry, signLink, type LinkPurpose } from '../../src/links/link-tokens.js';
-import { TEST_LINK_SECRET } from '../support/api.js';
+import type { LinkPurpose } from '../../src/links/link-tokens.js';
 import { testBackends } from '../support/database.js';
+import { oneClickUrlOf, personalToken, postForm as postFormTo } from '../support/personal-links.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
 const MINUTE = 60_000;
@@ -32,21 +32,13 @@ describe.each(testBackends)('a disruption to deputies, the unsubscribed and publ
     expect(res.status).toBe(201);
     return res.body as { id: string };
   };
-  const link = (purpose: LinkPurpose, subject: string) => signLink(TEST_LINK_SECRET, { purpose, subject, expiresAt: linkExpiry(purpose, new Date()) });
-  const postForm = (path: string, form: Record<string, string>) =>
-    fetch(url(path), { method: 'POST', body: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
+  const link = (purpose: LinkPurpose, subject: string) => personalToken(purpose, subject);
+  const postForm = (path: string, form: Record<string, string>) => postFormTo(stack.api.baseUrl, path, form);
   const mails = (subjectStart: string, title: string) =>
     stack.smtp.received.filter((m) => m.parsed.subject?.startsWith(subjectStart) && m.parsed.subject.includes(title));
   const received = (subjectStart: string, title: string) => mails(subjectStart, title).flatMap((m) => m.to).sort();
   const mailTo = (address: string, subjectStart: string, title: string) => mails(subjectStart, title).find((m) => m.to.includes(address))!;
-  /** The header block of a raw message, folded lines unfolded. */
-  const headersOf = (raw: string) => raw.slice(0, raw.search(/\r?\n\r?\n/)).replace(/\r?\n[ \t]+/g, ' ');
-  /** The one-click URL of a message, as a mail provider reads it, pointed at the test API. */
-  const unsubscribeUrlOf = (raw: string) => {
-    const headers = headersOf(raw);
-    expect(headers).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
-    return url(new URL(/^List-Unsubscribe: <([^>]+)>/m.exec(headers)![1]!).pathname);
-  };
+  const unsubscribeUrlOf = (raw: string) => oneClickUrlOf(raw, stack.api.baseUrl);
 
   it('when a disruption is registered and updated, then the deputy, the told unsubscriber and the confirmed public subscriber get it as the told rule says, each with their own links', async () => {
     const title = 'CareLock öppnar inte dörrarna';

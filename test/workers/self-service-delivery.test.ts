@@ -2,10 +2,10 @@ import ICAL from 'ical.js';
 import { DateTime } from 'luxon';
 import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { linkExpiry, signLink, type LinkPurpose } from '../../src/links/link-tokens.js';
-import { TEST_LINK_SECRET } from '../support/api.js';
+import type { LinkPurpose } from '../../src/links/link-tokens.js';
 import { testBackends } from '../support/database.js';
 import { DELIVERY_TEST_OVERLAP, soonSlot } from '../support/notice-fixtures.js';
+import { oneClickUrlOf, personalToken, postForm as postFormTo } from '../support/personal-links.js';
 import { eventually, startTestStack, type TestStack } from '../support/stack.js';
 
 const MINUTE = 60_000;
@@ -39,9 +39,8 @@ describe.each(testBackends)('deputies and one-click unsubscribe, at the SMTP ser
     expect(res.status).toBe(201);
     return res.body as { id: string };
   };
-  const link = (purpose: LinkPurpose, subject: string) => signLink(TEST_LINK_SECRET, { purpose, subject, expiresAt: linkExpiry(purpose, new Date()) });
-  const postForm = (path: string, form: Record<string, string>) =>
-    fetch(`${stack.api.baseUrl}${path}`, { method: 'POST', body: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
+  const link = (purpose: LinkPurpose, subject: string) => personalToken(purpose, subject);
+  const postForm = (path: string, form: Record<string, string>) => postFormTo(stack.api.baseUrl, path, form);
   const createWindow = async (title: string, systems: string[], daysAhead: number) => {
     const res = await stack.api.request('POST', '/api/windows', {
       body: { title, systems, kind: 'minor', ...soonSlot(daysAhead), shortNotice: { reason: 'Säkerhetsuppdatering' }, allowOverlap: DELIVERY_TEST_OVERLAP },
@@ -60,16 +59,7 @@ describe.each(testBackends)('deputies and one-click unsubscribe, at the SMTP ser
   const mails = (subjectStart: string, title: string) =>
     stack.smtp.received.filter((m) => m.parsed.subject?.startsWith(subjectStart) && m.parsed.text?.includes(title));
   const received = (subjectStart: string, title: string) => mails(subjectStart, title).flatMap((m) => m.to).sort();
-  /**
-   * The RFC 8058 URL of a message, as a mail provider reads it from the List-Unsubscribe header,
-   * pointed at the test API (the messages link to PUBLIC_BASE_URL).
-   */
-  const unsubscribeUrlOf = (raw: string) => {
-    const headers = raw.slice(0, raw.search(/\r?\n\r?\n/)).replace(/\r?\n[ \t]+/g, ' ');
-    expect(headers).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
-    const url = new URL(/^List-Unsubscribe: <([^>]+)>/m.exec(headers)![1]!);
-    return `${stack.api.baseUrl}${url.pathname}`;
-  };
+  const unsubscribeUrlOf = (raw: string) => oneClickUrlOf(raw, stack.api.baseUrl);
   /** Waits until no notice of the window is pending any more (those due later aside) and its deliveries are done. */
   const settled = async (id: string) => {
     await eventually(

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ApplicationDeps } from '../../application/app-deps.js';
 import { whoWasTold } from '../../application/compliance-queries.js';
 import { AUDIENCES } from '../../policy/policy-schema.js';
+import { recipientKindSchema } from '../../recipients/recipient-schemas.js';
 import { formatInstant } from '../../windows/window-view.js';
 import { idParams } from '../api-schemas.js';
 import { parseInput } from '../validate.js';
@@ -16,7 +17,7 @@ export const deliverySchema = z.object({
   channel: z.enum(['email', 'webhook']),
   recipient: z.object({
     name: z.string().nullable(),
-    kind: z.enum(['manager', 'provider']).nullable(),
+    kind: recipientKindSchema.nullable(),
     unit: z.string().nullable(),
     email: z.string().nullable(),
     url: z.string().nullable(),
