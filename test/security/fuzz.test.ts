@@ -63,6 +63,10 @@ describe('fuzzing the API on pglite', () => {
    * No 5xx; every 4xx is problem+json (a 400 naming its fields); and nothing but a successful
    * write changes the database.
    */
+  /** A form post to the public sign-up, which answers a person at a browser with an HTML page, not a problem. */
+  const isSignUpForm = (request: FuzzRequest) =>
+    request.method === 'POST' && request.path === '/public/subscriptions' && /^application\/x-www-form-urlencoded/i.test(request.headers['content-type'] ?? '');
+
   async function check(request: FuzzRequest): Promise<Reply> {
     count.http += 1;
     const res = await send(request);
@@ -71,7 +75,12 @@ describe('fuzzing the API on pglite', () => {
     const before = last;
     last = now;
     if (res.status >= 500) throw new Error(`${res.status}: ${res.text.slice(0, 300)}`);
-    if (res.status >= 400) {
+    if (res.status >= 400 && isSignUpForm(request) && /^text\/html/.test(res.headers.get('content-type') ?? '')) {
+      // The public page's form, posted as a browser does: the answer is a page (the form again, its errors by the fields).
+      if (![400, 429].includes(res.status) || !res.text.includes('<html lang="sv">') || /\bat .*\.(ts|js):\d+/.test(res.text)) {
+        throw new Error(`${res.status} sign-up form not answered with a Swedish page: ${res.text.slice(0, 300)}`);
+      }
+    } else if (res.status >= 400) {
       const faults = problemFaults(res);
       if (faults.length > 0) throw new Error(`${res.status} ${faults.join('; ')}: ${res.text.slice(0, 300)}`);
     }
