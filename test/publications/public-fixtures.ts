@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import express from 'express';
+import { HtmlValidate } from 'html-validate';
 import { DateTime } from 'luxon';
 import { pino } from 'pino';
 import { findDisruptionWithUpdates, insertDisruption, insertDisruptionUpdate, setDisruptionStatus } from '../../src/disruptions/disruption-repository.js';
@@ -158,4 +159,22 @@ export async function arrangeCancelledWindow(
   await arrangeNotice(db, row, { revision: 1, sentAt: local(told.announcedAt) });
   await arrangeNotice(db, row, { revision: 2, kind: 'cancellation', lead_days: null, sentAt: new Date(cancelledAt.getTime() + 5 * 60_000) });
   return row;
+}
+
+/**
+ * The public page's markup problems as html-validate's recommended rules see them, less two
+ * that the page answers otherwise: `.phone` keeps a number on one line by CSS (which the rule
+ * cannot see), and the sign-up form's checkboxes share a name (systems=tes&systems=careapp),
+ * as HTML intends.
+ */
+export async function publicMarkupProblems(html: string): Promise<string[]> {
+  const validator = new HtmlValidate({
+    extends: ['html-validate:recommended'],
+    rules: {
+      'tel-non-breaking': ['error', { ignoreClasses: ['phone'] }],
+      'form-dup-name': ['error', { shared: ['radio', 'checkbox', 'button', 'reset', 'submit'] }],
+    },
+  });
+  const report = await validator.validateString(html);
+  return report.results.flatMap((result) => result.messages.map((m) => `${m.ruleId}: ${m.message} (line ${m.line})`));
 }

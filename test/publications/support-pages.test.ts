@@ -1,4 +1,3 @@
-import { HtmlValidate } from 'html-validate';
 import { DateTime } from 'luxon';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +5,7 @@ import { loadPolicy } from '../../src/policy/load-policy.js';
 import { checkPage, launchChromium, summary, watchForErrors, type PageCheck } from '../admin/browser.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { testBackends, type TestDatabase } from '../support/database.js';
+import { publicMarkupProblems } from './public-fixtures.js';
 
 const policy = loadPolicy();
 const statement = policy.accessibility!;
@@ -14,19 +14,6 @@ const at = (wallClock: string) => DateTime.fromISO(wallClock, { zone: policy.tim
 /** The pages touch only the windows table, and only to find none: one backend proves them. */
 const [backend] = testBackends;
 
-/** html-validate as the public page's own test runs it: `.phone` keeps a number on one line by CSS. */
-async function markupProblems(html: string): Promise<string[]> {
-  const validator = new HtmlValidate({
-    extends: ['html-validate:recommended'],
-    rules: {
-      'tel-non-breaking': ['error', { ignoreClasses: ['phone'] }],
-      // The sign-up form's checkboxes share a name (systems=tes&systems=careapp), as HTML intends.
-      'form-dup-name': ['error', { shared: ['radio', 'checkbox', 'button', 'reset', 'submit'] }],
-    },
-  });
-  const report = await validator.validateString(html);
-  return report.results.flatMap((result) => result.messages.map((m) => `${m.ruleId}: ${m.message} (line ${m.line})`));
-}
 
 describe(`the public page's "Vem ringer jag nu?" and its accessibility statement on ${backend!.name}`, () => {
   let database: TestDatabase;
@@ -58,7 +45,7 @@ describe(`the public page's "Vem ringer jag nu?" and its accessibility statement
     expect(section).toContain('Kommunsupport för Tes, CareApp och CareLock öppnar igen måndag 7 december 2026 kl. 08.00.');
     // The page is read outside the municipality: nothing internal.
     for (const internal of ['internt', 'SOS Alarm', 'IT och telefoni', 'jourhavande']) expect(text).not.toContain(internal);
-    expect(await markupProblems(text)).toEqual([]);
+    expect(await publicMarkupProblems(text)).toEqual([]);
   });
 
   it('when the page is opened on a weekday morning, then Kommunsupport is open until lunch and there is no checklist', async () => {
@@ -109,7 +96,7 @@ describe(`the public page's "Vem ringer jag nu?" and its accessibility statement
     expect(text).toContain(`${statement.assessment.method} Senaste bedömningen gjordes 28 november 2026.`);
     expect(text).toContain('<a href="https://driftstopp.example.se/public/driftstopp">Driftinformation för hemtjänstens IT-system</a>');
     expect(text).not.toMatch(/<script/i);
-    expect(await markupProblems(text)).toEqual([]);
+    expect(await publicMarkupProblems(text)).toEqual([]);
     expect((await get('/public/tillganglighet', { 'if-none-match': headers.get('etag')! })).status).toBe(304);
   });
 
