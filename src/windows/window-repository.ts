@@ -47,6 +47,19 @@ export async function listTakenWindows(db: Db, now: Date): Promise<WindowRow[]> 
     .execute();
 }
 
+/** The windows holding their time from `now` on that share some of [from, to): the only ones a window there can overlap. */
+export async function listTakenWindowsBetween(db: Db, now: Date, range: { from: Date; to: Date }): Promise<WindowRow[]> {
+  return db
+    .selectFrom('windows')
+    .selectAll()
+    .where('status', 'in', ['scheduled', 'in_progress'])
+    .where('end_at', '>', now)
+    .where('end_at', '>', range.from)
+    .where('start_at', '<', range.to)
+    .orderBy('start_at')
+    .execute();
+}
+
 /** A series' windows, by start. */
 export async function listWindowsOfSeries(db: Db, seriesId: string): Promise<WindowRow[]> {
   return db.selectFrom('windows').selectAll().where('series_id', '=', seriesId).orderBy('start_at').orderBy('id').execute();

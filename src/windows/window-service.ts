@@ -24,6 +24,7 @@ import {
   insertWindow,
   listTakenWindows,
   listWindows,
+  listTakenWindowsBetween,
   lockRegister,
   lockWindow,
   updateWindow,
@@ -118,7 +119,13 @@ export async function createWindow(
         return { window: (await findWindow(trx, earlier.windowId))!, notices: [] as NoticeRow[], replayed: true };
       }
     }
-    const check = checkWindow(rules, draft, now, { ...allowances(input), taken: await takenWindows(deps, trx, now) });
+    // Only the windows sharing its time can clash with it: with those alone the check accepts
+    // exactly what it accepts with the whole register, which grows with every window while the
+    // lock is held. A refusal is checked again with the whole register, whose free slots its
+    // suggestion is chosen from.
+    const around = await listTakenWindowsBetween(trx, now.toJSDate(), { from: input.start.toJSDate(), to: input.end.toJSDate() });
+    let check = checkWindow(rules, draft, now, { ...allowances(input), taken: around.map((row) => takenWindow(rules, row)) });
+    if (check.violations.length > 0) check = checkWindow(rules, draft, now, { ...allowances(input), taken: await takenWindows(deps, trx, now) });
     throwIfViolated(rules, check);
     const { window, notices } = await insertCheckedWindow(trx, input, check, { actor, now });
     if (idempotencyKey) {
