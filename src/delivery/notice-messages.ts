@@ -4,7 +4,7 @@ import { inviteTemplate } from '../messages/calendar-invite.js';
 import { composeNotice } from '../messages/compose-email.js';
 import type { MailSender } from '../messages/mail-sender.js';
 import { noticeWindowFromRow } from '../messages/notice-window.js';
-import { INVITE_SLOT, prebuildEmail, type OutgoingEmail, type PersonalParts } from '../messages/prebuilt-email.js';
+import { INVITE_SLOT, prebuildEmail, type AddressEmail, type OutgoingEmail, type PersonalParts } from '../messages/prebuilt-email.js';
 import { publicPageUrlFor, renderNotice, type NoticeLinks } from '../messages/render-notice.js';
 import { renderDisruptionRow, type DisruptionFacts } from '../messages/render-disruption.js';
 import { textSlot } from '../messages/text-slots.js';
@@ -117,12 +117,27 @@ export function noticeMessages(options: MessageOptions): NoticeMessages {
   const organizer = { name: sender.name ?? policy.senderName, email: sender.address };
   const domain = sender.address.split('@')[1] ?? 'driftstopp.local';
   const from = sender.name === undefined ? sender.address : { name: sender.name, email: sender.address };
+  /**
+   * A compiled notice addressed per recipient with their own links. The Message-ID is stable
+   * per notice and recipient (a mail system can drop a rare repeat), and the links expire from
+   * the fan-out instant, so a retried send is the same message. A deputy's copy carries the
+   * deputy's own settings and unsubscribe links.
+   */
+  const withPersonalLinks =
+    (address: AddressEmail, notice: NoticeRow, acknowledge?: PersonalLinkInput['acknowledge']): AddressedEmail =>
+    (to, recipientKey, addressing = {}) =>
+      address(to, `<${notice.id}.${recipientKey}@${domain}>`, personalParts({
+        secret: options.linkSecret,
+        publicBaseUrl: options.publicBaseUrl,
+        recipientId: recipientKey,
+        madeAt: notice.dispatched_at ?? notice.due_at,
+        acknowledge,
+        personalSubject: addressing.deputy ? deputyLinkSubject(recipientKey, to.email) : undefined,
+      }));
   return {
     async emailFor(notice, window) {
       const facts = noticeWindowFromRow(window);
       const asks = asksToAcknowledge(policy, notice.audience, notice.kind) && window.status !== 'cancelled';
-      // The links expire from the fan-out instant: fixed, so a retried send is the same message.
-      const madeAt = notice.dispatched_at ?? notice.due_at;
       const content = renderNotice({
         policy,
         window: facts,
@@ -144,19 +159,9 @@ export function noticeMessages(options: MessageOptions): NoticeMessages {
       const invite = inviteTemplate({ window: facts, policy, method, organizer, audience: notice.audience });
       const message = composeNotice({ content, from, invite: { content: INVITE_SLOT, method, filename: invite.filename } });
       const address = await prebuildEmail(message, sender.address, (to) => invite.forAttendee(to));
-      return (to, recipientKey, addressing = {}) =>
-        // Stable per notice and recipient: a mail system can drop a rare repeat.
-        address(to, `<${notice.id}.${recipientKey}@${domain}>`, personalParts({
-          secret: options.linkSecret,
-          publicBaseUrl: options.publicBaseUrl,
-          recipientId: recipientKey,
-          madeAt,
-          acknowledge: asks ? { windowId: window.id, revision: window.revision } : undefined,
-          personalSubject: addressing.deputy ? deputyLinkSubject(recipientKey, to.email) : undefined,
-        }));
+      return withPersonalLinks(address, notice, asks ? { windowId: window.id, revision: window.revision } : undefined);
     },
     async disruptionEmailFor(notice, facts) {
-      const madeAt = notice.dispatched_at ?? notice.due_at;
       const content = renderDisruptionRow(notice, {
         policy,
         facts,
@@ -166,14 +171,7 @@ export function noticeMessages(options: MessageOptions): NoticeMessages {
         links: linkSlots(false),
       });
       const address = await prebuildEmail(composeNotice({ content, from }), sender.address);
-      return (to, recipientKey, addressing = {}) =>
-        address(to, `<${notice.id}.${recipientKey}@${domain}>`, personalParts({
-          secret: options.linkSecret,
-          publicBaseUrl: options.publicBaseUrl,
-          recipientId: recipientKey,
-          madeAt,
-          personalSubject: addressing.deputy ? deputyLinkSubject(recipientKey, to.email) : undefined,
-        }));
+      return withPersonalLinks(address, notice);
     },
     disruptionBody(notice, facts) {
       return JSON.stringify({
