@@ -91,6 +91,7 @@ export async function startBenchStack(options: { mailer?: Mailer; overrides?: Pa
     webhooks: {},
     webhookSecret: undefined,
     logger: pino({ level: 'silent' }),
+    ...(process.env.BENCH_CONCURRENCY ? { concurrency: Number(process.env.BENCH_CONCURRENCY) } : {}),
     ...options.overrides,
   });
   const api = await startTestApi(database.db, {

@@ -23,8 +23,11 @@ const sizes = (process.env.BENCH_N ?? '10000,50000')
   .split(',')
   .map(Number)
   .filter((n) => n > 0 && !(quick && n > 10_000));
+/** The growth table's fan-outs (one round each, or the median of part 1) and morning rushes. */
+const growthSizes = (process.env.BENCH_GROWTH_N ?? (quick ? '1000,10000' : '1000,10000,100000')).split(',').map(Number).filter((n) => n > 0);
+const rushSizes = (process.env.BENCH_RUSH ?? (quick ? '1000' : '100,1000,5000')).split(',').map(Number).filter((n) => n > 0);
 /** BENCH_ONLY="fanout,queue,punctuality,api,growth" runs some parts only (while tuning one). */
-const only = new Set((process.env.BENCH_ONLY ?? 'fanout,queue,punctuality,api,growth').split(','));
+const only = new Set((process.env.BENCH_ONLY ?? 'fanout,queue,rush,punctuality,api,growth').split(','));
 const SECOND = 1000;
 /** Fan-out rounds per N (ours, then the baseline, in turn). */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (quick ? 1 : 3));
@@ -175,26 +178,45 @@ async function stubbedDeliveries(n: number) {
   }
 }
 
-/** 3. `count` notices due from a few seconds ahead, spread over `spreadMs`, one recipient each. */
-async function punctuality(count: number, spreadMs: number) {
+/**
+ * 3. `count` notices due from a few seconds ahead, spread over `spreadMs`, one recipient each:
+ * of `count` windows of their own (a Tuesday 08:00 of many small windows, each notice its
+ * own message), or all of one window (one message for all of them).
+ */
+async function punctuality(count: number, spreadMs: number, windows: 'each' | 'one' = 'each') {
   const stack = await startBenchStack();
   try {
     const { db } = stack.database;
     await insertManagersBulk(db, 1, ['tes']);
     const window = await postShortNotice(stack, ['tes'], `Punctuality ${spreadMs}`);
     await stack.sink.waitFor(1, 30 * SECOND);
+    const slot = soonSlot(3);
+    const ownWindows =
+      windows === 'one'
+        ? null
+        : await sql<{ id: string }>`
+            insert into windows (id, title, description, systems, kind, start_at, end_at, status, revision, plan,
+                                 short_notice_reason, cancel_reason, created_by, created_at, updated_at)
+            select gen_random_uuid(), 'Uppdatering av Tes ' || i, 'Fönster ' || i || ' av ' || ${count} || '.', array['tes'], 'minor',
+                   ${slot.start}::timestamptz + (i * interval '1 minute'), ${slot.end}::timestamptz + (i * interval '1 minute'),
+                   'scheduled', 1, null, null, null, 'bench', now(), now()
+            from generate_series(0, ${count - 1}) as i
+            returning id`.execute(db);
+    const windowIds = ownWindows ? ownWindows.rows.map((w) => w.id) : Array.from({ length: count }, () => window.id);
     const first = new Date(Date.now() + 5 * SECOND);
     const notices = await sql<{ id: string; revision: number; due_at: Date }>`
       insert into notices (id, window_id, revision, audience, kind, lead_days, previous_start_at, previous_end_at,
                            due_at, required_by, status, late, dispatched_at, sent_at, error, created_at)
-      select gen_random_uuid(), ${window.id}, 1, 'managers', 'reminder', null, null, null,
-             ${first}::timestamptz + (i * ${spreadMs / count} * interval '1 millisecond'),
-             ${first}::timestamptz + (i * ${spreadMs / count} * interval '1 millisecond'), 'pending', false, null, null, null, now()
-      from generate_series(0, ${count - 1}) as i
+      select gen_random_uuid(), w.id, 1, 'managers', 'reminder', null, null, null,
+             ${first}::timestamptz + (w.i * ${spreadMs / count} * interval '1 millisecond'),
+             ${first}::timestamptz + (w.i * ${spreadMs / count} * interval '1 millisecond'), 'pending', false, null, null, null, now()
+      from unnest(${sql.val(windowIds)}::uuid[]) with ordinality as w(id, i)
       returning id, revision, due_at`.execute(db);
     await stack.workers.scheduler.scheduleNotices(notices.rows);
     const ids = notices.rows.map((n) => n.id);
-    await stack.sink.waitFor(1 + count, spreadMs + 120 * SECOND);
+    const rss = rssSampler();
+    await stack.sink.waitFor(1 + count, spreadMs + 240 * SECOND);
+    const peak = rss.stop();
     // The last mark lands just after the sink's last acceptance.
     for (let i = 0; i < 100; i += 1) {
       const { c } = await db.selectFrom('deliveries').select((eb) => eb.fn.countAll<string>().as('c'))
@@ -206,11 +228,11 @@ async function punctuality(count: number, spreadMs: number) {
       select extract(epoch from (n.dispatched_at - n.due_at)) * 1000 as start_ms,
              extract(epoch from (d.sent_at - n.due_at)) * 1000 as accept_ms
       from notices n join deliveries d on d.notice_id = n.id
-      where n.id in (${sql.join(ids)})`.execute(db);
+      where n.id = any(${sql.val(ids)}::uuid[])`.execute(db);
     const start = lags.rows.map((r) => Number(r.start_ms)).sort((a, b) => a - b);
     const accept = lags.rows.map((r) => Number(r.accept_ms)).sort((a, b) => a - b);
     const summary = (xs: number[]) => `${fmt(percentile(xs, 50))} / ${fmt(percentile(xs, 99))} / ${fmt(xs[xs.length - 1]!)}`;
-    return { start: summary(start), accept: summary(accept), p99Start: percentile(start, 99) };
+    return { start: summary(start), accept: summary(accept), p99Start: percentile(start, 99), p99Accept: percentile(accept, 99), last: accept.at(-1)!, peakRssMiB: peak / 2 ** 20 };
   } finally {
     await stack.stop();
   }
@@ -306,6 +328,7 @@ async function main() {
   const desc = machine();
   console.error(`driftstopp bench${quick ? ' (--quick)' : ''}: ${desc}`);
   const peaks: string[] = [];
+  const fanOuts = new Map<number, Awaited<ReturnType<typeof fanOut>>>();
   let backend = '';
   for (const n of only.has('fanout') ? sizes : []) {
     // Ours and the baseline take turns, ROUNDS times, and each reports its median round:
@@ -328,6 +351,11 @@ async function main() {
       '≥ 0.8',
     );
     peaks.push(`N=${n}: ${fmt(Math.max(...rounds.map((r) => r.ours.peakRssMiB)))} MiB`);
+    fanOuts.set(n, ours);
+  }
+  for (const n of only.has('fanout') ? growthSizes.filter((g) => !fanOuts.has(g)) : []) {
+    console.error(`fan-out N = ${n}, once, for the growth table`);
+    fanOuts.set(n, await fanOut(n));
   }
   const qn = sizes[0] ?? 10_000;
   if (only.has('queue')) {
@@ -338,11 +366,23 @@ async function main() {
   }
 
   const spreadMs = (quick ? 20 : 60) * SECOND;
-  for (const [label, spread] of only.has('punctuality') ? ([['at one instant', 0], [`spread over ${spreadMs / SECOND} s`, spreadMs]] as const) : []) {
-    console.error(`punctuality, ${label}`);
-    const p = await punctuality(1000, spread);
-    row(`3. 1,000 notices ${label}: lag to job start, p50/p99/max ms`, p.start, '', '', 'p99 < 100 ms');
-    row(`3. 1,000 notices ${label}: lag to SMTP accept, p50/p99/max ms`, p.accept);
+  const rushes = new Map<number, Awaited<ReturnType<typeof punctuality>>>();
+  for (const count of only.has('rush') ? rushSizes : []) {
+    console.error(`morning rush: ${count} notices of as many windows at one instant`);
+    rushes.set(count, await punctuality(count, 0));
+  }
+  if (only.has('punctuality')) {
+    const rush = rushes.get(1000) ?? (await punctuality(1000, 0));
+    rushes.set(1000, rush);
+    row('3. morning rush: 1,000 notices of 1,000 windows at one instant: lag to job start, p50/p99/max ms', rush.start, '', '', 'p99 < 100 ms');
+    row('3. morning rush: 1,000 notices of 1,000 windows at one instant: lag to SMTP accept, p50/p99/max ms', rush.accept, '', '', 'p99 < 2000 ms');
+    console.error('1,000 notices of one window at one instant');
+    const same = await punctuality(1000, 0, 'one');
+    row('3. 1,000 notices of one window at one instant: lag to SMTP accept, p50/p99/max ms', same.accept);
+    console.error(`1,000 notices spread over ${spreadMs / SECOND} s`);
+    const spread = await punctuality(1000, spreadMs);
+    row(`3. 1,000 notices spread over ${spreadMs / SECOND} s: lag to job start, p50/p99/max ms`, spread.start, '', '', 'p99 < 100 ms');
+    row(`3. 1,000 notices spread over ${spreadMs / SECOND} s: lag to SMTP accept, p50/p99/max ms`, spread.accept);
   }
 
   if (only.has('api')) {
@@ -366,17 +406,26 @@ async function main() {
   const elapsed = (Date.now() - started) / 1000;
   const header = '| measure | ours | baseline | ratio | goal |\n| --- | --- | --- | --- | --- |';
   const table = [header, ...rows.map((r) => `| ${r.metric} | ${r.ours} | ${r.baseline} | ${r.ratio} | ${r.goal} |`)].join('\n');
+  const growthRows = [
+    ...[...fanOuts].sort(([a], [b]) => a - b).map(([n, f]) => `| fan-out to ${n.toLocaleString('en')} managers | ${fmt(f.seconds, 1)} s | ${fmt(f.rate)} | ${fmt(f.peakRssMiB)} MiB |`),
+    ...[...rushes].sort(([a], [b]) => a - b).map(([n, r]) => `| morning rush of ${n.toLocaleString('en')} notices (p99 ${fmt(r.p99Accept)} ms) | ${fmt(r.last / 1000, 1)} s | ${fmt(n / (r.last / 1000))} | ${fmt(r.peakRssMiB)} MiB |`),
+  ];
+  const growthTable = growthRows.length
+    ? `Growth: seconds to the last SMTP acceptance (from the 201, or from the due instant), messages a second, peak RSS of the process holding the API and the workers.\n\n| run | time | msg/s | peak RSS |\n| --- | --- | --- | --- |\n${growthRows.join('\n')}`
+    : '';
   const plans = Object.entries(g?.plans ?? {}).map(([k, v]) => `${k}:\n\n\`\`\`\n${v}\n\`\`\``).join('\n\n');
   const report = [
     `Run ${new Date().toISOString()}${quick ? ' with --quick' : ''} in ${fmt(elapsed)} s on ${desc}; database: ${backend}; SMTP maxConnections ${MAX_CONNECTIONS}.`,
     '',
     table,
     '',
+    growthTable,
+    '',
     ...notes,
     '',
     plans,
   ].join('\n');
-  console.log(`\nMachine: ${desc}\n\n${table}\n\n${notes.join('\n')}\n\n${plans}\n\nTotal ${fmt(elapsed)} s`);
+  console.log(`\nMachine: ${desc}\n\n${table}\n\n${growthTable}\n\n${notes.join('\n')}\n\n${plans}\n\nTotal ${fmt(elapsed)} s`);
   if (process.env.BENCH_ONLY) return; // a partial run does not replace the recorded one
   const file = new URL('../BENCHMARKS.md', import.meta.url);
   const start = '<!-- bench:start -->';

@@ -114,15 +114,30 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
     ...(settings.lockDurationMs ? { lockDuration: settings.lockDurationMs } : {}),
   });
 
+  /**
+   * Notices this process fanned out together with another's job, and their batches scheduled:
+   * their own jobs, which follow by the hundred at a busy instant, end without a database
+   * round trip. Bounded; a job that finds nothing here asks the database as before.
+   */
+  const dispatchedHere = new Map<string, DispatchOutcome>();
   /** The notice's own fan-out, and with it every other due notice no other worker holds. */
   const dispatchTogether = async (noticeId: string): Promise<DispatchOutcome> => {
+    const known = dispatchedHere.get(noticeId);
+    if (known) {
+      dispatchedHere.delete(noticeId);
+      return known;
+    }
     const options = { now: now(), policy: settings.policy, webhooks: settings.webhooks, batchSize };
     // The first job of an instant fans out every notice due by then that no other worker
     // holds; their own jobs then find them dispatched and only make sure of their batches.
     const together = await dispatchDueNotices(db, { ...options, limit: DISPATCH_TOGETHER });
     await scheduleBatchesOf(together);
     for (const d of together) {
-      if (d.outcome.outcome === 'dispatched') logger.info({ noticeId: d.noticeId, batches: d.outcome.batches.length }, 'notice dispatched');
+      if (d.outcome.outcome !== 'dispatched') continue;
+      logger.info({ noticeId: d.noticeId, batches: d.outcome.batches.length }, 'notice dispatched');
+      if (d.noticeId === noticeId) continue;
+      if (dispatchedHere.size >= DISPATCH_TOGETHER * 10) dispatchedHere.delete(dispatchedHere.keys().next().value!);
+      dispatchedHere.set(d.noticeId, d.outcome);
     }
     return together.find((d) => d.noticeId === noticeId)?.outcome ?? (await dispatchNotice(db, noticeId, options));
   };
