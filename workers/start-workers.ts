@@ -101,7 +101,7 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
     now,
     abandonedAfterMs,
     concurrency: settings.sendsPerBatch ?? 20,
-    ...deliveryPipeline(db, settings.mailer, settings.messages),
+    ...deliveryPipeline(db, settings.mailer, settings.messages, now),
     metrics: settings.metrics,
   };
 

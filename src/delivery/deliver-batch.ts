@@ -1,13 +1,12 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import { findNotice, settleNotices } from '../notices/notice-repository.js';
-import { recipientNames } from '../recipients/recipient-repository.js';
 import type { Metrics } from '../runtime/metrics.js';
 import type { Db } from '../storage/database.js';
-import type { DeliveryRow, NoticeRow } from '../storage/schema.js';
+import type { NoticeRow } from '../storage/schema.js';
 import { PermanentDeliveryError } from '../errors.js';
 import { BatchRuns, type BatchRun } from './batch-runs.js';
-import { claimBatch, markFailed, markSentMany, release, type SentMark } from './delivery-repository.js';
+import { claimBatch, markFailed, markSentMany, release, type ClaimedDelivery, type SentMark } from './delivery-repository.js';
 import { classifyFailure, describeFailure } from './failure-kinds.js';
 import { groupCommit } from './group-commit.js';
 import type { Mailer } from './mailer.js';
@@ -32,6 +31,10 @@ export interface DeliveryContext {
   markSent: (mark: SentMark) => Promise<void>;
   /** The notice's e-mail, rendered and compiled once for all its batches in this process. */
   emailFor: (notice: NoticeRow, subject: MessageSubject) => Promise<AddressedEmail>;
+  /** A fanned-out notice: what its messages say of it no longer changes, so it is read once per process. */
+  noticeOf: (noticeId: string) => Promise<NoticeRow | undefined>;
+  /** Settles notices whose deliveries are all done, the notices of batches ending together in one statement. */
+  settle: (noticeId: string) => Promise<void>;
   /** The batch runs of this process: renewed by the heartbeat, stopped at shutdown. */
   runs: BatchRuns;
   metrics?: Metrics | undefined;
@@ -53,8 +56,14 @@ export interface BatchResult {
 }
 
 /** The parts of a DeliveryContext shared by every batch of a process. */
-export function deliveryPipeline(db: Db, mailer: Mailer, messages: NoticeMessages): Pick<DeliveryContext, 'sendSlots' | 'markSent' | 'emailFor' | 'runs'> {
+export function deliveryPipeline(
+  db: Db,
+  mailer: Mailer,
+  messages: NoticeMessages,
+  now: () => Date,
+): Pick<DeliveryContext, 'sendSlots' | 'markSent' | 'emailFor' | 'noticeOf' | 'settle' | 'runs'> {
   const compiled = new Map<string, Promise<AddressedEmail>>();
+  const notices = new Map<string, NoticeRow>();
   return {
     emailFor: (notice, subject) => {
       // A changed window is a new revision with new notices; updated_at keeps even an edit in place apart.
@@ -69,6 +78,20 @@ export function deliveryPipeline(db: Db, mailer: Mailer, messages: NoticeMessage
       }
       return email;
     },
+    noticeOf: async (noticeId) => {
+      const known = notices.get(noticeId);
+      if (known) return known;
+      const notice = await findNotice(db, noticeId);
+      if (notice?.dispatched_at) {
+        if (notices.size >= COMPILED_NOTICES * 10) notices.delete(notices.keys().next().value!);
+        notices.set(noticeId, notice);
+      }
+      return notice;
+    },
+    settle: groupCommit(async (noticeIds: string[]) => {
+      await settleNotices(db, [...new Set(noticeIds)], now());
+      return noticeIds.map(() => undefined);
+    }, { maxItems: 200, windowMs: 20 }),
     sendSlots: pLimit(mailer.capacity),
     // Group commit: the marks of sends that finish within 20 ms of each other go in one UPDATE.
     markSent: groupCommit(async (marks: SentMark[]) => {
@@ -110,10 +133,9 @@ export async function deliverBatch(
     };
     if (run.stopped) await run.giveBack(); // stopped while claiming
     if (claimed.length > 0 && !run.stopped) {
-      const notice = (await findNotice(ctx.db, noticeId))!;
+      const notice = (await ctx.noticeOf(noticeId))!;
       const subject = await loadMessageSubject(ctx.db, notice);
-      const names = await recipientNames(ctx.db, claimed.flatMap((d) => (d.recipient_id ? [d.recipient_id] : [])));
-      const send = sender(ctx, notice, subject, names);
+      const send = sender(ctx, notice, subject);
       let bug = null as { error: unknown; deliveryId: string } | null;
       await forEachConcurrently(claimed, ctx.concurrency, async (delivery) => {
         let messageId: string | null = null;
@@ -160,12 +182,12 @@ export async function deliverBatch(
   } finally {
     ctx.runs.end(run);
   }
-  await settleNotices(ctx.db, [noticeId], ctx.now());
+  await ctx.settle(noticeId);
   return result;
 }
 
 interface Sending {
-  delivery: DeliveryRow;
+  delivery: ClaimedDelivery;
   notice: NoticeRow;
   subject: MessageSubject;
 }
@@ -195,10 +217,10 @@ async function settleFailure(ctx: DeliveryContext, run: BatchRun, { delivery, no
 }
 
 /** The notice's e-mail comes compiled (ctx.emailFor); per delivery only the To and Message-ID lines are written. */
-function sender(ctx: DeliveryContext, notice: NoticeRow, subject: MessageSubject, names: ReadonlyMap<string, string>) {
+function sender(ctx: DeliveryContext, notice: NoticeRow, subject: MessageSubject) {
   let email: Promise<AddressedEmail> | undefined;
   let webhookBody: string | undefined;
-  return async (delivery: DeliveryRow): Promise<string | null> => {
+  return async (delivery: ClaimedDelivery): Promise<string | null> => {
     if (delivery.channel === 'webhook') {
       if (!ctx.webhookSecret) throw new PermanentDeliveryError('WEBHOOK_SECRET is not set');
       webhookBody ??=
@@ -208,7 +230,7 @@ function sender(ctx: DeliveryContext, notice: NoticeRow, subject: MessageSubject
     }
     email ??= ctx.emailFor(notice, subject);
     // A message routed to a deputy is addressed to them by name (To and the invitation's ATTENDEE).
-    const name = delivery.deputy_name ?? ((delivery.recipient_id && names.get(delivery.recipient_id)) || '');
+    const name = delivery.deputy_name ?? delivery.recipient_name ?? '';
     const message = (await email)({ name, email: delivery.target }, delivery.recipient_key, { deputy: delivery.deputy_name !== null });
     await ctx.mailer.send(message);
     return message.messageId;

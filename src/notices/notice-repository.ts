@@ -61,12 +61,19 @@ export async function lockDueNotices(db: Db, now: Date, limit: number): Promise<
     .execute();
 }
 
-export async function markDispatched(db: Db, id: string, now: Date): Promise<void> {
-  await db.updateTable('notices').set({ dispatched_at: now }).where('id', '=', id).execute();
+export async function markDispatched(db: Db, ids: readonly string[], now: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('notices').set({ dispatched_at: now }).where('id', '=', anyOf(ids)).execute();
 }
 
-export async function setNoticeStatus(db: Db, id: string, status: NoticeStatus): Promise<void> {
-  await db.updateTable('notices').set({ status }).where('id', '=', id).execute();
+export async function setNoticesStatus(db: Db, ids: readonly string[], status: NoticeStatus): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('notices').set({ status }).where('id', '=', anyOf(ids)).execute();
+}
+
+/** `= any($1::uuid[])`: one parameter however many ids, so a statement's text stays the same. */
+export function anyOf(ids: readonly string[]) {
+  return sql<string>`any(${sql.val([...ids])}::uuid[])`;
 }
 
 /** Locks every notice of the window, so no worker dispatches one while the window changes. */
