@@ -7,43 +7,42 @@ import type { DeliveryTally } from '../compliance/compliance-report.js';
 import type { Database, DeliveryRow, RecipientKind } from '../storage/schema.js';
 import { anyOf, type SubjectColumn } from '../notices/notice-repository.js';
 
-/** A delivery nobody is sending: pending, or claimed by a worker that has since died. */
-function claimable(now: Date, abandonedAfterMs: number) {
-  const abandonedBefore = new Date(now.getTime() - abandonedAfterMs);
-  return (eb: ExpressionBuilder<Database, 'deliveries'>) =>
-    eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'sending'), eb('claimed_at', '<', abandonedBefore)])]);
-}
-
 /** A claimed delivery, with the name of its recipient as the register has it now. */
 export type ClaimedDelivery = DeliveryRow & { recipient_name: string | null };
 
+/** One batch of one notice's deliveries: what a delivery job sends, alone or with other small ones. */
+export interface DeliveryBatch {
+  noticeId: string;
+  batch: number;
+}
+
 /**
- * Claims the batch's deliveries that nobody is sending, for `claimant` (one run of one batch
- * job), and reads their recipients' names with them. The claim is what keeps two workers from
- * sending the same delivery; its holder renews it while it runs (`renewClaims`), so a claim
- * older than `abandonedAfterMs` belongs to a dead worker and is taken over.
+ * Claims the deliveries of these batches that nobody is sending, for `claimant` (one run of
+ * one delivery job), in one statement, and reads their recipients' names with them. The claim
+ * is what keeps two workers from sending the same delivery; its holder renews it while it
+ * runs (`renewClaims`), so a claim older than `abandonedAfterMs` belongs to a dead worker and
+ * is taken over.
  */
-export async function claimBatch(
+export async function claimBatches(
   db: Db,
-  noticeId: string,
-  batch: number,
+  batches: readonly DeliveryBatch[],
   claim: { claimant: string; now: Date; abandonedAfterMs: number },
 ): Promise<ClaimedDelivery[]> {
-  return db
-    .with('claimed', (cte) =>
-      cte
-        .updateTable('deliveries')
-        .set((eb) => ({ status: 'sending', claimed_at: claim.now, claimed_by: claim.claimant, attempts: eb('attempts', '+', 1) }))
-        .where('notice_id', '=', noticeId)
-        .where('batch', '=', batch)
-        .where(claimable(claim.now, claim.abandonedAfterMs))
-        .returningAll(),
+  if (batches.length === 0) return [];
+  const abandonedBefore = new Date(claim.now.getTime() - claim.abandonedAfterMs);
+  const { rows } = await sql<ClaimedDelivery>`
+    with claimed as (
+      update deliveries d
+      set status = 'sending', claimed_at = ${claim.now}::timestamptz, claimed_by = ${claim.claimant}, attempts = d.attempts + 1
+      from unnest(${sql.val(batches.map((b) => b.noticeId))}::uuid[], ${sql.val(batches.map((b) => b.batch))}::int[]) as b(notice_id, batch)
+      where d.notice_id = b.notice_id and d.batch = b.batch
+        and (d.status = 'pending' or (d.status = 'sending' and d.claimed_at < ${abandonedBefore}::timestamptz))
+      returning d.*
     )
-    .selectFrom('claimed')
-    .leftJoin('recipients as r', 'r.id', 'claimed.recipient_id')
-    .selectAll('claimed')
-    .select('r.name as recipient_name')
-    .execute();
+    select claimed.*, r.name as recipient_name from claimed left join recipients r on r.id = claimed.recipient_id
+    order by claimed.notice_id, claimed.batch, claimed.id
+  `.execute(db);
+  return rows;
 }
 
 /** The heartbeat: moves every claim these claimants still hold to `now`. Returns how many. */

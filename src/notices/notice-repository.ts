@@ -30,6 +30,11 @@ export async function findNotice(db: Db, id: string): Promise<NoticeRow | undefi
   return db.selectFrom('notices').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+export async function findNotices(db: Db, ids: readonly string[]): Promise<NoticeRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('notices').selectAll().where('id', '=', anyOf(ids)).execute();
+}
+
 /** Notices still to fan out that fall due by `until`: each must have its delayed job. */
 export async function listNoticesToSchedule(db: Db, until: Date): Promise<Pick<NoticeRow, 'id' | 'revision' | 'due_at'>[]> {
   return db
