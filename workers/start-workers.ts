@@ -206,10 +206,15 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
   );
 
   // The heartbeat: the claims of every batch running here stay young, so only a dead worker's age.
+  // A beat is skipped while the last one still runs: beats piling up on a slow database would
+  // take every connection of the pool, and the sends' marks would wait behind them.
+  let beating = false;
   const heartbeat = setInterval(() => {
-    renewClaims(db, deliveryContext.runs.claimants(), now()).catch((error: Error) =>
-      logger.warn({ error: error.message }, 'could not renew delivery claims'),
-    );
+    if (beating) return;
+    beating = true;
+    renewClaims(db, deliveryContext.runs.claimants(), now())
+      .catch((error: Error) => logger.warn({ error: error.message }, 'could not renew delivery claims'))
+      .finally(() => (beating = false));
   }, abandonedAfterMs / 10);
   heartbeat.unref();
 
