@@ -1,8 +1,8 @@
 import type { SendMailOptions } from 'nodemailer';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import MimeNode from 'nodemailer/lib/mime-node';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import { base64Lines, type EmailParty } from './compose-email.js';
+import { compileMessage } from './message-skeleton.js';
 import { SLOT_PATTERN } from './text-slots.js';
 
 /** A message as the SMTP transport takes it: the envelope and the finished MIME bytes. */
@@ -48,9 +48,10 @@ const PERSONAL_HEADERS = new Set(['to', 'message-id']);
  * and, with `invite`, the recipient's own small .ics is base64-encoded into the two
  * invitation parts (composed with INVITE_SLOT as their text). A fan-out to thousands costs
  * one MIME build, not thousands: per recipient only small pieces are encoded and copied.
+ * The build itself fills a skeleton compiled once per message shape (compileMessage).
  */
 export async function prebuildEmail(message: Omit<SendMailOptions, 'to' | 'messageId'>, envelopeFrom: string, invite?: PersonalInvite): Promise<AddressEmail> {
-  const compiled = await new MailComposer({ ...message, messageId: TEMPLATE_ID }).compile().build();
+  const compiled = await compileMessage({ ...message, messageId: TEMPLATE_ID });
   const templateLine = Buffer.from(`Message-ID: ${TEMPLATE_ID}\r\n`);
   const at = compiled.indexOf(templateLine);
   if (at < 0) throw new Error('the compiled message has no Message-ID line to replace');
