@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SendMailOptions } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { foldLines } from 'nodemailer/lib/mime-funcs';
 import MimeNode from 'nodemailer/lib/mime-node';
 
 /**
@@ -49,7 +50,8 @@ interface Shape {
 const SHAPED_FIELDS = new Set(['from', 'subject', 'text', 'html', 'headers', 'alternatives', 'attachments', 'messageId']);
 
 function shapeOf(message: SendMailOptions): Shape | null {
-  if (typeof message.subject !== 'string' || !message.subject) return null;
+  // buildHeaders leaves out a Subject of white space alone.
+  if (typeof message.subject !== 'string' || !message.subject.trim()) return null;
   if (Object.keys(message).some((field) => !SHAPED_FIELDS.has(field))) return null;
   const parts: string[] = [];
   const mark = (part: unknown): { raw: string } | null => {
@@ -129,25 +131,13 @@ function fill(skeleton: Skeleton, subject: string, parts: readonly string[]): Bu
   return Buffer.from(out, 'utf8');
 }
 
-/** The Subject header line(s), encoded (RFC 2047) and folded by nodemailer, ending in CRLF. */
+/**
+ * The Subject header line(s) as MimeNode's buildHeaders writes them: encoded (RFC 2047) by
+ * the node's own header encoding, folded at 76, ending in CRLF.
+ */
 function subjectHeader(subject: string): string {
-  return headerLines({ Subject: subject }).get('subject')!;
+  return `${foldLines(`Subject: ${headerEncoder.encodeHeaderValue('Subject', subject)}`, 76)}\r\n`;
 }
 
-/**
- * Header lines as a nodemailer root node writes them, by lower-case name, each ending in
- * CRLF. The node writes Date, Message-ID and MIME-Version too; a fixed Message-ID spares
- * it drawing a random one.
- */
-export function headerLines(headers: Readonly<Record<string, unknown>>): Map<string, string> {
-  const node = new MimeNode(undefined, { baseBoundary: BOUNDARY_MARK } as ConstructorParameters<typeof MimeNode>[1]);
-  node.setHeader('Message-ID', '<header-lines@placeholder.invalid>');
-  for (const [name, value] of Object.entries(headers)) node.setHeader(name, value as string);
-  const lines = new Map<string, string>();
-  let name = '';
-  for (const line of node.buildHeaders().split('\r\n')) {
-    if (!/^\s/.test(line)) name = line.slice(0, line.indexOf(':')).toLowerCase();
-    lines.set(name, `${lines.get(name) ?? ''}${line}\r\n`);
-  }
-  return lines;
-}
+/** A node only for its header encoding; a boundary of its own spares it drawing a random one. */
+const headerEncoder = new MimeNode(undefined, { baseBoundary: BOUNDARY_MARK } as ConstructorParameters<typeof MimeNode>[1]);

@@ -37,7 +37,7 @@ function random(seed: number): () => number {
   };
 }
 
-const PIECES = ['Planerat driftstopp', ' ', 'i Tes', 'å', 'Ö', '–', '"', '=?', '?=', '😀', ':', 'x'.repeat(40), '中文', '\t'];
+const PIECES = ['Planerat driftstopp', ' ', 'i Tes', 'å', 'Ö', '–', '"', '=?', '?=', '😀', ':', 'x'.repeat(40), '中文', '\t', '\u0007'];
 
 describe('compileMessage', () => {
   it('when notices with and without invitations and random subjects are compiled, then the bytes are what MailComposer writes', async () => {
