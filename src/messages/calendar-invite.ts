@@ -109,8 +109,8 @@ function inviteParts(input: Omit<InviteInput, 'attendee'>): { before: string; af
 export function inviteEvent(input: Omit<InviteInput, 'attendee'>): ICalEventData & { start: DateTime; end: DateTime } {
   const { window, policy, method, organizer } = input;
   const zone = policy.timezone;
-  const start = DateTime.fromJSDate(window.start).setZone(zone);
-  const end = DateTime.fromJSDate(window.end).setZone(zone);
+  const start = DateTime.fromJSDate(window.start, { zone });
+  const end = DateTime.fromJSDate(window.end, { zone });
   if (!start.isValid || !end.isValid) throw new RangeError(`window ${window.id} has no valid start or end`);
   const cancelled = method === 'CANCEL';
   const systems = affectedSystemsText(policy, window.systems);

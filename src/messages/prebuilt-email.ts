@@ -57,7 +57,8 @@ export async function prebuildEmail(message: Omit<SendMailOptions, 'to' | 'messa
   if (at < 0) throw new Error('the compiled message has no Message-ID line to replace');
   const shared = Buffer.concat([compiled.subarray(0, at), compiled.subarray(at + templateLine.length)]);
   const { pieces, holes } = splitAtSlots(shared, invite !== undefined);
-  const headers = new MimeNode();
+  // Its own boundary spares the header node drawing a random one it never uses.
+  const headers = new MimeNode(undefined, { baseBoundary: 'personal-headers' } as ConstructorParameters<typeof MimeNode>[1]);
   return (to, messageId, personal) => {
     if (/[\r\n]/.test(to.email) || /[\r\n]/.test(messageId)) throw Object.assign(new Error('line break in an address'), { permanent: true });
     const parts: Buffer[] = [Buffer.from(personalHeaders(headers, to, messageId, personal?.headers))];
