@@ -53,6 +53,9 @@ function shapeOf(message: SendMailOptions): Shape | null {
   // buildHeaders leaves out a Subject of white space alone.
   if (typeof message.subject !== 'string' || !message.subject.trim()) return null;
   if (Object.keys(message).some((field) => !SHAPED_FIELDS.has(field))) return null;
+  // A Date among the custom headers is kept by nodemailer, so it is not the skeleton's to fill.
+  const { headers } = message;
+  if (headers !== undefined && (typeof headers !== 'object' || Array.isArray(headers) || Object.keys(headers).some((name) => /^date$/i.test(name)))) return null;
   const parts: string[] = [];
   const mark = (part: unknown): { raw: string } | null => {
     if (typeof part !== 'object' || part === null || Object.keys(part).join() !== 'raw') return null;

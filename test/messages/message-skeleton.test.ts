@@ -68,10 +68,13 @@ describe('compileMessage', () => {
     expect(parsed.text).toBe(content.text);
   });
 
-  it('when a message has a body to encode or a date of its own, then it is compiled by MailComposer as it is', async () => {
+  it('when a message has a body to encode or a date of its own (a field or a header), then it is compiled by MailComposer as it is', async () => {
     const message = { from: from.email, subject: 'Hej', text: 'Åtta dagar kvar.', date: new Date('2027-03-01T07:00:00Z'), messageId: '<a@orebro.se>' };
     const parsed = await simpleParser(await compileMessage(message));
     expect(parsed.text?.trim()).toBe('Åtta dagar kvar.');
     expect(parsed.date?.toISOString()).toBe('2027-03-01T07:00:00.000Z');
+    const notice = composeNotice({ content: renderNotice({ policy, window: aWindow(), audience: 'managers', kind: 'announcement' }), from });
+    const dated = await simpleParser(await compileMessage({ ...notice, headers: { ...notice.headers, date: 'Mon, 01 Mar 2027 07:00:00 +0000' } }));
+    expect(dated.date?.toISOString()).toBe('2027-03-01T07:00:00.000Z');
   });
 });
