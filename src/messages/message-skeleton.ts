@@ -23,7 +23,7 @@ export async function compileMessage(message: SendMailOptions): Promise<Buffer> 
   const key = JSON.stringify(shape.message);
   let skeleton = skeletons.get(key);
   if (!skeleton) {
-    skeleton = await compileSkeleton(shape.message);
+    skeleton = await compileSkeleton(shape.message, shape.parts.length);
     if (skeletons.size >= MAX_SKELETONS) skeletons.clear();
     skeletons.set(key, skeleton);
   }
@@ -90,7 +90,7 @@ interface Skeleton {
   holes: Hole[];
 }
 
-async function compileSkeleton(shape: SendMailOptions): Promise<Skeleton> {
+async function compileSkeleton(shape: SendMailOptions, partCount: number): Promise<Skeleton> {
   const text = (await new MailComposer({ ...shape, baseBoundary: BOUNDARY_MARK } as SendMailOptions).compile().build()).toString('utf8');
   const found: { at: number; length: number; hole: Hole }[] = [];
   const headerEnd = text.indexOf('\r\n\r\n');
@@ -106,6 +106,11 @@ async function compileSkeleton(shape: SendMailOptions): Promise<Skeleton> {
       found.push({ at, length: line.length, hole: { kind: 'subject' } });
     } else if (match[0] === BOUNDARY_MARK) found.push({ at: match.index, length: match[0].length, hole: { kind: 'boundary' } });
     else found.push({ at: match.index, length: match[0].length, hole: { kind: 'part', index: Number(match[1]) } });
+  }
+  // Each part exactly once, and one Subject: otherwise a filled message would lose or repeat something.
+  const partsFound = found.flatMap((f) => (f.hole.kind === 'part' ? [f.hole.index] : []));
+  if (partsFound.length !== partCount || new Set(partsFound).size !== partCount || found.filter((f) => f.hole.kind === 'subject').length !== 1) {
+    throw new Error('the compiled skeleton does not hold each part and the subject once');
   }
   found.sort((a, b) => a.at - b.at);
   const pieces: string[] = [];
