@@ -125,11 +125,22 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
    * round trip. Bounded; a job that finds nothing here asks the database as before.
    */
   const dispatchedHere = new Map<string, DispatchOutcome>();
+  let dispatching: Promise<unknown> = Promise.resolve();
+  /**
+   * One dispatch at a time in this process: the jobs of one instant that start together wait
+   * for the first, and then find their notices in `dispatchedHere`, instead of each locking
+   * its notice behind the first's transaction and scheduling its batch a job of its own.
+   */
+  const dispatchTogether = (noticeId: string): Promise<{ outcome: DispatchOutcome; scheduled: boolean }> => {
+    const mine = dispatching.then(() => dispatchOnce(noticeId));
+    dispatching = mine.catch(() => {});
+    return mine;
+  };
   /**
    * The notice's own fan-out, and with it every other due notice no other worker holds.
    * `scheduled`: its batches have their jobs (alone or shared with other notices' batches).
    */
-  const dispatchTogether = async (noticeId: string): Promise<{ outcome: DispatchOutcome; scheduled: boolean }> => {
+  const dispatchOnce = async (noticeId: string): Promise<{ outcome: DispatchOutcome; scheduled: boolean }> => {
     const known = dispatchedHere.get(noticeId);
     if (known) {
       dispatchedHere.delete(noticeId);
