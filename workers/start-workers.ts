@@ -107,6 +107,7 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
     abandonedAfterMs,
     concurrency: settings.sendsPerBatch ?? 20,
     ...deliveryPipeline(db, settings.mailer, settings.messages, now),
+    retryAlone: (batch) => scheduler.retryDeliveryBatch(batch, delivery),
     metrics: settings.metrics,
   };
 
