@@ -222,6 +222,7 @@ async function punctuality(count: number, spreadMs: number, windows: 'each' | 'o
       returning id, revision, due_at`.execute(db);
     await stack.workers.scheduler.scheduleNotices(notices.rows);
     const ids = notices.rows.map((n) => n.id);
+    global.gc?.();
     const rss = rssSampler();
     const cpu = process.cpuUsage();
     await stack.sink.waitFor(1 + count, spreadMs + 240 * SECOND);
