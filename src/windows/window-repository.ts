@@ -36,11 +36,20 @@ export async function lockRegister(db: Db): Promise<void> {
 /** The advisory lock key of the register: a fixed number no other lock of this service uses. */
 const REGISTER_LOCK = 0x0d12f7;
 
+/** What a check against the register reads of each window holding its time. */
+export type TakenWindowRow = Pick<WindowRow, 'id' | 'title' | 'systems' | 'start_at' | 'end_at'>;
+
+/**
+ * The columns of a `TakenWindowRow`: a create reads every window sharing its time under the
+ * register's lock, so their descriptions and plans are not parsed there.
+ */
+const TAKEN_COLUMNS = ['id', 'title', 'systems', 'start_at', 'end_at'] as const;
+
 /** Windows that hold their time from `now` on: scheduled or running and not yet ended. */
-export async function listTakenWindows(db: Db, now: Date): Promise<WindowRow[]> {
+export async function listTakenWindows(db: Db, now: Date): Promise<TakenWindowRow[]> {
   return db
     .selectFrom('windows')
-    .selectAll()
+    .select(TAKEN_COLUMNS)
     .where('status', 'in', ['scheduled', 'in_progress'])
     .where('end_at', '>', now)
     .orderBy('start_at')
@@ -48,10 +57,10 @@ export async function listTakenWindows(db: Db, now: Date): Promise<WindowRow[]> 
 }
 
 /** The windows holding their time from `now` on that share some of [from, to): the only ones a window there can overlap. */
-export async function listTakenWindowsBetween(db: Db, now: Date, range: { from: Date; to: Date }): Promise<WindowRow[]> {
+export async function listTakenWindowsBetween(db: Db, now: Date, range: { from: Date; to: Date }): Promise<TakenWindowRow[]> {
   return db
     .selectFrom('windows')
-    .selectAll()
+    .select(TAKEN_COLUMNS)
     .where('status', 'in', ['scheduled', 'in_progress'])
     .where('end_at', '>', now)
     .where('end_at', '>', range.from)

@@ -28,6 +28,7 @@ import {
   lockRegister,
   lockWindow,
   updateWindow,
+  type TakenWindowRow,
   type WindowFilter,
 } from './window-repository.js';
 import { formatInstant, toWindowView, type WindowView } from './window-view.js';
@@ -163,7 +164,7 @@ export async function takenWindows(deps: Pick<WindowServiceDeps, 'rules'>, trx: 
   return rows.map((row) => takenWindow(deps.rules, row));
 }
 
-export function takenWindow(rules: RuleBook, row: WindowRow): TakenWindow {
+export function takenWindow(rules: RuleBook, row: TakenWindowRow): TakenWindow {
   return { id: row.id, title: row.title, systems: row.systems, start: rules.calendar.local(row.start_at), end: rules.calendar.local(row.end_at) };
 }
 
