@@ -1,10 +1,27 @@
 import { sql } from 'kysely';
 import type { Audience } from '../policy/policy-schema.js';
 import type { Db } from '../storage/database.js';
-import type { NewWindowRow, WindowRow, WindowStatus, WindowUpdate } from '../storage/schema.js';
+import type { NewAuditEventRow, NewNoticeRow, NewWindowRow, WindowRow, WindowStatus, WindowUpdate } from '../storage/schema.js';
 
 export async function insertWindow(db: Db, row: NewWindowRow): Promise<WindowRow> {
   return db.insertInto('windows').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+/**
+ * Writes a new window, its notices and its audit record in one statement and returns the
+ * window as stored. A create holds the register's lock until it commits, and every round trip
+ * while it holds it is waited for by each create behind it. The notices reference the window:
+ * PostgreSQL checks that key at the end of the statement, once the window is written.
+ */
+export async function insertWindowWithNotices(db: Db, window: NewWindowRow, notices: readonly NewNoticeRow[], audit: NewAuditEventRow): Promise<WindowRow> {
+  const written = db.with('w', (q) => q.insertInto('windows').values(window).returningAll()).with('a', (q) => q.insertInto('audit_events').values(audit));
+  // An insert of no rows is no SQL: a window with nothing to tell writes no notices.
+  if (notices.length === 0) return written.selectFrom('w').selectAll().executeTakeFirstOrThrow();
+  return written
+    .with('n', (q) => q.insertInto('notices').values([...notices]))
+    .selectFrom('w')
+    .selectAll()
+    .executeTakeFirstOrThrow();
 }
 
 export async function findWindow(db: Db, id: string): Promise<WindowRow | undefined> {

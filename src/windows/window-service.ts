@@ -17,11 +17,11 @@ import type { TakenWindow } from '../rules/overlaps.js';
 import { checkWindow, earliestStartText, type CheckOptions, type WindowCheck, type WindowDraft } from '../rules/window-rules.js';
 import type { Db } from '../storage/database.js';
 import type { NewNoticeRow, NoticeRow, WindowRow } from '../storage/schema.js';
-import { recordAudit } from './audit-repository.js';
+import { auditRow, recordAudit } from './audit-repository.js';
 import { findIdempotencyKey, insertIdempotencyKey, isUniqueViolation } from './idempotency-repository.js';
 import {
   findWindow,
-  insertWindow,
+  insertWindowWithNotices,
   listTakenWindows,
   listWindows,
   listTakenWindowsBetween,
@@ -179,7 +179,7 @@ export async function insertCheckedWindow(
   context: { actor: string; now: DateTime; seriesId?: string },
 ): Promise<CommittedChange> {
   const { actor, now } = context;
-  const window = await insertWindow(trx, {
+  const row = {
     id: randomUUID(),
     title: input.title,
     description: input.description ?? '',
@@ -187,7 +187,7 @@ export async function insertCheckedWindow(
     kind: input.kind,
     start_at: input.start.toJSDate(),
     end_at: input.end.toJSDate(),
-    status: 'scheduled',
+    status: 'scheduled' as const,
     revision: 1,
     plan: input.plan ? JSON.stringify(input.plan) : null,
     short_notice_reason: check.plan.overdue.length > 0 ? (input.shortNotice?.reason ?? null) : null,
@@ -198,20 +198,22 @@ export async function insertCheckedWindow(
     created_by: actor,
     created_at: now.toJSDate(),
     updated_at: now.toJSDate(),
-  });
-  const notices = await insertNotices(trx, check.plan.notices.map((n) => noticeRow(window, n.kind, n, now)));
-  await recordAudit(trx, {
-    windowId: window.id,
+  };
+  // The notices are known before they are written, as stored: what the statement would return.
+  const notices = check.plan.notices.map((n) => noticeRow(row, n.kind, n, now));
+  const audit = auditRow({
+    windowId: row.id,
     actor,
     action: 'window.created',
     at: now.toJSDate(),
     details: {
-      window: describe(window),
-      shortNotice: window.short_notice_reason,
+      window: describe(row),
+      shortNotice: row.short_notice_reason,
       overlaps: check.conflicts.map((c) => c.id),
       notices: notices.map(describeNotice),
     },
   });
+  const window = await insertWindowWithNotices(trx, row, notices, audit);
   return { window, notices };
 }
 
@@ -438,10 +440,12 @@ function immediate(audience: Audience, now: DateTime): PlannedNotice {
   return { audience, kind: 'announcement', leadDays: null, dueAt: now, requiredBy: now, late: false };
 }
 
-function noticeRow(window: Pick<WindowRow, 'id' | 'revision'>, kind: NoticeKind, n: PlannedNotice, now: DateTime): NewNoticeRow {
+/** A notice planned for the window, as it is stored (the columns it leaves to their defaults filled in). */
+function noticeRow(window: Pick<WindowRow, 'id' | 'revision'>, kind: NoticeKind, n: PlannedNotice, now: DateTime): NoticeRow {
   return {
     id: randomUUID(),
     window_id: window.id,
+    disruption_id: null,
     revision: window.revision,
     audience: n.audience,
     kind,
@@ -452,6 +456,7 @@ function noticeRow(window: Pick<WindowRow, 'id' | 'revision'>, kind: NoticeKind,
     required_by: n.requiredBy.toJSDate(),
     status: 'pending',
     late: n.late,
+    catch_up: false,
     chase: n.chase === true,
     dispatched_at: null,
     sent_at: null,
@@ -465,7 +470,7 @@ function hashRequest(input: NewWindowInput): string {
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }
 
-function describe(w: WindowRow) {
+function describe(w: Pick<WindowRow, 'title' | 'systems' | 'kind' | 'start_at' | 'end_at' | 'revision' | 'status' | 'short_notice_reason' | 'overlap_reason' | 'blackout_reason'>) {
   return {
     title: w.title,
     systems: w.systems,
