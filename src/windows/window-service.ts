@@ -14,7 +14,7 @@ import type { Audience, PlanStep } from '../policy/policy-schema.js';
 import { audiencesToTellOfChange, publicationAudiences, stillToAnnounce, whoWasTold } from '../rules/told.js';
 import { noticeSteps, type NoticeKind, type PlannedNotice, type RuleBook, type WindowKind } from '../rules/notice-plan.js';
 import type { TakenWindow } from '../rules/overlaps.js';
-import { checkWindow, earliestStartText, type CheckOptions, type WindowCheck, type WindowDraft } from '../rules/window-rules.js';
+import { checkAgainstTaken, checkWindow, earliestStartText, type CheckOptions, type WindowCheck, type WindowDraft } from '../rules/window-rules.js';
 import type { Db } from '../storage/database.js';
 import type { NewNoticeRow, NoticeRow, WindowRow } from '../storage/schema.js';
 import { auditRow, recordAudit } from './audit-repository.js';
@@ -106,6 +106,8 @@ export async function createWindow(
   assertPlanFits(rules, input.kind, input.plan);
   const draft: WindowDraft = { ...input, plan: input.plan };
   const requestHash = idempotencyKey ? hashRequest(input) : '';
+  // Every rule but the overlaps is judged before the lock: the register is not needed for them.
+  const alone = checkWindow(rules, draft, now, allowances(input));
 
   const attempt = () => deps.db.transaction().execute(async (trx) => {
     // The lock comes before the key is looked up: a request racing one with its key then finds
@@ -125,7 +127,7 @@ export async function createWindow(
     // lock is held. A refusal is checked again with the whole register, whose free slots its
     // suggestion is chosen from.
     const around = await listTakenWindowsBetween(trx, now.toJSDate(), { from: input.start.toJSDate(), to: input.end.toJSDate() });
-    let check = checkWindow(rules, draft, now, { ...allowances(input), taken: around.map((row) => takenWindow(rules, row)) });
+    let check = checkAgainstTaken(rules, draft, now, { ...allowances(input), taken: around.map((row) => takenWindow(rules, row)) }, alone);
     if (check.violations.length > 0) check = checkWindow(rules, draft, now, { ...allowances(input), taken: await takenWindows(deps, trx, now) });
     throwIfViolated(rules, check);
     const { window, notices } = await insertCheckedWindow(trx, input, check, { actor, now });
