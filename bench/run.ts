@@ -215,7 +215,9 @@ async function punctuality(count: number, spreadMs: number, windows: 'each' | 'o
     await stack.workers.scheduler.scheduleNotices(notices.rows);
     const ids = notices.rows.map((n) => n.id);
     const rss = rssSampler();
+    const cpu = process.cpuUsage();
     await stack.sink.waitFor(1 + count, spreadMs + 240 * SECOND);
+    const { user, system } = process.cpuUsage(cpu);
     const peak = rss.stop();
     // The last mark lands just after the sink's last acceptance.
     for (let i = 0; i < 100; i += 1) {
@@ -232,7 +234,7 @@ async function punctuality(count: number, spreadMs: number, windows: 'each' | 'o
     const start = lags.rows.map((r) => Number(r.start_ms)).sort((a, b) => a - b);
     const accept = lags.rows.map((r) => Number(r.accept_ms)).sort((a, b) => a - b);
     const summary = (xs: number[]) => `${fmt(percentile(xs, 50))} / ${fmt(percentile(xs, 99))} / ${fmt(xs[xs.length - 1]!)}`;
-    return { start: summary(start), accept: summary(accept), p99Start: percentile(start, 99), p99Accept: percentile(accept, 99), last: accept.at(-1)!, peakRssMiB: peak / 2 ** 20 };
+    return { start: summary(start), accept: summary(accept), p99Start: percentile(start, 99), p99Accept: percentile(accept, 99), last: accept.at(-1)!, peakRssMiB: peak / 2 ** 20, cpuMsPerNotice: (user + system) / 1000 / count };
   } finally {
     await stack.stop();
   }
@@ -370,6 +372,7 @@ async function main() {
   for (const count of only.has('rush') ? rushSizes : []) {
     console.error(`morning rush: ${count} notices of as many windows at one instant`);
     rushes.set(count, await punctuality(count, 0));
+    console.error(`  CPU of the process holding the API and the workers: ${fmt(rushes.get(count)!.cpuMsPerNotice, 2)} ms per notice`);
   }
   if (only.has('punctuality')) {
     const rush = rushes.get(1000) ?? (await punctuality(1000, 0));

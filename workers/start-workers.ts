@@ -1,12 +1,12 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { deliverBatch, deliveryPipeline, type DeliveryContext } from '../src/delivery/deliver-batch.js';
-import { renewClaims } from '../src/delivery/delivery-repository.js';
+import { deliverBatches, deliveryPipeline, type DeliveryContext } from '../src/delivery/deliver-batch.js';
+import { renewClaims, type DeliveryBatch } from '../src/delivery/delivery-repository.js';
 import type { Mailer } from '../src/delivery/mailer.js';
 import type { NoticeMessages } from '../src/delivery/notice-messages.js';
 import { dispatchDueNotices, dispatchNotice, type DispatchOutcome, type DueDispatch } from '../src/notices/notice-dispatch.js';
 import type { Audience, Policy } from '../src/policy/policy-schema.js';
-import { ARM_EARLY_MS, NoticeScheduler } from '../src/queues/notice-scheduler.js';
+import { ARM_EARLY_MS, NoticeScheduler, type FannedOut } from '../src/queues/notice-scheduler.js';
 import { DELIVERY_JOB, openQueues, QUEUE, redisConnection, type Queues } from '../src/queues/queues.js';
 import type { ConfirmationMessages } from '../src/subscriptions/confirmation-email.js';
 import { sendConfirmationMail, type ConfirmationDeliveryDeps } from '../src/subscriptions/confirmation-delivery.js';
@@ -67,6 +67,11 @@ export interface RunningWorkers {
   stop(): Promise<void>;
 }
 
+/** The batches with work left of each notice that went out. */
+function fannedOut(dispatched: readonly DueDispatch[]): FannedOut[] {
+  return dispatched.flatMap(({ noticeId, outcome }) => (outcome.outcome === 'dispatched' ? [{ noticeId, batches: outcome.batches }] : []));
+}
+
 /** Starts the notice, delivery and maintenance workers against one Redis and one database. */
 export async function startWorkers(settings: WorkerSettings): Promise<RunningWorkers> {
   const now = settings.now ?? (() => new Date());
@@ -101,7 +106,7 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
     now,
     abandonedAfterMs,
     concurrency: settings.sendsPerBatch ?? 20,
-    ...deliveryPipeline(db, settings.mailer, settings.messages),
+    ...deliveryPipeline(db, settings.mailer, settings.messages, now),
     metrics: settings.metrics,
   };
 
@@ -120,18 +125,21 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
    * round trip. Bounded; a job that finds nothing here asks the database as before.
    */
   const dispatchedHere = new Map<string, DispatchOutcome>();
-  /** The notice's own fan-out, and with it every other due notice no other worker holds. */
-  const dispatchTogether = async (noticeId: string): Promise<DispatchOutcome> => {
+  /**
+   * The notice's own fan-out, and with it every other due notice no other worker holds.
+   * `scheduled`: its batches have their jobs (alone or shared with other notices' batches).
+   */
+  const dispatchTogether = async (noticeId: string): Promise<{ outcome: DispatchOutcome; scheduled: boolean }> => {
     const known = dispatchedHere.get(noticeId);
     if (known) {
       dispatchedHere.delete(noticeId);
-      return known;
+      return { outcome: known, scheduled: true };
     }
     const options = { now: now(), policy: settings.policy, webhooks: settings.webhooks, batchSize };
     // The first job of an instant fans out every notice due by then that no other worker
     // holds; their own jobs then find them dispatched and only make sure of their batches.
     const together = await dispatchDueNotices(db, { ...options, limit: DISPATCH_TOGETHER });
-    await scheduleBatchesOf(together);
+    await scheduler.scheduleFannedOut(fannedOut(together), delivery);
     for (const d of together) {
       if (d.outcome.outcome !== 'dispatched') continue;
       logger.info({ noticeId: d.noticeId, batches: d.outcome.batches.length }, 'notice dispatched');
@@ -139,7 +147,8 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
       if (dispatchedHere.size >= DISPATCH_TOGETHER * 10) dispatchedHere.delete(dispatchedHere.keys().next().value!);
       dispatchedHere.set(d.noticeId, d.outcome);
     }
-    return together.find((d) => d.noticeId === noticeId)?.outcome ?? (await dispatchNotice(db, noticeId, options));
+    const mine = together.find((d) => d.noticeId === noticeId);
+    return mine ? { outcome: mine.outcome, scheduled: true } : { outcome: await dispatchNotice(db, noticeId, options), scheduled: false };
   };
 
   const noticeWorker = new Worker(
@@ -147,29 +156,26 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
     async (job: Job<{ noticeId: string }>, token?: string) => {
       const { noticeId } = job.data;
       let mine = await dispatchTogether(noticeId);
-      if (mine.outcome === 'not_due') {
-        const waitMs = mine.dueAt.getTime() - now().getTime();
+      if (mine.outcome.outcome === 'not_due') {
+        const waitMs = mine.outcome.dueAt.getTime() - now().getTime();
         if (waitMs <= 4 * ARM_EARLY_MS) {
           // Armed early on purpose (see NoticeScheduler): wait here, on a precise timer, for the instant.
           await new Promise((resolve) => setTimeout(resolve, waitMs));
           mine = await dispatchTogether(noticeId);
         }
       }
-      if (mine.outcome === 'not_due') {
+      const { outcome } = mine;
+      if (outcome.outcome === 'not_due') {
         // Fired early (another worker's clock, or a re-add): wait for the real due instant.
-        await job.moveToDelayed(mine.dueAt.getTime() - ARM_EARLY_MS, token);
+        await job.moveToDelayed(outcome.dueAt.getTime() - ARM_EARLY_MS, token);
         throw new DelayedError();
       }
-      if (mine.outcome === 'dispatched') await scheduleBatchesOf([{ noticeId, outcome: mine }]);
-      return mine;
+      // Dispatched before (by another worker, or an earlier attempt): make sure its batches have jobs.
+      if (outcome.outcome === 'dispatched' && !mine.scheduled) await scheduler.scheduleFannedOut(fannedOut([{ noticeId, outcome }]), delivery);
+      return outcome;
     },
     common(),
   );
-  const scheduleBatchesOf = (dispatched: readonly DueDispatch[]) =>
-    scheduler.scheduleDeliveryBatches(
-      dispatched.flatMap(({ noticeId, outcome }) => (outcome.outcome === 'dispatched' ? outcome.batches.map((batch) => ({ noticeId, batch })) : [])),
-      delivery,
-    );
 
   const confirm = async (job: Job<{ requestId: string }>, finalAttempt: boolean) => {
     if (!confirmationDeps) throw new Error('this worker has no confirmation e-mails to send');
@@ -184,7 +190,8 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
     async (job: Job<{ noticeId: string; batch: number }>, token?: string) => {
       const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (job.name === DELIVERY_JOB.confirmation) return confirm(job as unknown as Job<{ requestId: string }>, finalAttempt);
-      const result = await deliverBatch(deliveryContext, job.data.noticeId, job.data.batch, { finalAttempt });
+      const batches = job.name === DELIVERY_JOB.group ? (job.data as unknown as { batches: DeliveryBatch[] }).batches : [job.data];
+      const result = await deliverBatches(deliveryContext, batches, { finalAttempt });
       // A programming error: failing the job without retries is the whole point (see failure-kinds.ts).
       if (result.unrecoverable !== null) throw new UnrecoverableError(`programming error: ${result.unrecoverable}`);
       if (result.interrupted) {

@@ -1,17 +1,16 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
-import { findNotice, settleNotices } from '../notices/notice-repository.js';
-import { recipientNames } from '../recipients/recipient-repository.js';
+import { findNotices, settleNotices } from '../notices/notice-repository.js';
 import type { Metrics } from '../runtime/metrics.js';
 import type { Db } from '../storage/database.js';
-import type { DeliveryRow, NoticeRow } from '../storage/schema.js';
+import type { NoticeRow } from '../storage/schema.js';
 import { PermanentDeliveryError } from '../errors.js';
 import { BatchRuns, type BatchRun } from './batch-runs.js';
-import { claimBatch, markFailed, markSentMany, release, type SentMark } from './delivery-repository.js';
+import { claimBatches, markFailed, markSentMany, release, type ClaimedDelivery, type DeliveryBatch, type SentMark } from './delivery-repository.js';
 import { classifyFailure, describeFailure } from './failure-kinds.js';
 import { groupCommit } from './group-commit.js';
 import type { Mailer } from './mailer.js';
-import { loadMessageSubject, subjectLogFields } from './message-subjects.js';
+import { loadMessageSubjects, subjectLogFields } from './message-subjects.js';
 import type { AddressedEmail, MessageSubject, NoticeMessages } from './notice-messages.js';
 import { postWebhook } from './webhook-sender.js';
 
@@ -32,6 +31,10 @@ export interface DeliveryContext {
   markSent: (mark: SentMark) => Promise<void>;
   /** The notice's e-mail, rendered and compiled once for all its batches in this process. */
   emailFor: (notice: NoticeRow, subject: MessageSubject) => Promise<AddressedEmail>;
+  /** Fanned-out notices: what their messages say of them no longer changes, so each is read once per process. */
+  noticesOf: (noticeIds: readonly string[]) => Promise<Map<string, NoticeRow>>;
+  /** Settles notices whose deliveries are all done, the notices of batches ending together in one statement. */
+  settle: (noticeId: string) => Promise<void>;
   /** The batch runs of this process: renewed by the heartbeat, stopped at shutdown. */
   runs: BatchRuns;
   metrics?: Metrics | undefined;
@@ -53,8 +56,14 @@ export interface BatchResult {
 }
 
 /** The parts of a DeliveryContext shared by every batch of a process. */
-export function deliveryPipeline(db: Db, mailer: Mailer, messages: NoticeMessages): Pick<DeliveryContext, 'sendSlots' | 'markSent' | 'emailFor' | 'runs'> {
+export function deliveryPipeline(
+  db: Db,
+  mailer: Mailer,
+  messages: NoticeMessages,
+  now: () => Date,
+): Pick<DeliveryContext, 'sendSlots' | 'markSent' | 'emailFor' | 'noticesOf' | 'settle' | 'runs'> {
   const compiled = new Map<string, Promise<AddressedEmail>>();
+  const notices = new Map<string, NoticeRow>();
   return {
     emailFor: (notice, subject) => {
       // A changed window is a new revision with new notices; updated_at keeps even an edit in place apart.
@@ -69,6 +78,20 @@ export function deliveryPipeline(db: Db, mailer: Mailer, messages: NoticeMessage
       }
       return email;
     },
+    noticesOf: async (noticeIds) => {
+      const found = new Map(noticeIds.flatMap((id) => (notices.has(id) ? [[id, notices.get(id)!] as const] : [])));
+      for (const notice of await findNotices(db, noticeIds.filter((id) => !found.has(id)))) {
+        found.set(notice.id, notice);
+        if (!notice.dispatched_at) continue;
+        if (notices.size >= COMPILED_NOTICES * 10) notices.delete(notices.keys().next().value!);
+        notices.set(notice.id, notice);
+      }
+      return found;
+    },
+    settle: groupCommit(async (noticeIds: string[]) => {
+      await settleNotices(db, [...new Set(noticeIds)], now());
+      return noticeIds.map(() => undefined);
+    }, { maxItems: 200, windowMs: 20 }),
     sendSlots: pLimit(mailer.capacity),
     // Group commit: the marks of sends that finish within 20 ms of each other go in one UPDATE.
     markSent: groupCommit(async (marks: SentMark[]) => {
@@ -80,28 +103,26 @@ export function deliveryPipeline(db: Db, mailer: Mailer, messages: NoticeMessage
 }
 
 /**
- * Sends one batch of a notice's deliveries. The batch is claimed in one statement under a
- * claimant id of this run, which the process's heartbeat keeps renewing, so no live send is
- * ever taken over and a claim that ages means a dead worker. Each accepted send is marked
- * `sent` before its lane goes on: a crash repeats at most the sends between the server's
- * acceptance and their mark (the at-least-once window the README describes).
+ * Sends batches of deliveries: one batch of a notice, or many small ones of the notices of
+ * one instant together (a morning rush is then a few jobs, not one per notice). The batches
+ * are claimed in one statement under a claimant id of this run, which the process's
+ * heartbeat keeps renewing, so no live send is ever taken over and a claim that ages means a
+ * dead worker. Each accepted send is marked `sent` before its lane goes on: a crash repeats
+ * at most the sends between the server's acceptance and their mark (the at-least-once window
+ * the README describes).
  *
  * A failure is classified (failure-kinds.ts): a transient one gives the delivery back for the
  * next attempt (on the final attempt it is final too), a permanent one fails it, and a
- * programming error ends the whole batch at once, its unsent deliveries failed with it. At
- * shutdown no lane starts another send and the unstarted deliveries are given back.
+ * programming error ends that notice's part at once, its unsent deliveries failed with it
+ * (another notice's message is its own). At shutdown no lane starts another send and the
+ * unstarted deliveries are given back.
  */
-export async function deliverBatch(
-  ctx: DeliveryContext,
-  noticeId: string,
-  batch: number,
-  options: { finalAttempt: boolean },
-): Promise<BatchResult> {
+export async function deliverBatches(ctx: DeliveryContext, batches: readonly DeliveryBatch[], options: { finalAttempt: boolean }): Promise<BatchResult> {
   const result: BatchResult = { sent: 0, failed: 0, retry: 0, lastError: null, unrecoverable: null, interrupted: false };
   const run = ctx.runs.begin();
   if (!run) return { ...result, interrupted: true };
   try {
-    const claimed = await claimBatch(ctx.db, noticeId, batch, { claimant: run.claimant, now: ctx.now(), abandonedAfterMs: ctx.abandonedAfterMs });
+    const claimed = await claimBatches(ctx.db, batches, { claimant: run.claimant, now: ctx.now(), abandonedAfterMs: ctx.abandonedAfterMs });
     for (const delivery of claimed) run.waiting.add(delivery.id);
     run.giveBack = async () => {
       const ids = [...run.waiting];
@@ -110,62 +131,88 @@ export async function deliverBatch(
     };
     if (run.stopped) await run.giveBack(); // stopped while claiming
     if (claimed.length > 0 && !run.stopped) {
-      const notice = (await findNotice(ctx.db, noticeId))!;
-      const subject = await loadMessageSubject(ctx.db, notice);
-      const names = await recipientNames(ctx.db, claimed.flatMap((d) => (d.recipient_id ? [d.recipient_id] : [])));
-      const send = sender(ctx, notice, subject, names);
-      let bug = null as { error: unknown; deliveryId: string } | null;
-      await forEachConcurrently(claimed, ctx.concurrency, async (delivery) => {
-        let messageId: string | null = null;
-        try {
-          const started = await ctx.sendSlots(async () => {
-            // Taken out of `waiting` only here: what shutdown gives back was never started.
-            if (run.stopped || bug || !run.waiting.delete(delivery.id)) return false;
-            try {
-              messageId = await send(delivery);
-            } catch (error) {
-              // Noted before the slot is free: no other lane starts a send that would fail the same way.
-              if (!bug && classifyFailure(error) === 'programming') bug = { error, deliveryId: delivery.id };
-              throw error;
-            }
-            return true;
-          });
-          if (!started) return;
-        } catch (error) {
-          await settleFailure(ctx, run, { delivery, notice, subject }, error, options.finalAttempt, result);
-          return;
-        }
-        const sentAt = ctx.now();
-        // The server has it now: the mark must not be lost to a database that is away for a moment.
-        await untilRecorded(() => ctx.markSent({ id: delivery.id, claimant: run.claimant, messageId, sentAt }));
-        result.sent += 1;
-        ctx.metrics?.deliveryLatency.observe({ channel: delivery.channel }, (sentAt.getTime() - notice.due_at.getTime()) / 1000);
-        ctx.metrics?.deliveriesFinished.inc({ channel: delivery.channel, outcome: 'sent' });
-      });
-      if (bug) {
-        const reason = describeFailure(bug.error);
-        result.unrecoverable = reason;
-        ctx.logger.error(
-          { noticeId: notice.id, ...subjectLogFields(subject), deliveryId: bug.deliveryId, kind: 'programming', error: reason, stack: (bug.error as Error)?.stack },
-          'delivery failed on a programming error; the batch ends without retries',
-        );
-        // The rest of the batch would fail the same way: fail it now rather than try each.
-        const rest = claimed.filter((d) => run.waiting.delete(d.id));
-        await markFailed(ctx.db, rest.map((d) => d.id), run.claimant, reason, ctx.now());
-        result.failed += rest.length;
-        for (const d of rest) ctx.metrics?.deliveriesFinished.inc({ channel: d.channel, outcome: 'failed' });
+      const byNotice = new Map<string, ClaimedDelivery[]>();
+      for (const d of claimed) {
+        const of = byNotice.get(d.notice_id);
+        if (of) of.push(d);
+        else byNotice.set(d.notice_id, [d]);
       }
+      const notices = await ctx.noticesOf([...byNotice.keys()]);
+      const subjects = await loadMessageSubjects(ctx.db, [...notices.values()]);
+      await Promise.all(
+        [...byNotice].map(([noticeId, deliveries]) => {
+          const notice = notices.get(noticeId)!;
+          return sendToRecipients(ctx, run, { notice, subject: subjects.get(noticeId)! }, deliveries, options.finalAttempt, result);
+        }),
+      );
     }
     result.interrupted = run.stopped;
   } finally {
     ctx.runs.end(run);
   }
-  await settleNotices(ctx.db, [noticeId], ctx.now());
+  await Promise.all([...new Set(batches.map((b) => b.noticeId))].map((noticeId) => ctx.settle(noticeId)));
   return result;
 }
 
+/** Sends one batch of a notice's deliveries (see deliverBatches). */
+export function deliverBatch(ctx: DeliveryContext, noticeId: string, batch: number, options: { finalAttempt: boolean }): Promise<BatchResult> {
+  return deliverBatches(ctx, [{ noticeId, batch }], options);
+}
+
+/** One notice's claimed deliveries of a run, each in a lane as a send slot frees up. */
+async function sendToRecipients(
+  ctx: DeliveryContext,
+  run: BatchRun,
+  { notice, subject }: Pick<Sending, 'notice' | 'subject'>,
+  claimed: readonly ClaimedDelivery[],
+  finalAttempt: boolean,
+  result: BatchResult,
+): Promise<void> {
+  const send = sender(ctx, notice, subject);
+  let bug = null as { error: unknown; deliveryId: string } | null;
+  await forEachConcurrently(claimed, ctx.concurrency, async (delivery) => {
+    let messageId: string | null = null;
+    try {
+      const started = await ctx.sendSlots(async () => {
+        // Taken out of `waiting` only here: what shutdown gives back was never started.
+        if (run.stopped || bug || !run.waiting.delete(delivery.id)) return false;
+        try {
+          messageId = await send(delivery);
+        } catch (error) {
+          // Noted before the slot is free: no other lane starts a send that would fail the same way.
+          if (!bug && classifyFailure(error) === 'programming') bug = { error, deliveryId: delivery.id };
+          throw error;
+        }
+        return true;
+      });
+      if (!started) return;
+    } catch (error) {
+      await settleFailure(ctx, run, { delivery, notice, subject }, error, finalAttempt, result);
+      return;
+    }
+    const sentAt = ctx.now();
+    // The server has it now: the mark must not be lost to a database that is away for a moment.
+    await untilRecorded(() => ctx.markSent({ id: delivery.id, claimant: run.claimant, messageId, sentAt }));
+    result.sent += 1;
+    ctx.metrics?.deliveryLatency.observe({ channel: delivery.channel }, (sentAt.getTime() - notice.due_at.getTime()) / 1000);
+    ctx.metrics?.deliveriesFinished.inc({ channel: delivery.channel, outcome: 'sent' });
+  });
+  if (!bug) return;
+  const reason = describeFailure(bug.error);
+  result.unrecoverable = reason;
+  ctx.logger.error(
+    { noticeId: notice.id, ...subjectLogFields(subject), deliveryId: bug.deliveryId, kind: 'programming', error: reason, stack: (bug.error as Error)?.stack },
+    'delivery failed on a programming error; the batch ends without retries',
+  );
+  // The rest of the notice's part would fail the same way: fail it now rather than try each.
+  const rest = claimed.filter((d) => run.waiting.delete(d.id));
+  await markFailed(ctx.db, rest.map((d) => d.id), run.claimant, reason, ctx.now());
+  result.failed += rest.length;
+  for (const d of rest) ctx.metrics?.deliveriesFinished.inc({ channel: d.channel, outcome: 'failed' });
+}
+
 interface Sending {
-  delivery: DeliveryRow;
+  delivery: ClaimedDelivery;
   notice: NoticeRow;
   subject: MessageSubject;
 }
@@ -195,10 +242,10 @@ async function settleFailure(ctx: DeliveryContext, run: BatchRun, { delivery, no
 }
 
 /** The notice's e-mail comes compiled (ctx.emailFor); per delivery only the To and Message-ID lines are written. */
-function sender(ctx: DeliveryContext, notice: NoticeRow, subject: MessageSubject, names: ReadonlyMap<string, string>) {
+function sender(ctx: DeliveryContext, notice: NoticeRow, subject: MessageSubject) {
   let email: Promise<AddressedEmail> | undefined;
   let webhookBody: string | undefined;
-  return async (delivery: DeliveryRow): Promise<string | null> => {
+  return async (delivery: ClaimedDelivery): Promise<string | null> => {
     if (delivery.channel === 'webhook') {
       if (!ctx.webhookSecret) throw new PermanentDeliveryError('WEBHOOK_SECRET is not set');
       webhookBody ??=
@@ -208,7 +255,7 @@ function sender(ctx: DeliveryContext, notice: NoticeRow, subject: MessageSubject
     }
     email ??= ctx.emailFor(notice, subject);
     // A message routed to a deputy is addressed to them by name (To and the invitation's ATTENDEE).
-    const name = delivery.deputy_name ?? ((delivery.recipient_id && names.get(delivery.recipient_id)) || '');
+    const name = delivery.deputy_name ?? delivery.recipient_name ?? '';
     const message = (await email)({ name, email: delivery.target }, delivery.recipient_key, { deputy: delivery.deputy_name !== null });
     await ctx.mailer.send(message);
     return message.messageId;

@@ -5,35 +5,44 @@ import { FEED_KEY, WEBHOOK_KEY } from '../rules/told.js';
 import type { Db } from '../storage/database.js';
 import type { DeliveryTally } from '../compliance/compliance-report.js';
 import type { Database, DeliveryRow, RecipientKind } from '../storage/schema.js';
-import type { SubjectColumn } from '../notices/notice-repository.js';
+import { anyOf, type SubjectColumn } from '../notices/notice-repository.js';
 
-/** A delivery nobody is sending: pending, or claimed by a worker that has since died. */
-function claimable(now: Date, abandonedAfterMs: number) {
-  const abandonedBefore = new Date(now.getTime() - abandonedAfterMs);
-  return (eb: ExpressionBuilder<Database, 'deliveries'>) =>
-    eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'sending'), eb('claimed_at', '<', abandonedBefore)])]);
+/** A claimed delivery, with the name of its recipient as the register has it now. */
+export type ClaimedDelivery = DeliveryRow & { recipient_name: string | null };
+
+/** One batch of one notice's deliveries: what a delivery job sends, alone or with other small ones. */
+export interface DeliveryBatch {
+  noticeId: string;
+  batch: number;
 }
 
 /**
- * Claims the batch's deliveries that nobody is sending, for `claimant` (one run of one batch
- * job). The claim is what keeps two workers from sending the same delivery; its holder renews
- * it while it runs (`renewClaims`), so a claim older than `abandonedAfterMs` belongs to a dead
- * worker and is taken over.
+ * Claims the deliveries of these batches that nobody is sending, for `claimant` (one run of
+ * one delivery job), in one statement, and reads their recipients' names with them. The claim
+ * is what keeps two workers from sending the same delivery; its holder renews it while it
+ * runs (`renewClaims`), so a claim older than `abandonedAfterMs` belongs to a dead worker and
+ * is taken over.
  */
-export async function claimBatch(
+export async function claimBatches(
   db: Db,
-  noticeId: string,
-  batch: number,
+  batches: readonly DeliveryBatch[],
   claim: { claimant: string; now: Date; abandonedAfterMs: number },
-): Promise<DeliveryRow[]> {
-  return db
-    .updateTable('deliveries')
-    .set((eb) => ({ status: 'sending', claimed_at: claim.now, claimed_by: claim.claimant, attempts: eb('attempts', '+', 1) }))
-    .where('notice_id', '=', noticeId)
-    .where('batch', '=', batch)
-    .where(claimable(claim.now, claim.abandonedAfterMs))
-    .returningAll()
-    .execute();
+): Promise<ClaimedDelivery[]> {
+  if (batches.length === 0) return [];
+  const abandonedBefore = new Date(claim.now.getTime() - claim.abandonedAfterMs);
+  const { rows } = await sql<ClaimedDelivery>`
+    with claimed as (
+      update deliveries d
+      set status = 'sending', claimed_at = ${claim.now}::timestamptz, claimed_by = ${claim.claimant}, attempts = d.attempts + 1
+      from unnest(${sql.val(batches.map((b) => b.noticeId))}::uuid[], ${sql.val(batches.map((b) => b.batch))}::int[]) as b(notice_id, batch)
+      where d.notice_id = b.notice_id and d.batch = b.batch
+        and (d.status = 'pending' or (d.status = 'sending' and d.claimed_at < ${abandonedBefore}::timestamptz))
+      returning d.*
+    )
+    select claimed.*, r.name as recipient_name from claimed left join recipients r on r.id = claimed.recipient_id
+    order by claimed.notice_id, claimed.batch, claimed.id
+  `.execute(db);
+  return rows;
 }
 
 /** The heartbeat: moves every claim these claimants still hold to `now`. Returns how many. */
@@ -242,15 +251,13 @@ export async function deliveryFactsOf(db: Db, column: SubjectColumn, ids: readon
   return query.execute();
 }
 
-export interface RecipientDeliveries {
-  noticeId: string;
+/** Whom a notice's e-mails go to, as the told rule decided it: what notices of one insert share. */
+export interface RecipientDeliveryGroup {
   /** The kind of recipient the audience reaches, and the window's systems they subscribe to. */
   recipientKind: RecipientKind;
   systems: readonly string[];
   /** Who, as the told rule decided it. */
   selection: Selection;
-  batchSize: number;
-  now: Date;
   /**
    * The local date (YYYY-MM-DD, policy zone) the message is sent on: a recipient whose
    * deputy's range covers it is sent to the deputy instead (src/rules/deputies.ts).
@@ -258,12 +265,21 @@ export interface RecipientDeliveries {
   sendDate: string;
 }
 
+export interface RecipientDeliveries extends RecipientDeliveryGroup {
+  /** The notices that reach exactly these recipients: each gets its own deliveries. */
+  noticeIds: readonly string[];
+  batchSize: number;
+  now: Date;
+}
+
 /**
- * One pending delivery per selected recipient, numbered into batches. The selection is the
- * told rule's decision, taken as parameters; the unique (notice, recipient) key makes a repeat
- * harmless. Recipients are snapshotted now: the address is the one they have at this moment.
+ * One pending delivery per notice and selected recipient, numbered into batches per notice.
+ * The selection is the told rule's decision, taken as parameters; the unique (notice,
+ * recipient) key makes a repeat harmless. Recipients are snapshotted now: the address is the
+ * one they have at this moment.
  */
 export async function insertRecipientDeliveries(db: Db, d: RecipientDeliveries): Promise<void> {
+  if (d.noticeIds.length === 0) return;
   const { selection } = d;
   const subscribed = selection.subscribers
     ? sql`r.deleted_at is null and r.unsubscribed_at is null and r.kind = ${d.recipientKind} and r.systems && ${sql.val([...d.systems])}::text[]`
@@ -274,11 +290,11 @@ export async function insertRecipientDeliveries(db: Db, d: RecipientDeliveries):
   const deputyCovers = sql`(r.deputy_email is not null and r.deputy_from <= ${d.sendDate} and ${d.sendDate} <= r.deputy_to)`;
   await sql`
     insert into deliveries (id, notice_id, recipient_key, recipient_id, channel, target, deputy_name, batch, status, attempts, created_at)
-    select gen_random_uuid(), ${d.noticeId}, r.id::text, r.id, 'email',
+    select gen_random_uuid(), n.id, r.id::text, r.id, 'email',
            case when ${deputyCovers} then r.deputy_email else r.email end,
            case when ${deputyCovers} then r.deputy_name end,
-           ((row_number() over (order by r.id)) - 1) / ${d.batchSize}, 'pending', 0, ${d.now}::timestamptz
-    from recipients r
+           ((row_number() over (partition by n.id order by r.id)) - 1) / ${d.batchSize}, 'pending', 0, ${d.now}::timestamptz
+    from unnest(${sql.val([...d.noticeIds])}::uuid[]) as n(id) cross join recipients r
     where ${subscribed} and ${only} and ${except}
     on conflict (notice_id, recipient_key) do nothing
   `.execute(db);
@@ -314,17 +330,21 @@ export async function insertWebhookDelivery(db: Db, noticeId: string, url: strin
     .execute();
 }
 
-/** The batches of a notice with work left. */
-export async function unfinishedBatchesOfNotice(db: Db, noticeId: string): Promise<number[]> {
+/** The batches with work left of each notice that has any, in order. */
+export async function unfinishedBatchesOfNotices(db: Db, noticeIds: readonly string[]): Promise<Map<string, number[]>> {
+  const batches = new Map<string, number[]>();
+  if (noticeIds.length === 0) return batches;
   const rows = await db
     .selectFrom('deliveries')
-    .select('batch')
+    .select(['notice_id', 'batch'])
     .distinct()
-    .where('notice_id', '=', noticeId)
+    .where('notice_id', '=', anyOf(noticeIds))
     .where('status', 'in', ['pending', 'sending'])
+    .orderBy('notice_id')
     .orderBy('batch')
     .execute();
-  return rows.map((r) => r.batch);
+  for (const { notice_id, batch } of rows) batches.set(notice_id, [...(batches.get(notice_id) ?? []), batch]);
+  return batches;
 }
 
 /**

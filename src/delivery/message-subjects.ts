@@ -1,7 +1,7 @@
 import { findDisruptionWithUpdates } from '../disruptions/disruption-repository.js';
 import type { NoticeRow } from '../storage/schema.js';
 import type { Db } from '../storage/database.js';
-import { findWindow, listWindowsAt } from '../windows/window-repository.js';
+import { findWindow, findWindows, listWindowsAt } from '../windows/window-repository.js';
 import type { MessageSubject } from './notice-messages.js';
 
 /**
@@ -13,6 +13,17 @@ export async function loadMessageSubject(db: Db, notice: Pick<NoticeRow, 'window
   const found = (await findDisruptionWithUpdates(db, notice.disruption_id!))!;
   const windows = await listWindowsAt(db, found.disruption.created_at);
   return { kind: 'disruption', facts: { ...found, windows } };
+}
+
+/** The subjects of many notices' messages: their windows in one statement, each disruption on its own. */
+export async function loadMessageSubjects(db: Db, notices: readonly NoticeRow[]): Promise<Map<string, MessageSubject>> {
+  const windows = new Map((await findWindows(db, [...new Set(notices.flatMap((n) => (n.window_id ? [n.window_id] : [])))])).map((w) => [w.id, w]));
+  const subjects = new Map<string, MessageSubject>();
+  for (const notice of notices) {
+    const window = notice.window_id && windows.get(notice.window_id);
+    subjects.set(notice.id, window ? { kind: 'window', window } : await loadMessageSubject(db, notice));
+  }
+  return subjects;
 }
 
 /** The subject's id for a log line: `windowId` or `disruptionId`. */

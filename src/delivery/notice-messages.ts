@@ -110,6 +110,9 @@ export function publicDisruption(facts: DisruptionFacts, policy: Policy, revisio
   };
 }
 
+/** Compiled window messages kept per process: the messages of one morning's notices. */
+const COMPILED_MESSAGES = 100;
+
 export function noticeMessages(options: MessageOptions): NoticeMessages {
   const { policy } = options;
   const sender = options.mailFrom;
@@ -134,31 +137,51 @@ export function noticeMessages(options: MessageOptions): NoticeMessages {
         acknowledge,
         personalSubject: addressing.deputy ? deputyLinkSubject(recipientKey, to.email) : undefined,
       }));
+  /** Renders and compiles a window's notice: the bodies, the invitation and the MIME structure. */
+  const compileWindowEmail = (notice: NoticeRow, window: WindowRow, asks: boolean, late: boolean): Promise<AddressEmail> => {
+    const facts = noticeWindowFromRow(window);
+    const content = renderNotice({
+      policy,
+      window: facts,
+      audience: notice.audience,
+      kind: notice.kind,
+      previous:
+        notice.previous_start_at && notice.previous_end_at ? { start: notice.previous_start_at, end: notice.previous_end_at } : undefined,
+      publicPageUrl: publicPageUrlFor(options.publicBaseUrl),
+      templatesDir: options.templatesDir,
+      // A catch-up is late for the newcomer, not for the reason the window was short of notice.
+      late,
+      links: linkSlots(asks),
+      chase: notice.chase,
+    });
+    const method = notice.kind === 'cancellation' ? 'CANCEL' : 'REQUEST';
+    // One calendar per message; each recipient's copy names them as its ATTENDEE.
+    const invite = inviteTemplate({ window: facts, policy, method, organizer, audience: notice.audience });
+    const message = composeNotice({ content, from, invite: { content: INVITE_SLOT, method, filename: invite.filename } });
+    return prebuildEmail(message, sender.address, (to) => invite.forAttendee(to));
+  };
+  /**
+   * A window's message compiled once for all its notices that say the same: a thousand
+   * reminders of one window at one instant are one render. Keyed by what the message is made
+   * of; the notice itself only goes into each copy's Message-ID and links.
+   */
+  const compiled = new Map<string, Promise<AddressEmail>>();
+  const compileOnce = (key: string, compile: () => Promise<AddressEmail>) => {
+    let address = compiled.get(key);
+    if (!address) {
+      if (compiled.size >= COMPILED_MESSAGES) compiled.delete(compiled.keys().next().value!);
+      address = compile();
+      address.catch(() => compiled.delete(key));
+      compiled.set(key, address);
+    }
+    return address;
+  };
   return {
     async emailFor(notice, window) {
-      const facts = noticeWindowFromRow(window);
       const asks = asksToAcknowledge(policy, notice.audience, notice.kind) && window.status !== 'cancelled';
-      const content = renderNotice({
-        policy,
-        window: facts,
-        audience: notice.audience,
-        kind: notice.kind,
-        previous:
-          notice.previous_start_at && notice.previous_end_at
-            ? { start: notice.previous_start_at, end: notice.previous_end_at }
-            : undefined,
-        publicPageUrl: publicPageUrlFor(options.publicBaseUrl),
-        templatesDir: options.templatesDir,
-        // A catch-up is late for the newcomer, not for the reason the window was short of notice.
-        late: notice.late && !notice.catch_up,
-        links: linkSlots(asks),
-        chase: notice.chase,
-      });
-      const method = notice.kind === 'cancellation' ? 'CANCEL' : 'REQUEST';
-      // One calendar per notice; each recipient's copy names them as its ATTENDEE.
-      const invite = inviteTemplate({ window: facts, policy, method, organizer, audience: notice.audience });
-      const message = composeNotice({ content, from, invite: { content: INVITE_SLOT, method, filename: invite.filename } });
-      const address = await prebuildEmail(message, sender.address, (to) => invite.forAttendee(to));
+      const late = notice.late && !notice.catch_up;
+      const key = JSON.stringify([window.id, window.updated_at.getTime(), notice.audience, notice.kind, late, notice.chase, notice.previous_start_at?.getTime(), notice.previous_end_at?.getTime()]);
+      const address = await compileOnce(key, () => compileWindowEmail(notice, window, asks, late));
       return withPersonalLinks(address, notice, asks ? { windowId: window.id, revision: window.revision } : undefined);
     },
     async disruptionEmailFor(notice, facts) {

@@ -5,7 +5,8 @@ import {
   deliveryFactsOf,
   insertRecipientDeliveries,
   insertWebhookDelivery,
-  unfinishedBatchesOfNotice,
+  unfinishedBatchesOfNotices,
+  type RecipientDeliveryGroup,
 } from '../delivery/delivery-repository.js';
 import type { Audience, Policy } from '../policy/policy-schema.js';
 import {
@@ -22,7 +23,7 @@ import {
 } from '../rules/told.js';
 import type { Db } from '../storage/database.js';
 import type { NoticeRow } from '../storage/schema.js';
-import { listNoticesOf, lockDueNotices, lockNotice, markDispatched, setNoticeStatus, settleNotices, type SubjectColumn } from './notice-repository.js';
+import { listNoticesOf, lockDueNotices, lockNotice, markDispatched, setNoticesStatus, settleNotices, type SubjectColumn } from './notice-repository.js';
 import { findSubjects, subjectRefOf, type NoticeSubject, type SubjectRef } from './notice-subject.js';
 
 /** How long a change's message waits for a message to the same audience that is being sent right now. */
@@ -55,12 +56,11 @@ export async function dispatchNotice(db: Db, noticeId: string, options: Dispatch
     const notice = await lockNotice(trx, noticeId);
     if (!notice) return { outcome: 'skipped', reason: 'notice no longer exists' };
     if (notice.status !== 'pending') return { outcome: 'skipped', reason: `notice is ${notice.status}` };
-    if (notice.dispatched_at) return { outcome: 'dispatched', batches: await unfinishedBatchesOfNotice(trx, noticeId) };
+    if (notice.dispatched_at) return { outcome: 'dispatched', batches: (await unfinishedBatchesOfNotices(trx, [noticeId])).get(noticeId) ?? [] };
     if (notice.due_at.getTime() > now.getTime()) return { outcome: 'not_due', dueAt: notice.due_at };
-    const ref = subjectRefOf(notice);
-    const subject = (await findSubjects(trx, [notice])).get(ref.id)!;
-    const told = await toldOfSubjects(trx, [ref], options.policy);
-    return fanOut(trx, notice, subject, told.get(ref.id)!, options);
+    const subjects = await findSubjects(trx, [notice]);
+    const told = await toldOfSubjects(trx, [subjectRefOf(notice)], options.policy);
+    return (await fanOutAll(trx, [notice], subjects, told, options)).get(notice.id)!;
   });
 }
 
@@ -82,13 +82,8 @@ export async function dispatchDueNotices(db: Db, options: DispatchOptions & { li
     // Read once for the whole instant. The fan-outs below add only pending deliveries and
     // fan-out marks, which change neither who was told nor who was tried.
     const told = await toldOfSubjects(trx, notices.map(subjectRefOf), options.policy);
-    const dispatched: DueDispatch[] = [];
-    for (const notice of notices) {
-      const { id } = subjectRefOf(notice);
-      const outcome = await fanOut(trx, notice, subjects.get(id)!, told.get(id)!, options);
-      dispatched.push({ noticeId: notice.id, outcome });
-    }
-    return dispatched;
+    const outcomes = await fanOutAll(trx, notices, subjects, told, options);
+    return notices.map((notice) => ({ noticeId: notice.id, outcome: outcomes.get(notice.id)! }));
   });
 }
 
@@ -114,50 +109,105 @@ export async function toldOfWindows(db: Db, windowIds: readonly string[], policy
   return toldOfSubjects(db, windowIds.map((id) => ({ column: 'window_id' as const, id })), policy);
 }
 
-/** The fan-out of one locked, pending, due notice. */
-async function fanOut(
+/** What one locked, pending, due notice's fan-out does, decided before anything is written. */
+type FanOutPlan =
+  | { noticeId: string; outcome: Exclude<DispatchOutcome, { outcome: 'dispatched' }>; cancel: boolean }
+  | { noticeId: string; deliveries: RecipientDeliveryGroup | null; webhook: string | null };
+
+/**
+ * The fan-outs of locked, pending, due notices, in a handful of statements whatever their
+ * number: whom each reaches is decided here for all of them, the recipient deliveries of
+ * notices that reach the same people are written by one insert, and the fan-out marks, the
+ * batches and the notices with nobody to reach are each one statement. A morning rush of a
+ * thousand notices thereby costs a few dozen round trips, not thousands.
+ */
+async function fanOutAll(
   trx: Db,
+  notices: readonly NoticeRow[],
+  subjects: ReadonlyMap<string, NoticeSubject>,
+  told: ReadonlyMap<string, ReadonlyMap<Audience, AudienceTold>>,
+  options: DispatchOptions,
+): Promise<Map<string, DispatchOutcome>> {
+  const { now } = options;
+  const chased = notices.filter((n) => n.chase && n.window_id !== null).map((n) => n.window_id!);
+  const acknowledged = new Map<string, Set<string>>();
+  for (const a of await currentAcknowledgements(trx, [...new Set(chased)])) {
+    acknowledged.set(a.window_id, (acknowledged.get(a.window_id) ?? new Set()).add(a.recipient_id));
+  }
+  const plans = notices.map((notice) => {
+    const { id } = subjectRefOf(notice);
+    return planFanOut(notice, subjects.get(id)!, told.get(id)!, acknowledged, options);
+  });
+
+  const outcomes = new Map<string, DispatchOutcome>();
+  const cancelled = plans.flatMap((p) => ('cancel' in p && p.cancel ? [p.noticeId] : []));
+  if (cancelled.length > 0) await setNoticesStatus(trx, cancelled, 'cancelled');
+  for (const p of plans) if ('outcome' in p) outcomes.set(p.noticeId, p.outcome);
+
+  const going = plans.filter((p): p is Extract<FanOutPlan, { deliveries: unknown }> => 'deliveries' in p);
+  if (going.length === 0) return outcomes;
+  const groups = new Map<string, { group: RecipientDeliveryGroup; noticeIds: string[] }>();
+  for (const { noticeId, deliveries } of going) {
+    if (!deliveries) continue;
+    const key = groupKey(deliveries);
+    const found = groups.get(key) ?? { group: deliveries, noticeIds: [] };
+    found.noticeIds.push(noticeId);
+    groups.set(key, found);
+  }
+  for (const { group, noticeIds } of groups.values()) {
+    await insertRecipientDeliveries(trx, { ...group, noticeIds, batchSize: options.batchSize, now });
+  }
+  for (const { noticeId, webhook } of going) if (webhook) await insertWebhookDelivery(trx, noticeId, webhook, now);
+
+  const ids = going.map((p) => p.noticeId);
+  await markDispatched(trx, ids, now);
+  const batches = await unfinishedBatchesOfNotices(trx, ids);
+  const nothingToSend = ids.filter((id) => !batches.has(id));
+  await settleNotices(trx, nothingToSend, now);
+  for (const id of ids) outcomes.set(id, { outcome: 'dispatched', batches: batches.get(id) ?? [] });
+  return outcomes;
+}
+
+/** Whom one notice reaches, by the told rule, or why it does not go out now. */
+function planFanOut(
   notice: NoticeRow,
   subject: NoticeSubject,
   told: ReadonlyMap<Audience, AudienceTold>,
+  acknowledged: ReadonlyMap<string, ReadonlySet<string>>,
   options: DispatchOptions,
-): Promise<DispatchOutcome> {
+): FanOutPlan {
   const { now } = options;
   // A disruption's notices all go out, its resolution too: only a cancelled window withdraws what is left.
   if (subject.kind === 'window' && subject.row.status === 'cancelled' && notice.kind !== 'cancellation') {
-    await setNoticeStatus(trx, notice.id, 'cancelled');
-    return { outcome: 'skipped', reason: 'window is cancelled' };
+    return { noticeId: notice.id, outcome: { outcome: 'skipped', reason: 'window is cancelled' }, cancel: true };
   }
-
   if (reachOf(notice.kind) === 'told' && mustWaitForInFlight(told, notice.audience)) {
-    return { outcome: 'not_due', dueAt: new Date(now.getTime() + IN_FLIGHT_WAIT_MS) };
+    return { noticeId: notice.id, outcome: { outcome: 'not_due', dueAt: new Date(now.getTime() + IN_FLIGHT_WAIT_MS) }, cancel: false };
   }
   // A chase skips whoever confirmed the window's current revision.
-  const chase =
-    notice.chase && subject.kind === 'window'
-      ? { acknowledged: new Set((await currentAcknowledgements(trx, [subject.row.id])).map((a) => a.recipient_id)) }
-      : undefined;
+  const chase = notice.chase && subject.kind === 'window' ? { acknowledged: acknowledged.get(subject.row.id) ?? new Set<string>() } : undefined;
   const selection = selectionFor(notice.kind, told.get(notice.audience)!, chase);
-
   const members = emailMembersOf(options.policy, notice.audience);
-  if (members) {
-    await insertRecipientDeliveries(trx, {
-      noticeId: notice.id,
-      recipientKind: members,
-      // Subscribers of a system that depends on the window's are told too; once each, by the delivery key.
-      systems: affectedSystems(options.policy, subject.row.systems),
-      selection,
-      batchSize: options.batchSize,
-      now,
-      // A recipient whose deputy's range covers the day it goes out is sent to the deputy instead.
-      sendDate: localDate(now, options.policy.timezone),
-    });
-  }
   const webhook = options.webhooks[notice.audience];
-  if (webhook && isSelected(selection, WEBHOOK_KEY, true)) await insertWebhookDelivery(trx, notice.id, webhook, now);
+  return {
+    noticeId: notice.id,
+    deliveries: members
+      ? {
+          recipientKind: members,
+          // Subscribers of a system that depends on the window's are told too; once each, by the delivery key.
+          systems: affectedSystems(options.policy, subject.row.systems),
+          selection,
+          // A recipient whose deputy's range covers the day it goes out is sent to the deputy instead.
+          sendDate: localDate(now, options.policy.timezone),
+        }
+      : null,
+    webhook: webhook && isSelected(selection, WEBHOOK_KEY, true) ? webhook : null,
+  };
+}
 
-  await markDispatched(trx, notice.id, now);
-  const batches = await unfinishedBatchesOfNotice(trx, notice.id);
-  if (batches.length === 0) await settleNotices(trx, [notice.id], now);
-  return { outcome: 'dispatched', batches };
+/** Notices whose recipient deliveries are the same selection share one insert. */
+function groupKey(d: RecipientDeliveryGroup): string {
+  const keys = (set: ReadonlySet<string> | null) => (set === null ? null : [...set].sort());
+  const { selection } = d;
+  return JSON.stringify([d.recipientKind, [...d.systems].sort(), d.sendDate, selection.subscribers, keys(selection.only), keys(selection.except)]);
 }

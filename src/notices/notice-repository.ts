@@ -30,6 +30,11 @@ export async function findNotice(db: Db, id: string): Promise<NoticeRow | undefi
   return db.selectFrom('notices').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+export async function findNotices(db: Db, ids: readonly string[]): Promise<NoticeRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('notices').selectAll().where('id', '=', anyOf(ids)).execute();
+}
+
 /** Notices still to fan out that fall due by `until`: each must have its delayed job. */
 export async function listNoticesToSchedule(db: Db, until: Date): Promise<Pick<NoticeRow, 'id' | 'revision' | 'due_at'>[]> {
   return db
@@ -61,12 +66,19 @@ export async function lockDueNotices(db: Db, now: Date, limit: number): Promise<
     .execute();
 }
 
-export async function markDispatched(db: Db, id: string, now: Date): Promise<void> {
-  await db.updateTable('notices').set({ dispatched_at: now }).where('id', '=', id).execute();
+export async function markDispatched(db: Db, ids: readonly string[], now: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('notices').set({ dispatched_at: now }).where('id', '=', anyOf(ids)).execute();
 }
 
-export async function setNoticeStatus(db: Db, id: string, status: NoticeStatus): Promise<void> {
-  await db.updateTable('notices').set({ status }).where('id', '=', id).execute();
+export async function setNoticesStatus(db: Db, ids: readonly string[], status: NoticeStatus): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('notices').set({ status }).where('id', '=', anyOf(ids)).execute();
+}
+
+/** `= any($1::uuid[])`: one parameter however many ids, so a statement's text stays the same. */
+export function anyOf(ids: readonly string[]) {
+  return sql<string>`any(${sql.val([...ids])}::uuid[])`;
 }
 
 /** Locks every notice of the window, so no worker dispatches one while the window changes. */

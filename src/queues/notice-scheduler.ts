@@ -1,3 +1,4 @@
+import type { DeliveryBatch } from '../delivery/delivery-repository.js';
 import type { Queues } from './queues.js';
 import { DELIVERY_JOB, jobId, KEEP_JOBS } from './queues.js';
 
@@ -14,9 +15,17 @@ export interface ScheduledNotice {
  */
 export const ARM_EARLY_MS = 250;
 
-export interface DeliveryBatch {
+/**
+ * Notices with a single batch (one recipient, or a few hundred) share a delivery job by this
+ * many: a morning rush of a thousand small notices is forty jobs, not a thousand, each
+ * claiming, reading and settling its notices in one statement apiece.
+ */
+export const DELIVERY_GROUP = 25;
+
+/** A fanned-out notice's batches with work left. */
+export interface FannedOut {
   noticeId: string;
-  batch: number;
+  batches: readonly number[];
 }
 
 /** A confirmation e-mail of a public sign-up, as its row names it. */
@@ -76,6 +85,32 @@ export class NoticeScheduler {
           backoff: { type: 'exponential', delay: options.backoffMs },
           ...KEEP_JOBS,
         },
+      })),
+    );
+  }
+
+  /**
+   * The delivery jobs of notices fanned out together: a notice's only batch shares a job with
+   * up to DELIVERY_GROUP - 1 others; a notice of several batches (a big fan-out) gets a job
+   * per batch. A group's id is made from its batches, so adding it twice does nothing; what
+   * Redis loses the reconciler gives back as single batches.
+   */
+  async scheduleFannedOut(notices: readonly FannedOut[], options: { attempts: number; backoffMs: number }): Promise<void> {
+    const alone = notices.filter((n) => n.batches.length === 1).map((n) => ({ noticeId: n.noticeId, batch: n.batches[0]! }));
+    const groups: DeliveryBatch[][] = [];
+    for (let i = 0; i < alone.length; i += DELIVERY_GROUP) groups.push(alone.slice(i, i + DELIVERY_GROUP));
+    const singles = [
+      ...notices.filter((n) => n.batches.length > 1).flatMap((n) => n.batches.map((batch) => ({ noticeId: n.noticeId, batch }))),
+      ...groups.filter((g) => g.length === 1).flat(),
+    ];
+    await this.scheduleDeliveryBatches(singles, options);
+    const together = groups.filter((g) => g.length > 1);
+    if (together.length === 0) return;
+    await this.queues.deliveries.addBulk(
+      together.map((batches) => ({
+        name: DELIVERY_JOB.group,
+        data: { batches },
+        opts: { jobId: jobId.deliveryGroup(batches), attempts: options.attempts, backoff: { type: 'exponential', delay: options.backoffMs }, ...KEEP_JOBS },
       })),
     );
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { openRedis, type RedisClient } from '../runtime/redis-client.js';
 
@@ -14,14 +15,17 @@ export const QUEUE = {
 export const jobId = {
   notice: (noticeId: string, revision: number) => `notice-${noticeId}-r${revision}`,
   deliveryBatch: (noticeId: string, batch: number) => `delivery-${noticeId}-b${batch}`,
+  /** Small batches of several notices sent by one job: named by a digest of the batches. */
+  deliveryGroup: (batches: readonly { noticeId: string; batch: number }[]) =>
+    `delivery-group-${createHash('sha256').update(batches.map((b) => `${b.noticeId}/${b.batch}`).sort().join(',')).digest('hex').slice(0, 32)}`,
   windowTransition: (windowId: string, revision: number, to: 'in_progress' | 'completed') =>
     `window-${windowId}-r${revision}-${to}`,
   /** A sign-up's confirmation e-mail, per request and the instant it was asked for (a later sign-up mails anew). */
   confirmationMail: (requestId: string, mailedAt: Date) => `confirm-${requestId}-${mailedAt.getTime()}`,
 };
 
-/** The delivery queue's job names: a notice's batch, or a public sign-up's confirmation e-mail. */
-export const DELIVERY_JOB = { batch: 'deliver', confirmation: 'confirm-subscription' } as const;
+/** The delivery queue's job names: a notice's batch, small batches of several notices, or a public sign-up's confirmation e-mail. */
+export const DELIVERY_JOB = { batch: 'deliver', group: 'deliver-together', confirmation: 'confirm-subscription' } as const;
 
 /** Completed jobs are kept for a day, so their ids keep deduplicating re-adds for that long. */
 export const KEEP_JOBS: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {

@@ -175,13 +175,6 @@ export async function subscriberIds(db: Db, audience: AudienceQuery): Promise<st
   return rows.map((r) => r.id);
 }
 
-/** The names of recipients by id (removed ones too: a message addressed to them keeps their name). */
-export async function recipientNames(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('recipients').select(['id', 'name']).where('id', 'in', ids).execute();
-  return new Map(rows.map((r) => [r.id, r.name]));
-}
-
 /** The recipients with these ids that are still in the register (not removed). */
 export async function activeRecipientsByIds(db: Db, ids: readonly string[]): Promise<RecipientRow[]> {
   if (ids.length === 0) return [];

@@ -8,7 +8,7 @@ import { insertManagers, insertReminderDueAt } from '../support/notice-fixtures.
 
 const MINUTE = 60_000;
 
-async function insertWindow(db: Db, status: 'scheduled' | 'cancelled' = 'scheduled'): Promise<string> {
+async function insertWindow(db: Db, status: 'scheduled' | 'cancelled' = 'scheduled', systems = ['tes']): Promise<string> {
   const id = randomUUID();
   const start = new Date(Date.now() + 2 * 24 * 60 * MINUTE);
   await db
@@ -17,7 +17,7 @@ async function insertWindow(db: Db, status: 'scheduled' | 'cancelled' = 'schedul
       id,
       title: 'Uppgradering av Tes',
       description: '',
-      systems: ['tes'],
+      systems,
       kind: 'minor',
       start_at: start,
       end_at: new Date(start.getTime() + 60 * MINUTE),
@@ -84,6 +84,50 @@ describe.each(testBackends)('notices due at one instant on $name', (backend) => 
     expect(dispatched).toEqual([{ noticeId: reminder.id, outcome: { outcome: 'skipped', reason: 'window is cancelled' } }]);
     const row = await db.selectFrom('notices').select('status').where('id', '=', reminder.id).executeTakeFirstOrThrow();
     expect(row.status).toBe('cancelled');
+  });
+});
+
+describe.each(testBackends)('notices of many windows due at one instant on $name', (backend) => {
+  let database: TestDatabase;
+  const ids: Record<'tes' | 'carelock', string[]> = { tes: [], carelock: [] };
+  beforeAll(async () => {
+    database = await backend.open();
+    for (const system of ['tes', 'carelock'] as const) {
+      const emails = await insertManagers(database.db, 2, { systems: [system], tag: system });
+      const rows = await database.db.selectFrom('recipients').select(['id', 'email']).where('email', 'in', emails).orderBy('email').execute();
+      ids[system] = rows.map((r) => r.id);
+    }
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  it('when reminders of windows of unrelated systems and an update told to one manager fall due together, then each notice reaches exactly its own recipients, batched from 0', async () => {
+    const { db } = database;
+    const now = new Date();
+    const past = new Date(now.getTime() - 1000);
+    const windows = await Promise.all([['tes'], ['tes'], ['carelock'], ['tes']].map((systems) => insertWindow(db, 'scheduled', systems)));
+    const [tesA, tesB, care, changed] = windows as [string, string, string, string];
+    // The changed window's announcement reached the first Tes manager only.
+    const told = await insertReminderDueAt(db, changed, new Date(now.getTime() - MINUTE), { audience: 'managers', kind: 'announcement' });
+    await db.updateTable('notices').set({ status: 'sent', dispatched_at: told.due_at, sent_at: told.due_at }).where('id', '=', told.id).execute();
+    await db.insertInto('deliveries').values({
+      id: randomUUID(), notice_id: told.id, recipient_key: ids.tes[0]!, recipient_id: ids.tes[0]!, channel: 'email', target: 'chef@orebro.se',
+      batch: 0, status: 'sent', attempts: 1, claimed_at: null, claimed_by: null, failing_since: null, last_error: null, message_id: null, sent_at: told.due_at, created_at: told.due_at,
+    }).execute();
+    const reminders = await Promise.all([tesA, tesB, care].map((w) => insertReminderDueAt(db, w, past)));
+    const update = await insertReminderDueAt(db, changed, past, { audience: 'managers', kind: 'update' });
+
+    const dispatched = await dispatchDueNotices(db, options(now));
+
+    expect(dispatched.map((d) => d.outcome)).toEqual(Array(4).fill({ outcome: 'dispatched', batches: [0] }));
+    const reached = async (noticeId: string) =>
+      (await db.selectFrom('deliveries').select(['recipient_id', 'batch']).where('notice_id', '=', noticeId).orderBy('recipient_id').execute());
+    const asBatchZero = (recipients: string[]) => [...recipients].sort().map((recipient_id) => ({ recipient_id, batch: 0 }));
+    expect(await reached(reminders[0]!.id)).toEqual(asBatchZero(ids.tes));
+    expect(await reached(reminders[1]!.id)).toEqual(asBatchZero(ids.tes));
+    expect(await reached(reminders[2]!.id)).toEqual(asBatchZero(ids.carelock));
+    expect(await reached(update.id)).toEqual(asBatchZero([ids.tes[0]!]));
   });
 });
 
