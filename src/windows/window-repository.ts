@@ -8,20 +8,29 @@ export async function insertWindow(db: Db, row: NewWindowRow): Promise<WindowRow
 }
 
 /**
- * Writes a new window, its notices and its audit record in one statement and returns the
- * window as stored. A create holds the register's lock until it commits, and every round trip
- * while it holds it is waited for by each create behind it. The notices reference the window:
- * PostgreSQL checks that key at the end of the statement, once the window is written.
+ * Writes new windows, their notices and their audit records in one statement and returns the
+ * windows as stored. A create holds the register's lock until it commits, and every round
+ * trip while it holds it is waited for by each create behind it. The notices reference their
+ * windows: PostgreSQL checks those keys at the end of the statement, once the windows are
+ * written. The audit records are numbered in the order given.
  */
-export async function insertWindowWithNotices(db: Db, window: NewWindowRow, notices: readonly NewNoticeRow[], audit: NewAuditEventRow): Promise<WindowRow> {
-  const written = db.with('w', (q) => q.insertInto('windows').values(window).returningAll()).with('a', (q) => q.insertInto('audit_events').values(audit));
-  // An insert of no rows is no SQL: a window with nothing to tell writes no notices.
-  if (notices.length === 0) return written.selectFrom('w').selectAll().executeTakeFirstOrThrow();
+export async function insertWindowsWithNotices(
+  db: Db,
+  windows: readonly NewWindowRow[],
+  notices: readonly NewNoticeRow[],
+  audits: readonly NewAuditEventRow[],
+): Promise<WindowRow[]> {
+  // An insert of no rows is no SQL: a group all refused writes nothing, a window with nothing to tell no notices.
+  if (windows.length === 0) return [];
+  const written = db
+    .with('w', (q) => q.insertInto('windows').values([...windows]).returningAll())
+    .with('a', (q) => q.insertInto('audit_events').values([...audits]));
+  if (notices.length === 0) return written.selectFrom('w').selectAll().execute();
   return written
     .with('n', (q) => q.insertInto('notices').values([...notices]))
     .selectFrom('w')
     .selectAll()
-    .executeTakeFirstOrThrow();
+    .execute();
 }
 
 export async function findWindow(db: Db, id: string): Promise<WindowRow | undefined> {
