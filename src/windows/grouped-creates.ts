@@ -13,8 +13,8 @@ import { allowances, newWindowRows, takenWindow, type CommittedChange, type NewW
  * for it. A group takes the lock once, reads the windows sharing its time once, judges its
  * creates one after the other (each against the register and the group's creates before it,
  * exactly as if each had come after the one before), writes the accepted ones in one
- * statement and commits once. A create that finds nothing running starts a group of its own
- * at once, so a lone create waits for nothing.
+ * statement and commits once. A create that finds no group gathering starts one at once, so
+ * a lone create waits for nothing.
  */
 
 /** A create judged alone and waiting for the register. */
@@ -38,52 +38,72 @@ interface Waiting extends GroupedCreate {
 
 interface Group {
   waiting: Waiting[];
-  running: boolean;
+  /** A group has begun its transaction and waits for the register's lock; it takes the creates waiting when it gets it. */
+  gathering: boolean;
 }
 
 /** Creates that share one transaction at most: one statement writes them all. */
 const MOST_IN_GROUP = 50;
 
-/** The creates waiting for each database: a group runs while the next one gathers. */
+/** The creates waiting for each database, and whether a group is gathering them. */
 const groups = new WeakMap<Db, Group>();
 
 /** Judges and stores the create in the next group of `db`; resolves once that group has committed. */
 export function createInGroup(db: Db, create: GroupedCreate): Promise<GroupedOutcome> {
   let group = groups.get(db);
-  if (!group) groups.set(db, (group = { waiting: [], running: false }));
+  if (!group) groups.set(db, (group = { waiting: [], gathering: false }));
   const gathering = group;
   return new Promise((resolve, reject) => {
     gathering.waiting.push({ ...create, resolve, reject });
-    if (!gathering.running) void runGroups(db, gathering);
+    gatherNext(db, gathering);
   });
 }
 
-async function runGroups(db: Db, group: Group): Promise<void> {
-  group.running = true;
-  try {
-    while (group.waiting.length > 0) await commitGroup(db, group.waiting.splice(0, MOST_IN_GROUP));
-  } finally {
-    group.running = false;
-  }
+/**
+ * Begins the next group when creates wait and none is gathering. A group begins its
+ * transaction and asks for the lock while the one before still writes and commits, so the
+ * lock passes from one to the next inside PostgreSQL, without a round trip between.
+ */
+function gatherNext(db: Db, group: Group): void {
+  if (group.gathering || group.waiting.length === 0) return;
+  group.gathering = true;
+  void runGroup(db, group);
 }
 
 /** Runs one group; never throws: each create is told its own outcome or error. */
-async function commitGroup(db: Db, creates: Waiting[]): Promise<void> {
+async function runGroup(db: Db, group: Group): Promise<void> {
+  let creates: Waiting[] | undefined;
+  const take = () => {
+    creates = group.waiting.splice(0, MOST_IN_GROUP);
+    group.gathering = false;
+    gatherNext(db, group);
+    return creates;
+  };
   let outcomes: GroupedOutcome[];
   try {
-    outcomes = await db.transaction().execute((trx) => judgeAndWrite(trx, creates));
+    outcomes = await db.transaction().execute(async (trx) => {
+      await lockRegister(trx);
+      return judgeAndWrite(trx, take());
+    });
   } catch (error) {
     // One statement wrote the whole group: when the group fails, each create is tried alone,
     // so that only the one at fault fails, as when each had a transaction of its own.
-    if (creates.length === 1) return creates[0]!.reject(error);
-    for (const create of creates) await commitGroup(db, [create]);
+    for (const create of creates ?? take()) {
+      await db
+        .transaction()
+        .execute(async (trx) => {
+          await lockRegister(trx);
+          return judgeAndWrite(trx, [create]);
+        })
+        .then(([outcome]) => create.resolve(outcome!), create.reject);
+    }
     return;
   }
-  creates.forEach((create, i) => create.resolve(outcomes[i]!));
+  creates!.forEach((create, i) => create.resolve(outcomes[i]!));
 }
 
+/** The group's creates judged one after the other and the accepted ones written, under the register's lock. */
 async function judgeAndWrite(trx: Db, creates: readonly GroupedCreate[]): Promise<GroupedOutcome[]> {
-  await lockRegister(trx);
   // One read for the group: the windows sharing any of its times, from the earliest `now` on.
   const earliest = new Date(Math.min(...creates.map((c) => c.now.toMillis())));
   const from = new Date(Math.min(...creates.map((c) => c.input.start.toMillis())));
