@@ -107,6 +107,7 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
     abandonedAfterMs,
     concurrency: settings.sendsPerBatch ?? 20,
     ...deliveryPipeline(db, settings.mailer, settings.messages, now),
+    retryAlone: (batch) => scheduler.retryDeliveryBatch(batch, delivery),
     metrics: settings.metrics,
   };
 
@@ -125,11 +126,22 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
    * round trip. Bounded; a job that finds nothing here asks the database as before.
    */
   const dispatchedHere = new Map<string, DispatchOutcome>();
+  let dispatching: Promise<unknown> = Promise.resolve();
+  /**
+   * One dispatch at a time in this process: the jobs of one instant that start together wait
+   * for the first, and then find their notices in `dispatchedHere`, instead of each locking
+   * its notice behind the first's transaction and scheduling its batch a job of its own.
+   */
+  const dispatchTogether = (noticeId: string): Promise<{ outcome: DispatchOutcome; scheduled: boolean }> => {
+    const mine = dispatching.then(() => dispatchOnce(noticeId));
+    dispatching = mine.catch(() => {});
+    return mine;
+  };
   /**
    * The notice's own fan-out, and with it every other due notice no other worker holds.
    * `scheduled`: its batches have their jobs (alone or shared with other notices' batches).
    */
-  const dispatchTogether = async (noticeId: string): Promise<{ outcome: DispatchOutcome; scheduled: boolean }> => {
+  const dispatchOnce = async (noticeId: string): Promise<{ outcome: DispatchOutcome; scheduled: boolean }> => {
     const known = dispatchedHere.get(noticeId);
     if (known) {
       dispatchedHere.delete(noticeId);
@@ -206,10 +218,15 @@ export async function startWorkers(settings: WorkerSettings): Promise<RunningWor
   );
 
   // The heartbeat: the claims of every batch running here stay young, so only a dead worker's age.
+  // A beat is skipped while the last one still runs: beats piling up on a slow database would
+  // take every connection of the pool, and the sends' marks would wait behind them.
+  let beating = false;
   const heartbeat = setInterval(() => {
-    renewClaims(db, deliveryContext.runs.claimants(), now()).catch((error: Error) =>
-      logger.warn({ error: error.message }, 'could not renew delivery claims'),
-    );
+    if (beating) return;
+    beating = true;
+    renewClaims(db, deliveryContext.runs.claimants(), now())
+      .catch((error: Error) => logger.warn({ error: error.message }, 'could not renew delivery claims'))
+      .finally(() => (beating = false));
   }, abandonedAfterMs / 10);
   heartbeat.unref();
 

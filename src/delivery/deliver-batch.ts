@@ -37,6 +37,12 @@ export interface DeliveryContext {
   settle: (noticeId: string) => Promise<void>;
   /** The batch runs of this process: renewed by the heartbeat, stopped at shutdown. */
   runs: BatchRuns;
+  /**
+   * Gives a batch of a shared job that met a transient failure a job of its own, due after
+   * the first backoff: a shared job is never retried as a whole, so no other notice's
+   * deliveries wait for one notice's failing server, and each batch keeps its own backoff.
+   */
+  retryAlone: (batch: DeliveryBatch) => Promise<void>;
   metrics?: Metrics | undefined;
 }
 
@@ -46,8 +52,10 @@ const COMPILED_NOTICES = 100;
 export interface BatchResult {
   sent: number;
   failed: number;
-  /** Deliveries given back after a transient failure, for the next attempt. */
+  /** Deliveries given back after a transient failure, for this job's next attempt. */
   retry: number;
+  /** Deliveries given back after a transient failure, for their batch's job of its own (a shared job's). */
+  handedOff: number;
   lastError: string | null;
   /** Set when a programming error ended the batch: retrying cannot help. */
   unrecoverable: string | null;
@@ -118,7 +126,7 @@ export function deliveryPipeline(
  * unstarted deliveries are given back.
  */
 export async function deliverBatches(ctx: DeliveryContext, batches: readonly DeliveryBatch[], options: { finalAttempt: boolean }): Promise<BatchResult> {
-  const result: BatchResult = { sent: 0, failed: 0, retry: 0, lastError: null, unrecoverable: null, interrupted: false };
+  const result: BatchResult = { sent: 0, failed: 0, retry: 0, handedOff: 0, lastError: null, unrecoverable: null, interrupted: false };
   const run = ctx.runs.begin();
   if (!run) return { ...result, interrupted: true };
   try {
@@ -139,10 +147,11 @@ export async function deliverBatches(ctx: DeliveryContext, batches: readonly Del
       }
       const notices = await ctx.noticesOf([...byNotice.keys()]);
       const subjects = await loadMessageSubjects(ctx.db, [...notices.values()]);
+      const retry: RetryOf = { finalAttempt: options.finalAttempt, alone: batches.length > 1 ? onceEach(ctx.retryAlone) : null };
       await Promise.all(
         [...byNotice].map(([noticeId, deliveries]) => {
           const notice = notices.get(noticeId)!;
-          return sendToRecipients(ctx, run, { notice, subject: subjects.get(noticeId)! }, deliveries, options.finalAttempt, result);
+          return sendToRecipients(ctx, run, { notice, subject: subjects.get(noticeId)! }, deliveries, retry, result);
         }),
       );
     }
@@ -165,7 +174,7 @@ async function sendToRecipients(
   run: BatchRun,
   { notice, subject }: Pick<Sending, 'notice' | 'subject'>,
   claimed: readonly ClaimedDelivery[],
-  finalAttempt: boolean,
+  retry: RetryOf,
   result: BatchResult,
 ): Promise<void> {
   const send = sender(ctx, notice, subject);
@@ -187,7 +196,7 @@ async function sendToRecipients(
       });
       if (!started) return;
     } catch (error) {
-      await settleFailure(ctx, run, { delivery, notice, subject }, error, finalAttempt, result);
+      await settleFailure(ctx, run, { delivery, notice, subject }, error, retry, result);
       return;
     }
     const sentAt = ctx.now();
@@ -217,19 +226,29 @@ interface Sending {
   subject: MessageSubject;
 }
 
+/** How a run retries a transient failure: by its own job's next attempt, or (a shared job's) by a job of the batch's own. */
+interface RetryOf {
+  finalAttempt: boolean;
+  alone: ((batch: DeliveryBatch) => Promise<void>) | null;
+}
+
 /**
  * By kind (failure-kinds.ts): transient gives the delivery back (final on the last attempt),
- * permanent fails it, a programming error fails it (and deliverBatch ends the batch).
+ * permanent fails it, a programming error fails it (and the run ends that notice's part).
  */
-async function settleFailure(ctx: DeliveryContext, run: BatchRun, { delivery, notice, subject }: Sending, error: unknown, finalAttempt: boolean, result: BatchResult) {
+async function settleFailure(ctx: DeliveryContext, run: BatchRun, { delivery, notice, subject }: Sending, error: unknown, retry: RetryOf, result: BatchResult) {
   const reason = describeFailure(error);
   const kind = classifyFailure(error);
   const now = ctx.now();
   result.lastError = reason;
   ctx.metrics?.deliveryFailures.inc({ channel: delivery.channel, kind });
-  if (kind === 'transient' && !finalAttempt) {
+  if (kind === 'transient' && !retry.finalAttempt) {
+    // The batch's own job exists before the delivery is pending again: the reconciler, seeing
+    // it pending, finds that job and adds none that would retry it at once.
+    if (retry.alone) await retry.alone({ noticeId: delivery.notice_id, batch: delivery.batch });
     await release(ctx.db, [delivery.id], run.claimant, { error: reason, now });
-    result.retry += 1;
+    if (retry.alone) result.handedOff += 1;
+    else result.retry += 1;
     return;
   }
   await markFailed(ctx.db, [delivery.id], run.claimant, reason, now);
@@ -276,6 +295,17 @@ async function untilRecorded(record: () => Promise<void>): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
+}
+
+/** `work` once per batch, however many deliveries of it fail: later calls share the first. */
+function onceEach(work: (batch: DeliveryBatch) => Promise<void>): (batch: DeliveryBatch) => Promise<void> {
+  const started = new Map<string, Promise<void>>();
+  return (batch) => {
+    const key = `${batch.noticeId}/${batch.batch}`;
+    let done = started.get(key);
+    if (!done) started.set(key, (done = work(batch)));
+    return done;
+  };
 }
 
 async function forEachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {

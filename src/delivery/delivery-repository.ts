@@ -45,16 +45,22 @@ export async function claimBatches(
   return rows;
 }
 
-/** The heartbeat: moves every claim these claimants still hold to `now`. Returns how many. */
+/**
+ * The heartbeat: moves every claim these claimants still hold to `now`. Returns how many.
+ * Rows another statement has locked right now (a send's `sent` mark, mostly) are skipped, not
+ * waited for: a heartbeat that waited could wait in a circle with the marks, and the next
+ * beat renews whatever is still claimed.
+ */
 export async function renewClaims(db: Db, claimants: readonly string[], now: Date): Promise<number> {
   if (claimants.length === 0) return 0;
-  const renewed = await db
-    .updateTable('deliveries')
-    .set({ claimed_at: now })
-    .where('status', '=', 'sending')
-    .where('claimed_by', 'in', claimants)
-    .executeTakeFirst();
-  return Number(renewed.numUpdatedRows);
+  const renewed = await sql`
+    update deliveries set claimed_at = ${now}::timestamptz
+    where id in (
+      select id from deliveries
+      where status = 'sending' and claimed_by = any(${sql.val([...claimants])}::text[])
+      for update skip locked)
+  `.execute(db);
+  return Number(renewed.numAffectedRows ?? 0);
 }
 
 export interface SentMark {

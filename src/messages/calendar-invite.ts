@@ -1,7 +1,8 @@
-import ical, { ICalCalendarMethod, ICalEventStatus, ICalEventTransparency } from 'ical-generator';
+import ical, { ICalCalendarMethod, ICalEventStatus, ICalEventTransparency, type ICalEventData } from 'ical-generator';
 import { DateTime } from 'luxon';
 import { affectedSystemsText } from '../rules/dependencies.js';
 import type { Audience, Policy } from '../policy/policy-schema.js';
+import { foldLines } from './ical-fold.js';
 import { formatWhen } from './swedish-time.js';
 import type { NoticeWindow } from './notice-window.js';
 import { supportForAudience } from './support-lines.js';
@@ -90,27 +91,32 @@ export function inviteTemplate(input: Omit<InviteInput, 'attendee'>): InviteTemp
  * - No VALARM: the recipient's own calendar settings decide reminders.
  */
 function inviteParts(input: Omit<InviteInput, 'attendee'>): { before: string; after: string } {
+  const { policy, method } = input;
+  const event = inviteEvent(input);
+  // The calendar itself gets no zone name: ical-generator would then write DTSTAMP as a
+  // floating local time, where RFC 5545 requires UTC. Only the event is written by the
+  // generator (calendarHead writes what comes before it), so the calendar needs no zone.
+  const calendarEvent = ical({ timezone: { name: null } }).createEvent(event);
+  const vevent = foldLines(calendarEvent.toString());
+  const at = vevent.lastIndexOf('END:VEVENT\r\n');
+  if (at < 0) throw new Error('the generated event has no END:VEVENT');
+  // The VTIMEZONE starts a year early so the observance in force at the start is defined.
+  const head = calendarHead(policy.municipality, method, calendarEvent.timezone(), event.start.year - 1, event.end.year + 1);
+  return { before: head + vevent.slice(0, at), after: `${vevent.slice(at)}END:VCALENDAR` };
+}
+
+/** The event of one window's invitation, as ical-generator takes it; `start` and `end` in the policy's zone. */
+export function inviteEvent(input: Omit<InviteInput, 'attendee'>): ICalEventData & { start: DateTime; end: DateTime } {
   const { window, policy, method, organizer } = input;
   const zone = policy.timezone;
-  const start = DateTime.fromJSDate(window.start).setZone(zone);
-  const end = DateTime.fromJSDate(window.end).setZone(zone);
+  const start = DateTime.fromJSDate(window.start, { zone });
+  const end = DateTime.fromJSDate(window.end, { zone });
   if (!start.isValid || !end.isValid) throw new RangeError(`window ${window.id} has no valid start or end`);
-  // The VTIMEZONE starts a year early so the observance in force at the start is defined.
-  // The calendar itself gets no zone name: ical-generator would then write DTSTAMP as a
-  // floating local time, where RFC 5545 requires UTC. The event's own zone still gets
-  // its VTIMEZONE from the generator.
-  const timezone = { name: null, generator: (name: string) => vtimezone(name, start.year - 1, end.year + 1) };
-
-  const calendar = ical({
-    prodId: { company: policy.municipality, product: 'driftstopp', language: 'SV' },
-    method: method === 'CANCEL' ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.REQUEST,
-    timezone,
-  });
   const cancelled = method === 'CANCEL';
   const systems = affectedSystemsText(policy, window.systems);
   // Luxon values, not Dates: with a time zone set, ical-generator formats a JS Date in the
   // process's own zone, which would be wrong on any server not running in Stockholm.
-  calendar.createEvent({
+  return {
     id: inviteUid(window.id),
     sequence: Math.max(0, window.revision - 1),
     stamp: input.stamp ?? new Date(),
@@ -123,12 +129,30 @@ function inviteParts(input: Omit<InviteInput, 'attendee'>): { before: string; af
     transparency: ICalEventTransparency.TRANSPARENT,
     organizer: { name: organizer.name, email: organizer.email },
     x: [['X-MICROSOFT-CDO-BUSYSTATUS', 'FREE']],
-  });
-  const ics = calendar.toString();
-  const at = ics.lastIndexOf('END:VEVENT\r\n');
-  if (at < 0) throw new Error('the generated calendar has no END:VEVENT');
-  return { before: ics.slice(0, at), after: ics.slice(at) };
+  };
 }
+
+/**
+ * What comes before the event, as ical-generator's `calendar.toString()` writes it for
+ * this calendar (VERSION, PRODID, METHOD and the VTIMEZONE of the event's zone, which UTC
+ * has none of), folded. It
+ * depends only on the policy, the method and the years, so it is written once per process
+ * rather than re-serialised and re-folded for every notice.
+ */
+function calendarHead(municipality: string, method: InviteMethod, zone: string | null, fromYear: number, toYear: number): string {
+  const key = `${municipality}|${method}|${zone}|${fromYear}|${toYear}`;
+  let head = heads.get(key);
+  if (head === undefined) {
+    const prodId = ical({ prodId: { company: municipality, product: 'driftstopp', language: 'SV' } }).prodId();
+    const calendarMethod = method === 'CANCEL' ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.REQUEST;
+    const timezone = zone && !zone.startsWith('/') ? `${vtimezone(zone, fromYear, toYear).replace(/\r\n/g, '\n').replace(/\n/g, '\r\n').trim()}\r\n` : '';
+    head = foldLines(`BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-${prodId}\r\nMETHOD:${calendarMethod}\r\n${timezone}`);
+    heads.set(key, head);
+  }
+  return head;
+}
+
+const heads = new Map<string, string>();
 
 /**
  * `ATTENDEE;RSVP=FALSE;ROLE=OPT-PARTICIPANT;PARTSTAT=NEEDS-ACTION;CN="…":mailto:…`, folded

@@ -1,8 +1,8 @@
 import type { SendMailOptions } from 'nodemailer';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import MimeNode from 'nodemailer/lib/mime-node';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import { base64Lines, type EmailParty } from './compose-email.js';
+import { compileMessage } from './message-skeleton.js';
 import { SLOT_PATTERN } from './text-slots.js';
 
 /** A message as the SMTP transport takes it: the envelope and the finished MIME bytes. */
@@ -48,15 +48,13 @@ const PERSONAL_HEADERS = new Set(['to', 'message-id']);
  * and, with `invite`, the recipient's own small .ics is base64-encoded into the two
  * invitation parts (composed with INVITE_SLOT as their text). A fan-out to thousands costs
  * one MIME build, not thousands: per recipient only small pieces are encoded and copied.
+ * The build itself fills a skeleton compiled once per message shape (compileMessage).
  */
 export async function prebuildEmail(message: Omit<SendMailOptions, 'to' | 'messageId'>, envelopeFrom: string, invite?: PersonalInvite): Promise<AddressEmail> {
-  const compiled = await new MailComposer({ ...message, messageId: TEMPLATE_ID }).compile().build();
-  const templateLine = Buffer.from(`Message-ID: ${TEMPLATE_ID}\r\n`);
-  const at = compiled.indexOf(templateLine);
-  if (at < 0) throw new Error('the compiled message has no Message-ID line to replace');
-  const shared = Buffer.concat([compiled.subarray(0, at), compiled.subarray(at + templateLine.length)]);
-  const { pieces, holes } = splitAtSlots(shared, invite !== undefined);
-  const headers = new MimeNode();
+  const compiled = await compileMessage({ ...message, messageId: TEMPLATE_ID });
+  const { pieces, holes } = splitAtSlots(compiled, invite !== undefined);
+  // Its own boundary spares the header node drawing a random one it never uses.
+  const headers = new MimeNode(undefined, { baseBoundary: 'personal-headers' } as ConstructorParameters<typeof MimeNode>[1]);
   return (to, messageId, personal) => {
     if (/[\r\n]/.test(to.email) || /[\r\n]/.test(messageId)) throw Object.assign(new Error('line break in an address'), { permanent: true });
     const parts: Buffer[] = [Buffer.from(personalHeaders(headers, to, messageId, personal?.headers))];
@@ -66,7 +64,7 @@ export async function prebuildEmail(message: Omit<SendMailOptions, 'to' | 'messa
       if (i > 0) {
         const hole = holes[i - 1]!;
         if (hole === INVITE_HOLE) parts.push(ics!);
-        else {
+        else if (hole !== NO_HOLE) {
           let value = values.get(hole);
           if (!value) values.set(hole, (value = slotValue(hole, personal?.slots?.[hole])));
           parts.push(value);
@@ -81,21 +79,30 @@ export async function prebuildEmail(message: Omit<SendMailOptions, 'to' | 'messa
 const SAFE_SLOT_VALUE = /^[A-Za-z0-9\-._~:/?#[\]@!$()*+,;%]+$/;
 
 const INVITE_HOLE = '';
+/** Where the template's Message-ID line was: nothing goes there. */
+const NO_HOLE = '-';
 
 /**
  * The compiled message cut at its holes: the two invitation parts that hold INVITE_SLOT
  * (the alternative and the attachment), and each text slot. `holes[i]` is what goes
- * between `pieces[i]` and `pieces[i + 1]`: a slot's name, or INVITE_HOLE.
+ * between `pieces[i]` and `pieces[i + 1]`: a slot's name, INVITE_HOLE, or NO_HOLE where the
+ * template's Message-ID line was cut out (each copy writes its own in front). The pieces
+ * are views of the compiled bytes: nothing is copied.
  */
 function splitAtSlots(message: Buffer, invite: boolean): { pieces: Buffer[]; holes: string[] } {
-  const found: { at: number; length: number; hole: string }[] = [];
-  if (invite) {
-    const slot = Buffer.from(base64Lines(INVITE_SLOT));
-    for (let at = message.indexOf(slot); at >= 0; at = message.indexOf(slot, at + slot.length)) found.push({ at, length: slot.length, hole: INVITE_HOLE });
-    if (found.length !== 2) throw new Error(`the compiled message holds the invitation slot ${found.length} times, not twice`);
-  }
   // Latin-1 keeps one character per byte, so string offsets are buffer offsets.
-  for (const match of message.toString('latin1').matchAll(SLOT_PATTERN)) found.push({ at: match.index, length: match[0].length, hole: match[1]! });
+  const text = message.toString('latin1');
+  const templateLine = `Message-ID: ${TEMPLATE_ID}\r\n`;
+  const at = text.indexOf(templateLine);
+  if (at < 0) throw new Error('the compiled message has no Message-ID line to replace');
+  const found: { at: number; length: number; hole: string }[] = [{ at, length: templateLine.length, hole: NO_HOLE }];
+  if (invite) {
+    for (let from = text.indexOf(INVITE_SLOT_BASE64); from >= 0; from = text.indexOf(INVITE_SLOT_BASE64, from + INVITE_SLOT_BASE64.length)) {
+      found.push({ at: from, length: INVITE_SLOT_BASE64.length, hole: INVITE_HOLE });
+    }
+    if (found.length !== 3) throw new Error(`the compiled message holds the invitation slot ${found.length - 1} times, not twice`);
+  }
+  for (const match of text.matchAll(SLOT_PATTERN)) found.push({ at: match.index, length: match[0].length, hole: match[1]! });
   found.sort((a, b) => a.at - b.at);
   const pieces: Buffer[] = [];
   let from = 0;
@@ -106,6 +113,8 @@ function splitAtSlots(message: Buffer, invite: boolean): { pieces: Buffer[]; hol
   pieces.push(message.subarray(from));
   return { pieces, holes: found.map((f) => f.hole) };
 }
+
+const INVITE_SLOT_BASE64 = base64Lines(INVITE_SLOT);
 
 /** A slot's value as quoted-printable lines, the last without its soft break (the slot's own line has one). */
 function slotValue(name: string, value: string | undefined): Buffer {

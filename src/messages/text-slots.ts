@@ -1,4 +1,5 @@
-import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
+import { wrap as qpWrap } from 'nodemailer/lib/qp';
+import { encodeQuotedPrintable } from './quoted-printable.js';
 
 /**
  * A place in a text or HTML body that each recipient's copy fills with its own value (a
@@ -24,8 +25,8 @@ export function quotedPrintableSlotted(text: string): string {
   let out = '';
   let from = 0;
   for (const match of crlf.matchAll(SLOT_PATTERN)) {
-    out += `${qpWrap(qpEncode(crlf.slice(from, match.index)), 76)}=\r\n${match[0]}=\r\n`;
+    out += `${qpWrap(encodeQuotedPrintable(crlf.slice(from, match.index)), 76)}=\r\n${match[0]}=\r\n`;
     from = match.index + match[0].length;
   }
-  return out + qpWrap(qpEncode(crlf.slice(from)), 76);
+  return out + qpWrap(encodeQuotedPrintable(crlf.slice(from)), 76);
 }

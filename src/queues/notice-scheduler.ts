@@ -90,6 +90,26 @@ export class NoticeScheduler {
   }
 
   /**
+   * A job of its own for a batch of a shared job that met a transient failure: due after the
+   * first backoff, then backing off from twice it, as the batch's job would have gone on.
+   * Nothing is added when the batch already has a job (the reconciler's; or an earlier one's,
+   * finished: then the reconciler replaces it within its interval).
+   */
+  async retryDeliveryBatch({ noticeId, batch }: DeliveryBatch, options: { attempts: number; backoffMs: number }): Promise<void> {
+    await this.queues.deliveries.add(
+      DELIVERY_JOB.batch,
+      { noticeId, batch },
+      {
+        jobId: jobId.deliveryBatch(noticeId, batch),
+        delay: options.backoffMs,
+        attempts: Math.max(1, options.attempts - 1),
+        backoff: { type: 'exponential', delay: 2 * options.backoffMs },
+        ...KEEP_JOBS,
+      },
+    );
+  }
+
+  /**
    * The delivery jobs of notices fanned out together: a notice's only batch shares a job with
    * up to DELIVERY_GROUP - 1 others; a notice of several batches (a big fan-out) gets a job
    * per batch. A group's id is made from its batches, so adding it twice does nothing; what

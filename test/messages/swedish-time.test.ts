@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { formatDate, formatDateTime, formatDeadline, formatDeadlineCell, formatTime, formatWhen } from '../../src/messages/swedish-time.js';
 import { local } from './fixtures.js';
@@ -86,5 +87,66 @@ describe('formatDeadline', () => {
   it('when a deadline is at another time of day (a window start), then its time is kept', () => {
     expect(formatDeadline(local('2027-03-30T09:00'), STOCKHOLM)).toBe('tisdag 30 mars 2027 kl. 09.00');
     expect(formatDeadlineCell(local('2027-03-30T09:00'), STOCKHOLM)).toBe('2027-03-30 09:00');
+  });
+});
+
+/** The texts as luxon wrote them before the formatter was cached per zone: the reference. */
+const luxonText = {
+  date: (instant: Date, zone: string) => DateTime.fromJSDate(instant, { zone }).setLocale('sv').toFormat('cccc d LLLL yyyy'),
+  time: (instant: Date, zone: string) => DateTime.fromJSDate(instant, { zone }).setLocale('sv').toFormat('HH.mm'),
+  when(start: Date, end: Date, zone: string) {
+    const from = DateTime.fromJSDate(start, { zone }).setLocale('sv');
+    const to = DateTime.fromJSDate(end, { zone }).setLocale('sv');
+    if (from.hasSame(to, 'day')) return `${from.toFormat('cccc d LLLL yyyy')} kl. ${from.toFormat('HH.mm')}–${to.toFormat('HH.mm')}`;
+    return `${from.toFormat('cccc d LLLL yyyy')} kl. ${from.toFormat('HH.mm')} – ${to.toFormat('cccc d LLLL yyyy')} kl. ${to.toFormat('HH.mm')}`;
+  },
+};
+
+/** A small seeded generator, so a failure can be reproduced. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+describe('the texts against luxon', () => {
+  const zones = [STOCKHOLM, 'Europe/Helsinki', 'UTC', 'America/New_York', 'Australia/Lord_Howe'];
+
+  it.each(zones)('when thousands of random instants over the years are read in %s, then every text is what luxon wrote', (zone) => {
+    const next = random(zone.length * 7919);
+    const from = Date.UTC(2020, 0, 1);
+    const span = Date.UTC(2040, 0, 1) - from;
+    for (let i = 0; i < 3000; i++) {
+      // Whole minutes, quarter hours and odd milliseconds alike.
+      const start = new Date(from + Math.floor(next() * span));
+      const end = new Date(start.getTime() + Math.floor(next() * 3 * 86_400_000));
+      expect(formatDate(start, zone)).toBe(luxonText.date(start, zone));
+      expect(formatTime(start, zone)).toBe(luxonText.time(start, zone));
+      expect(formatDateTime(start, zone)).toBe(`${luxonText.date(start, zone)} kl. ${luxonText.time(start, zone)}`);
+      expect(formatWhen(start, end, zone)).toBe(luxonText.when(start, end, zone));
+    }
+  });
+
+  it('when instants lie on and around midnight and the changes of summer time in Stockholm, then every text is what luxon wrote', () => {
+    const instants: Date[] = [];
+    for (const day of ['2026-03-29', '2026-10-25', '2027-03-28', '2027-10-31', '2027-12-31', '2028-02-29', '2028-03-26']) {
+      const midnight = DateTime.fromISO(`${day}T00:00`, { zone: STOCKHOLM }).toMillis();
+      for (let minutes = -90; minutes <= 26 * 60; minutes += 15) instants.push(new Date(midnight + minutes * 60_000 - 1), new Date(midnight + minutes * 60_000));
+    }
+    for (const start of instants) {
+      expect(formatDateTime(start, STOCKHOLM)).toBe(`${luxonText.date(start, STOCKHOLM)} kl. ${luxonText.time(start, STOCKHOLM)}`);
+      for (const hours of [1, 2, 3, 23, 24, 25]) {
+        const end = new Date(start.getTime() + hours * 3_600_000);
+        expect(formatWhen(start, end, STOCKHOLM)).toBe(luxonText.when(start, end, STOCKHOLM));
+      }
+    }
+  });
+
+  it('when a year has fewer than four digits or more, then it is padded and written as luxon wrote it', () => {
+    for (const instant of [new Date('0999-06-01T10:00:00Z'), new Date('+010000-06-01T10:00:00Z')]) {
+      expect(formatDateTime(instant, STOCKHOLM)).toBe(`${luxonText.date(instant, STOCKHOLM)} kl. ${luxonText.time(instant, STOCKHOLM)}`);
+    }
   });
 });

@@ -23,10 +23,16 @@ function recordingMailer() {
     capacity: 4,
     sent: [] as OutgoingEmail[],
     broken: null as string | null,
+    /** Sends of this notice are refused with 421 this many times more. */
+    busy: { noticeId: null as string | null, refusals: 0 },
     gate: null as Promise<void> | null,
     async send(message: OutgoingEmail) {
       if (mailer.gate) await mailer.gate;
       if (mailer.broken && message.messageId.startsWith(`<${mailer.broken}.`)) throw new TypeError("Cannot read properties of undefined (reading 'title')");
+      if (mailer.busy.refusals > 0 && message.messageId.startsWith(`<${mailer.busy.noticeId}.`)) {
+        mailer.busy.refusals -= 1;
+        throw Object.assign(new Error('421 4.7.0 Try again later'), { responseCode: 421 });
+      }
       mailer.sent.push(message);
     },
     verify: async () => {},
@@ -99,6 +105,28 @@ describe.each(testBackends)('a morning rush of many small notices on $name', (ba
     expect(failed).toHaveLength(1);
     expect(failed[0]!.failedReason).toContain('programming error');
     expect(failed[0]!.attemptsMade).toBe(1);
+  });
+
+  it('when the mail server refuses one notice of a shared job for a while, then only that notice waits for a retry of its own, backing off, and every message arrives once', async () => {
+    mailer.sent.length = 0;
+    mailer.broken = null;
+    const notices = await remindersDueAt(stack.database.db, WINDOWS, new Date(Date.now() + 2 * SECOND));
+    mailer.busy = { noticeId: notices[3]!.id, refusals: 3 };
+    await stack.workers.scheduler.scheduleNotices(notices);
+    const ids = notices.map((n) => n.id);
+
+    await eventually(() => noticeStatuses(stack.database.db, ids), (s) => [...s.values()].every((v) => v === 'sent'), 30 * SECOND);
+    expect(mailer.busy.refusals).toBe(0);
+    const messageIds = mailer.sent.map((m) => m.messageId);
+    expect(new Set(messageIds).size).toBe(messageIds.length);
+    expect(messageIds).toHaveLength(WINDOWS * 2);
+    const jobs = await stack.workers.queues.deliveries.getJobs(['completed', 'failed']);
+    const shared = jobs.filter((j) => j.name === DELIVERY_JOB.group && j.data.batches.some((b: { noticeId: string }) => ids.includes(b.noticeId)));
+    // No shared job failed or ran twice: the refused notice's batch went on in a job of its own.
+    expect(shared.map((j) => [j.finishedOn !== undefined && !j.failedReason, j.attemptsMade])).toEqual(shared.map(() => [true, 1]));
+    const alone = jobs.filter((j) => j.name === DELIVERY_JOB.batch && ids.includes(j.data.noticeId));
+    expect(alone.map((j) => j.data.noticeId)).toEqual([mailer.busy.noticeId]);
+    expect(alone[0]!.attemptsMade).toBeGreaterThanOrEqual(1);
   });
 
   it('when Redis loses the waiting shared job while the first is sending, then the reconciler gives its batches back one by one and everyone still gets each reminder once', async () => {
