@@ -1,16 +1,27 @@
 import Holidays from 'date-holidays';
 import { DateTime } from 'luxon';
 import type { Policy } from '../policy/policy-schema.js';
+import { memoize } from '../runtime/memoize.js';
 
 /**
  * Local dates, business days and holidays in the policy's time zone.
- * Pure apart from a per-year cache of the holiday table; knows nothing of "now".
+ * Pure apart from its caches (the holiday table per year, converted instants); knows nothing of "now".
  */
 export class BusinessCalendar {
   readonly zone: string;
   private readonly holidays: Holidays;
   private readonly nonBusinessTypes: ReadonlySet<string>;
   private readonly byYear = new Map<number, Map<string, string>>();
+  /**
+   * A stored instant is converted once: luxon asks Intl for the zone's offset on every
+   * conversion, and the register's windows are converted again for every window checked
+   * against them (a create under the register's lock). A DateTime is immutable, so the same
+   * one can be handed out each time.
+   */
+  private readonly localOf = memoize(
+    (instant: Date) => DateTime.fromJSDate(instant).setZone(this.zone),
+    (instant) => String(instant.getTime()),
+  );
 
   constructor(policy: Pick<Policy, 'timezone' | 'holidays'>) {
     this.zone = policy.timezone;
@@ -20,8 +31,7 @@ export class BusinessCalendar {
 
   /** The instant as local wall-clock time. */
   local(instant: DateTime | Date): DateTime {
-    const dt = instant instanceof Date ? DateTime.fromJSDate(instant) : instant;
-    return dt.setZone(this.zone);
+    return instant instanceof Date ? this.localOf(instant) : instant.setZone(this.zone);
   }
 
   /** The instant at `clock` ("HH:MM") on the local date of `day`. */

@@ -9,18 +9,33 @@ type Systems = Policy['systems'];
  * policy lists its systems, so the same window always reads the same.
  */
 export function affectedSystems(policy: Pick<Policy, 'systems'>, systems: readonly string[]): string[] {
+  return inPolicyOrder(policy.systems, systemsTakenDown(policy, systems));
+}
+
+/**
+ * `affectedSystems` in no order, for comparing windows: a create compares its window with
+ * every window sharing its time, under the register's lock, so this makes no closures and
+ * sorts nothing.
+ */
+export function systemsTakenDown(policy: Pick<Policy, 'systems'>, systems: readonly string[]): Set<string> {
   const affected = new Set(systems);
+  const entries = Object.entries(policy.systems);
   let grew = true;
   while (grew) {
     grew = false;
-    for (const [id, system] of Object.entries(policy.systems)) {
-      if (!affected.has(id) && system.dependsOn.some((other) => affected.has(other))) {
+    for (const [id, system] of entries) {
+      if (!affected.has(id) && anyOf(system.dependsOn, affected)) {
         affected.add(id);
         grew = true;
       }
     }
   }
-  return inPolicyOrder(policy.systems, affected);
+  return affected;
+}
+
+function anyOf(ids: Iterable<string>, set: ReadonlySet<string>): boolean {
+  for (const id of ids) if (set.has(id)) return true;
+  return false;
 }
 
 /** The systems taken down only because they depend on one named: `affectedSystems` minus `systems`. */
@@ -48,8 +63,12 @@ function swedishList(items: readonly string[]): string {
 
 /** Whether windows on these two sets of systems take down a system in common. */
 export function shareASystem(policy: Pick<Policy, 'systems'>, a: readonly string[], b: readonly string[]): boolean {
-  const affected = new Set(affectedSystems(policy, a));
-  return affectedSystems(policy, b).some((id) => affected.has(id));
+  return takesDownAnyOf(policy, b, systemsTakenDown(policy, a));
+}
+
+/** Whether a window on `systems` takes down one of `down` (another window's `systemsTakenDown`). */
+export function takesDownAnyOf(policy: Pick<Policy, 'systems'>, systems: readonly string[], down: ReadonlySet<string>): boolean {
+  return anyOf(systemsTakenDown(policy, systems), down);
 }
 
 /** An id the policy no longer knows comes last, as it is, rather than being dropped. */

@@ -203,6 +203,22 @@ export function checkWindow(rules: RuleBook, draft: WindowDraft, now: DateTime, 
 }
 
 /**
+ * `checkWindow` against taken windows, for a draft already checked with none (`alone`, with
+ * the same `now` and options but `taken`). A draft that broke no rule alone can only gain
+ * conflicts, and the overlap refusal unless it is accepted: when it gains no refusal, the
+ * answer is `alone` with its conflicts, and only the overlaps were worked out. Anything
+ * else is checked in full. A create works out `alone` before it takes the register's lock
+ * and holds the lock for the overlaps only.
+ */
+export function checkAgainstTaken(rules: RuleBook, draft: WindowDraft, now: DateTime, options: CheckOptions, alone: WindowCheck): WindowCheck {
+  if (alone.violations.length === 0) {
+    const conflicts = overlappingWindows(rules.policy, draft, options.taken ?? [], options.except);
+    if (conflicts.length === 0 || options.allowOverlap === true) return { ...alone, conflicts };
+  }
+  return checkWindow(rules, draft, now, options);
+}
+
+/**
  * The earliest start, at the same local time of day and with the same length (a minor
  * window is moved into the slot if it lies outside it), that keeps every rule.
  */

@@ -238,6 +238,7 @@ export type DisruptionUpdateRow = Selectable<DisruptionUpdateTable>;
 export type NewDisruptionUpdateRow = Insertable<DisruptionUpdateTable>;
 export type NoticeRow = Selectable<NoticeTable>;
 export type NewNoticeRow = Insertable<NoticeTable>;
+export type NewAuditEventRow = Insertable<AuditEventTable>;
 export type RecipientRow = Selectable<RecipientTable>;
 export type DeliveryRow = Selectable<DeliveryTable>;
 export type SubscriptionRequestRow = Selectable<SubscriptionRequestTable>;

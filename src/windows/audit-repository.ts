@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../storage/database.js';
+import type { NewAuditEventRow } from '../storage/schema.js';
 
 export interface AuditEvent {
   windowId: string | null;
@@ -12,17 +13,19 @@ export interface AuditEvent {
 }
 
 export async function recordAudit(db: Db, event: AuditEvent): Promise<void> {
-  await db
-    .insertInto('audit_events')
-    .values({
-      window_id: event.windowId,
-      disruption_id: event.disruptionId ?? null,
-      actor: event.actor,
-      action: event.action,
-      at: event.at,
-      details: JSON.stringify(event.details),
-    })
-    .execute();
+  await db.insertInto('audit_events').values(auditRow(event)).execute();
+}
+
+/** The row that records an event, for a statement that writes it beside other rows. */
+export function auditRow(event: AuditEvent): NewAuditEventRow {
+  return {
+    window_id: event.windowId,
+    disruption_id: event.disruptionId ?? null,
+    actor: event.actor,
+    action: event.action,
+    at: event.at,
+    details: JSON.stringify(event.details),
+  };
 }
 
 export async function listAudit(db: Db, filter: { windowId?: string | undefined; disruptionId?: string | undefined; from?: Date | undefined; to?: Date | undefined }) {

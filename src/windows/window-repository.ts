@@ -1,10 +1,36 @@
 import { sql } from 'kysely';
 import type { Audience } from '../policy/policy-schema.js';
 import type { Db } from '../storage/database.js';
-import type { NewWindowRow, WindowRow, WindowStatus, WindowUpdate } from '../storage/schema.js';
+import type { NewAuditEventRow, NewNoticeRow, NewWindowRow, WindowRow, WindowStatus, WindowUpdate } from '../storage/schema.js';
 
 export async function insertWindow(db: Db, row: NewWindowRow): Promise<WindowRow> {
   return db.insertInto('windows').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+/**
+ * Writes new windows, their notices and their audit records in one statement and returns the
+ * windows as stored. A create holds the register's lock until it commits, and every round
+ * trip while it holds it is waited for by each create behind it. The notices reference their
+ * windows: PostgreSQL checks those keys at the end of the statement, once the windows are
+ * written. The audit records are numbered in the order given.
+ */
+export async function insertWindowsWithNotices(
+  db: Db,
+  windows: readonly NewWindowRow[],
+  notices: readonly NewNoticeRow[],
+  audits: readonly NewAuditEventRow[],
+): Promise<WindowRow[]> {
+  // An insert of no rows is no SQL: a group all refused writes nothing, a window with nothing to tell no notices.
+  if (windows.length === 0) return [];
+  const written = db
+    .with('w', (q) => q.insertInto('windows').values([...windows]).returningAll())
+    .with('a', (q) => q.insertInto('audit_events').values([...audits]));
+  if (notices.length === 0) return written.selectFrom('w').selectAll().execute();
+  return written
+    .with('n', (q) => q.insertInto('notices').values([...notices]))
+    .selectFrom('w')
+    .selectAll()
+    .execute();
 }
 
 export async function findWindow(db: Db, id: string): Promise<WindowRow | undefined> {
@@ -36,11 +62,20 @@ export async function lockRegister(db: Db): Promise<void> {
 /** The advisory lock key of the register: a fixed number no other lock of this service uses. */
 const REGISTER_LOCK = 0x0d12f7;
 
+/** What a check against the register reads of each window holding its time. */
+export type TakenWindowRow = Pick<WindowRow, 'id' | 'title' | 'systems' | 'start_at' | 'end_at'>;
+
+/**
+ * The columns of a `TakenWindowRow`: a create reads every window sharing its time under the
+ * register's lock, so their descriptions and plans are not parsed there.
+ */
+const TAKEN_COLUMNS = ['id', 'title', 'systems', 'start_at', 'end_at'] as const;
+
 /** Windows that hold their time from `now` on: scheduled or running and not yet ended. */
-export async function listTakenWindows(db: Db, now: Date): Promise<WindowRow[]> {
+export async function listTakenWindows(db: Db, now: Date): Promise<TakenWindowRow[]> {
   return db
     .selectFrom('windows')
-    .selectAll()
+    .select(TAKEN_COLUMNS)
     .where('status', 'in', ['scheduled', 'in_progress'])
     .where('end_at', '>', now)
     .orderBy('start_at')
@@ -48,10 +83,10 @@ export async function listTakenWindows(db: Db, now: Date): Promise<WindowRow[]> 
 }
 
 /** The windows holding their time from `now` on that share some of [from, to): the only ones a window there can overlap. */
-export async function listTakenWindowsBetween(db: Db, now: Date, range: { from: Date; to: Date }): Promise<WindowRow[]> {
+export async function listTakenWindowsBetween(db: Db, now: Date, range: { from: Date; to: Date }): Promise<TakenWindowRow[]> {
   return db
     .selectFrom('windows')
-    .selectAll()
+    .select(TAKEN_COLUMNS)
     .where('status', 'in', ['scheduled', 'in_progress'])
     .where('end_at', '>', now)
     .where('end_at', '>', range.from)

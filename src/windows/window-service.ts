@@ -14,14 +14,15 @@ import type { Audience, PlanStep } from '../policy/policy-schema.js';
 import { audiencesToTellOfChange, publicationAudiences, stillToAnnounce, whoWasTold } from '../rules/told.js';
 import { noticeSteps, type NoticeKind, type PlannedNotice, type RuleBook, type WindowKind } from '../rules/notice-plan.js';
 import type { TakenWindow } from '../rules/overlaps.js';
-import { checkWindow, earliestStartText, type CheckOptions, type WindowCheck, type WindowDraft } from '../rules/window-rules.js';
+import { checkAgainstTaken, checkWindow, earliestStartText, type CheckOptions, type WindowCheck, type WindowDraft } from '../rules/window-rules.js';
 import type { Db } from '../storage/database.js';
 import type { NewNoticeRow, NoticeRow, WindowRow } from '../storage/schema.js';
 import { recordAudit } from './audit-repository.js';
+import { createInGroup } from './grouped-creates.js';
 import { findIdempotencyKey, insertIdempotencyKey, isUniqueViolation } from './idempotency-repository.js';
 import {
   findWindow,
-  insertWindow,
+  insertWindowsWithNotices,
   listTakenWindows,
   listWindows,
   listTakenWindowsBetween,
@@ -30,7 +31,20 @@ import {
   updateWindow,
   type WindowFilter,
 } from './window-repository.js';
+import {
+  allowances,
+  describe,
+  describeNotice,
+  newWindowRows,
+  noticeRow,
+  takenWindow,
+  type CommittedChange,
+  type NewWindowInput,
+} from './window-rows.js';
 import { formatInstant, toWindowView, type WindowView } from './window-view.js';
+
+export { allowances, takenWindow };
+export type { CommittedChange, NewWindowInput };
 
 export interface WindowServiceDeps {
   db: Db;
@@ -45,30 +59,10 @@ export interface WindowServiceDeps {
   webhooks?: Partial<Record<Audience, string | undefined>> | undefined;
 }
 
-export interface CommittedChange {
-  window: WindowRow;
-  notices: readonly NoticeRow[];
-}
-
 /** What `onCommitted` schedules: notices, and the window they are of when they are a window's (a disruption has no window). */
 export interface Committed {
   window?: WindowRow | undefined;
   notices: readonly NoticeRow[];
-}
-
-export interface NewWindowInput {
-  title: string;
-  description?: string | undefined;
-  systems: string[];
-  kind: WindowKind;
-  start: DateTime;
-  end: DateTime;
-  plan?: PlanStep[] | undefined;
-  shortNotice?: { reason: string } | undefined;
-  /** Accepts an overlap with another window on a shared system; the reason is kept. */
-  allowOverlap?: { reason: string } | undefined;
-  /** Accepts an extensive window starting in a blackout period; the reason is kept. */
-  allowBlackout?: { reason: string } | undefined;
 }
 
 export interface WindowChanges {
@@ -104,53 +98,63 @@ export async function createWindow(
   const now = deps.clock();
   assertPlanFits(rules, input.kind, input.plan);
   const draft: WindowDraft = { ...input, plan: input.plan };
-  const requestHash = idempotencyKey ? hashRequest(input) : '';
+  // Every rule but the overlaps is judged before the lock: the register is not needed for them.
+  const alone = checkWindow(rules, draft, now, allowances(input));
+  const zone = rules.policy.timezone;
+  if (!idempotencyKey) {
+    // Creates arriving together share a transaction (see grouped-creates).
+    const outcome = await createInGroup(deps.db, { rules, input, draft, alone, actor, now });
+    if ('refused' in outcome) throw new RuleViolationError(outcome.refused.violations, refusalDetails(rules, outcome.refused));
+    await deps.onCommitted(outcome.committed);
+    // A new window's notices are exactly those just inserted.
+    return toWindowView(outcome.committed.window, outcome.committed.notices, zone);
+  }
+  const outcome = await createWithKey(deps, { input, draft, alone, actor, now }, idempotencyKey);
+  await deps.onCommitted(outcome);
+  // A replay shows what the first request stored.
+  return outcome.replayed ? getWindow(deps.db, outcome.window.id, zone) : toWindowView(outcome.window, outcome.notices, zone);
+}
 
+/**
+ * A create with an Idempotency-Key, in a transaction of its own: the same key and request
+ * again return the first window; with other values it is a 409.
+ */
+async function createWithKey(
+  deps: WindowServiceDeps,
+  create: { input: NewWindowInput; draft: WindowDraft; alone: WindowCheck; actor: string; now: DateTime },
+  idempotencyKey: string,
+): Promise<CommittedChange & { replayed: boolean }> {
+  const { rules } = deps;
+  const { input, draft, actor, now } = create;
+  const requestHash = hashRequest(input);
   const attempt = () => deps.db.transaction().execute(async (trx) => {
     // The lock comes before the key is looked up: a request racing one with its key then finds
     // that window by its key, rather than as a window its own would overlap.
     await lockRegister(trx);
-    if (idempotencyKey) {
-      const earlier = await findIdempotencyKey(trx, idempotencyKey);
-      if (earlier) {
-        if (earlier.actor !== actor || earlier.requestHash !== requestHash || earlier.windowId === null) {
-          throw new ConflictError('Idempotency-Key har redan använts för en annan begäran.');
-        }
-        return { window: (await findWindow(trx, earlier.windowId))!, notices: [] as NoticeRow[], replayed: true };
+    const earlier = await findIdempotencyKey(trx, idempotencyKey);
+    if (earlier) {
+      if (earlier.actor !== actor || earlier.requestHash !== requestHash || earlier.windowId === null) {
+        throw new ConflictError('Idempotency-Key har redan använts för en annan begäran.');
       }
+      return { window: (await findWindow(trx, earlier.windowId))!, notices: [] as NoticeRow[], replayed: true };
     }
     // Only the windows sharing its time can clash with it: with those alone the check accepts
     // exactly what it accepts with the whole register, which grows with every window while the
     // lock is held. A refusal is checked again with the whole register, whose free slots its
     // suggestion is chosen from.
     const around = await listTakenWindowsBetween(trx, now.toJSDate(), { from: input.start.toJSDate(), to: input.end.toJSDate() });
-    let check = checkWindow(rules, draft, now, { ...allowances(input), taken: around.map((row) => takenWindow(rules, row)) });
+    let check = checkAgainstTaken(rules, draft, now, { ...allowances(input), taken: around.map((row) => takenWindow(rules, row)) }, create.alone);
     if (check.violations.length > 0) check = checkWindow(rules, draft, now, { ...allowances(input), taken: await takenWindows(deps, trx, now) });
     throwIfViolated(rules, check);
     const { window, notices } = await insertCheckedWindow(trx, input, check, { actor, now });
-    if (idempotencyKey) {
-      await insertIdempotencyKey(trx, { key: idempotencyKey, actor, requestHash, windowId: window.id, createdAt: now.toJSDate() });
-    }
+    await insertIdempotencyKey(trx, { key: idempotencyKey, actor, requestHash, windowId: window.id, createdAt: now.toJSDate() });
     return { window, notices, replayed: false };
   });
   // Two requests racing with one key: the loser's insert of the key fails, and its retry finds the winner's window.
-  const outcome = await attempt().catch((error: unknown) => {
-    if (idempotencyKey && isUniqueViolation(error)) return attempt();
+  return attempt().catch((error: unknown) => {
+    if (isUniqueViolation(error)) return attempt();
     throw error;
   });
-  await deps.onCommitted(outcome);
-  // A new window's notices are exactly those just inserted; a replay shows what the first request stored.
-  const zone = rules.policy.timezone;
-  return outcome.replayed ? getWindow(deps.db, outcome.window.id, zone) : toWindowView(outcome.window, outcome.notices, zone);
-}
-
-/** What a request accepts against the rules that refuse by default. */
-export function allowances(input: Pick<NewWindowInput, 'shortNotice' | 'allowOverlap' | 'allowBlackout'>): CheckOptions {
-  return {
-    shortNotice: input.shortNotice !== undefined,
-    allowOverlap: input.allowOverlap !== undefined,
-    allowBlackout: input.allowBlackout !== undefined,
-  };
 }
 
 /**
@@ -163,55 +167,16 @@ export async function takenWindows(deps: Pick<WindowServiceDeps, 'rules'>, trx: 
   return rows.map((row) => takenWindow(deps.rules, row));
 }
 
-export function takenWindow(rules: RuleBook, row: WindowRow): TakenWindow {
-  return { id: row.id, title: row.title, systems: row.systems, start: rules.calendar.local(row.start_at), end: rules.calendar.local(row.end_at) };
-}
-
-/**
- * Stores a window whose check passed, with its notices and the audit record. The reasons for
- * an accepted overlap, blackout or short notice are kept only where they were needed.
- */
+/** Stores a window whose check passed, with its notices and the audit record, in one statement. */
 export async function insertCheckedWindow(
   trx: Db,
   input: NewWindowInput,
   check: WindowCheck,
   context: { actor: string; now: DateTime; seriesId?: string },
 ): Promise<CommittedChange> {
-  const { actor, now } = context;
-  const window = await insertWindow(trx, {
-    id: randomUUID(),
-    title: input.title,
-    description: input.description ?? '',
-    systems: [...new Set(input.systems)],
-    kind: input.kind,
-    start_at: input.start.toJSDate(),
-    end_at: input.end.toJSDate(),
-    status: 'scheduled',
-    revision: 1,
-    plan: input.plan ? JSON.stringify(input.plan) : null,
-    short_notice_reason: check.plan.overdue.length > 0 ? (input.shortNotice?.reason ?? null) : null,
-    overlap_reason: check.conflicts.length > 0 ? (input.allowOverlap?.reason ?? null) : null,
-    blackout_reason: check.blackout !== null ? (input.allowBlackout?.reason ?? null) : null,
-    series_id: context.seriesId ?? null,
-    cancel_reason: null,
-    created_by: actor,
-    created_at: now.toJSDate(),
-    updated_at: now.toJSDate(),
-  });
-  const notices = await insertNotices(trx, check.plan.notices.map((n) => noticeRow(window, n.kind, n, now)));
-  await recordAudit(trx, {
-    windowId: window.id,
-    actor,
-    action: 'window.created',
-    at: now.toJSDate(),
-    details: {
-      window: describe(window),
-      shortNotice: window.short_notice_reason,
-      overlaps: check.conflicts.map((c) => c.id),
-      notices: notices.map(describeNotice),
-    },
-  });
-  return { window, notices };
+  const rows = newWindowRows(input, check, context);
+  const [window] = await insertWindowsWithNotices(trx, [rows.window], rows.notices, [rows.audit]);
+  return { window: window!, notices: rows.notices };
 }
 
 /**
@@ -437,48 +402,8 @@ function immediate(audience: Audience, now: DateTime): PlannedNotice {
   return { audience, kind: 'announcement', leadDays: null, dueAt: now, requiredBy: now, late: false };
 }
 
-function noticeRow(window: Pick<WindowRow, 'id' | 'revision'>, kind: NoticeKind, n: PlannedNotice, now: DateTime): NewNoticeRow {
-  return {
-    id: randomUUID(),
-    window_id: window.id,
-    revision: window.revision,
-    audience: n.audience,
-    kind,
-    lead_days: n.leadDays,
-    previous_start_at: null,
-    previous_end_at: null,
-    due_at: n.dueAt.toJSDate(),
-    required_by: n.requiredBy.toJSDate(),
-    status: 'pending',
-    late: n.late,
-    chase: n.chase === true,
-    dispatched_at: null,
-    sent_at: null,
-    error: null,
-    created_at: now.toJSDate(),
-  };
-}
-
 function hashRequest(input: NewWindowInput): string {
   const canonical = { ...input, start: input.start.toMillis(), end: input.end.toMillis() };
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }
 
-function describe(w: WindowRow) {
-  return {
-    title: w.title,
-    systems: w.systems,
-    kind: w.kind,
-    start: w.start_at.toISOString(),
-    end: w.end_at.toISOString(),
-    revision: w.revision,
-    status: w.status,
-    shortNotice: w.short_notice_reason,
-    allowOverlap: w.overlap_reason,
-    allowBlackout: w.blackout_reason,
-  };
-}
-
-function describeNotice(n: NoticeRow) {
-  return { id: n.id, audience: n.audience, kind: n.kind, dueAt: n.due_at.toISOString(), late: n.late };
-}

@@ -7,7 +7,7 @@ import type { RuleBook } from '../../src/rules/notice-plan.js';
 import { overlappingWindows } from '../../src/rules/overlaps.js';
 import { seriesOccurrences } from '../../src/rules/series.js';
 import { nextMinorSlots } from '../../src/rules/slots.js';
-import { checkWindow } from '../../src/rules/window-rules.js';
+import { checkAgainstTaken, checkWindow } from '../../src/rules/window-rules.js';
 import { defaultRuleBook, local, utc } from './rule-book.js';
 
 const base = defaultRuleBook();
@@ -92,6 +92,53 @@ describe('overlaps', () => {
   it('when the window being moved is itself taken, then it does not conflict with itself', () => {
     const others = [taken('self', ['tes'], '2026-12-15T09:00', '2026-12-15T12:00')];
     expect(overlappingWindows(base.policy, { systems: ['tes'], start: local('2026-12-15T10:00'), end: local('2026-12-15T11:00') }, others, 'self')).toEqual([]);
+  });
+
+  it('when many taken windows repeat a few lists of systems, then each is judged by its own list, in the order given', () => {
+    const at = (id: string, systems: string[]) => taken(id, systems, '2026-12-15T09:00', '2026-12-15T12:00');
+    const others = [at('a', ['carelock']), at('b', ['tes']), at('c', ['carelock']), at('d', ['careapp', 'carelock']), at('e', ['tes']), at('f', ['carelock'])];
+    const draft = { start: local('2026-12-15T10:00'), end: local('2026-12-15T11:00') };
+    expect(overlappingWindows(base.policy, { systems: ['careapp'], ...draft }, others).map((w) => w.id)).toEqual(['b', 'd', 'e']);
+    expect(overlappingWindows(chained.policy, { systems: ['careapp'], ...draft }, others).map((w) => w.id)).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    expect(overlappingWindows(base.policy, { systems: ['carelock'], ...draft }, others).map((w) => w.id)).toEqual(['a', 'c', 'd', 'f']);
+  });
+});
+
+describe('checking against taken windows after checking alone', () => {
+  const draft = (start: string, end: string, systems = ['tes']) => ({ kind: 'minor' as const, systems, start: local(start), end: local(end) });
+  /** What a check answers, in plain values. */
+  const view = (check: ReturnType<typeof checkWindow>) => ({
+    violations: check.violations,
+    notices: check.plan.notices.map((n) => ({ audience: n.audience, kind: n.kind, dueAt: n.dueAt.toISO(), requiredBy: n.requiredBy.toISO(), late: n.late })),
+    overdue: check.plan.overdue,
+    earliestCompliantStart: check.earliestCompliantStart?.toISO() ?? null,
+    suggestion: check.suggestion ? [check.suggestion.start.toISO(), check.suggestion.end.toISO()] : null,
+    conflicts: check.conflicts.map((c) => c.id),
+    blackout: check.blackout,
+  });
+  const others = [taken('a', ['tes'], '2027-02-16T09:00', '2027-02-16T12:00'), taken('b', ['carelock'], '2027-02-16T10:00', '2027-02-16T11:00')];
+
+  it.each([
+    ['a compliant window on a free slot', draft('2027-02-23T10:00', '2027-02-23T11:00'), { shortNotice: false }],
+    ['a compliant window overlapping one, overlap accepted', draft('2027-02-16T10:00', '2027-02-16T11:00'), { shortNotice: false, allowOverlap: true }],
+    ['a compliant window overlapping one, overlap not accepted', draft('2027-02-16T10:00', '2027-02-16T11:00'), { shortNotice: false }],
+    ['a window on a Thursday overlapping nothing', draft('2027-02-18T10:00', '2027-02-18T11:00'), { shortNotice: false }],
+    ['a window with too short notice, overlapping one', draft('2026-12-01T09:00', '2026-12-01T11:00'), { shortNotice: false }],
+    ['a window with too short notice accepted, overlapping one', draft('2026-12-01T09:00', '2026-12-01T11:00'), { shortNotice: true, allowOverlap: true }],
+  ])('when %s, then the answer is the one checkWindow gives with the taken windows', (_what, window, options) => {
+    const taken2 = [...others, taken('c', ['tes'], '2026-12-01T08:00', '2026-12-01T10:00')];
+    const alone = checkWindow(base, window, NOW, options);
+    const withTaken = { ...options, taken: taken2 };
+    expect(view(checkAgainstTaken(base, window, NOW, withTaken, alone))).toEqual(view(checkWindow(base, window, NOW, withTaken)));
+  });
+
+  it('when a compliant window overlaps one and that is accepted, then the conflict is listed and the rest is the check alone', () => {
+    const window = draft('2027-02-16T10:00', '2027-02-16T11:00');
+    const alone = checkWindow(base, window, NOW, { shortNotice: false, allowOverlap: true });
+    const check = checkAgainstTaken(base, window, NOW, { shortNotice: false, allowOverlap: true, taken: others }, alone);
+    expect(check.conflicts.map((c) => c.id)).toEqual(['a']);
+    expect(check.violations).toEqual([]);
+    expect(check.plan).toBe(alone.plan);
   });
 });
 
