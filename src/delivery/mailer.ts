@@ -46,7 +46,7 @@ export function createMailer(options: MailerOptions): Mailer {
     } as Parameters<typeof nodemailer.createTransport>[0]);
     return {
       describe: `SMTP ${new URL(options.smtpUrl).host}`,
-      capacity: 4 * maxConnections,
+      capacity: 2 * maxConnections,
       send: async (message) => {
         // The bytes are final: nodemailer only speaks SMTP (told the Message-ID, it makes none up).
         await transport.sendMail({ envelope: message.envelope, raw: message.raw, messageId: message.messageId });
