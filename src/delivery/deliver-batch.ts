@@ -163,11 +163,6 @@ export async function deliverBatches(ctx: DeliveryContext, batches: readonly Del
   return result;
 }
 
-/** Sends one batch of a notice's deliveries (see deliverBatches). */
-export function deliverBatch(ctx: DeliveryContext, noticeId: string, batch: number, options: { finalAttempt: boolean }): Promise<BatchResult> {
-  return deliverBatches(ctx, [{ noticeId, batch }], options);
-}
-
 /** One notice's claimed deliveries of a run, each in a lane as a send slot frees up. */
 async function sendToRecipients(
   ctx: DeliveryContext,
@@ -254,7 +249,7 @@ async function settleFailure(ctx: DeliveryContext, run: BatchRun, { delivery, no
   await markFailed(ctx.db, [delivery.id], run.claimant, reason, now);
   result.failed += 1;
   ctx.metrics?.deliveriesFinished.inc({ channel: delivery.channel, outcome: 'failed' });
-  // A programming error is logged once for the batch, at error level, by deliverBatch.
+  // A programming error is logged once for the notice's part, at error level, by sendToRecipients.
   if (kind !== 'programming') {
     ctx.logger.warn({ noticeId: notice.id, ...subjectLogFields(subject), deliveryId: delivery.id, channel: delivery.channel, kind, error: reason }, 'delivery failed for good');
   }
