@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/windows/audit-repository.js';
-import { testBackends, type TestDatabase } from '../support/database.js';
-import { countRows, startRecipientApi, type RecipientTestApi } from './recipient-test-app.js';
+import { testBackends } from '../support/database.js';
+import { countRows, useRecipientApi } from './recipient-test-app.js';
 
 /** An export from a spreadsheet: BOM, CRLF, quoting, Swedish letters, and a mix of good and bad rows. */
 const MIXED = [
@@ -49,28 +49,16 @@ function shapeOf(report: any) {
 }
 
 describe.each(testBackends)('recipient CSV import on $name', (backend) => {
-  let database: TestDatabase;
-  let api: RecipientTestApi;
-
-  beforeAll(async () => {
-    database = await backend.open();
-    api = await startRecipientApi(database.db);
-  });
-  afterAll(async () => {
-    await api?.close();
-    await database?.close();
-  });
+  const stack = useRecipientApi(backend, ['recipients', 'audit_events']);
   beforeEach(async () => {
-    await database.db.deleteFrom('recipients').execute();
-    await database.db.deleteFrom('audit_events').execute();
     const existing = { kind: 'manager', name: 'Redan Här', email: 'existing@orebro.se', systems: ['tes'] };
-    expect((await api.request('POST', '/api/recipients', { json: existing })).status).toBe(201);
+    expect((await stack.api.request('POST', '/api/recipients', { json: existing })).status).toBe(201);
   });
 
-  const importCsv = (csv: string | ArrayBuffer, query = '') => api.request('POST', `/api/recipients/import${query}`, { csv });
+  const importCsv = (csv: string | ArrayBuffer, query = '') => stack.api.request('POST', `/api/recipients/import${query}`, { csv });
   const snapshot = async () => ({
-    recipients: await database.db.selectFrom('recipients').selectAll().orderBy('id').execute(),
-    audit: await countRows(database.db, 'audit_events'),
+    recipients: await stack.db.selectFrom('recipients').selectAll().orderBy('id').execute(),
+    audit: await countRows(stack.db, 'audit_events'),
   });
 
   it('when a file mixes good and bad rows, then the good ones are stored and each bad one is reported by its line', async () => {
@@ -79,7 +67,7 @@ describe.each(testBackends)('recipient CSV import on $name', (backend) => {
     expect(shapeOf(res.body)).toEqual({ imported: 5, dryRun: false, refused: MIXED_REFUSED });
 
     // Sorted here by e-mail: how names with Å and Ö sort depends on the database's collation.
-    const listed = (await api.request('GET', '/api/recipients')).body.items;
+    const listed = (await stack.api.request('GET', '/api/recipients')).body.items;
     const byKindAndEmail = (a: any, b: any) => `${a.kind} ${a.email}`.localeCompare(`${b.kind} ${b.email}`);
     expect(listed.sort(byKindAndEmail).map((r: any) => [r.kind, r.name, r.email, r.systems, r.unit])).toEqual([
       ['manager', 'Åberg, Anna', 'anna.aberg@orebro.se', ['tes', 'careapp'], 'Hemtjänst Väster'],
@@ -89,7 +77,7 @@ describe.each(testBackends)('recipient CSV import on $name', (backend) => {
       ['provider', 'Redan Här', 'existing@orebro.se', ['tes'], null],
       ['provider', 'Fia "Fiffi" Ödman', 'fia@orebro.se', ['careapp'], 'Eget Val'],
     ]);
-    const imported = (await listAudit(database.db, {})).filter((e) => e.action === 'recipients.imported');
+    const imported = (await listAudit(stack.db, {})).filter((e) => e.action === 'recipients.imported');
     expect(imported).toEqual([expect.objectContaining({ window_id: null, actor: 'admin:test', details: { imported: 5, refused: 10 } })]);
   });
 
@@ -150,7 +138,7 @@ describe.each(testBackends)('recipient CSV import on $name', (backend) => {
   it('when Excel saved the file with semicolons, then the delimiter is recognised', async () => {
     const res = await importCsv('name;email;kind;systems;unit\nÖrjan Ärling;orjan@orebro.se;chef;tes|careapp;Äldreomsorg\n');
     expect(res.body).toEqual({ imported: 1, dryRun: false, refused: [] });
-    const [orjan] = (await api.request('GET', '/api/recipients?system=careapp')).body.items;
+    const [orjan] = (await stack.api.request('GET', '/api/recipients?system=careapp')).body.items;
     expect(orjan).toMatchObject({ name: 'Örjan Ärling', systems: ['tes', 'careapp'], unit: 'Äldreomsorg' });
   });
 
@@ -159,11 +147,11 @@ describe.each(testBackends)('recipient CSV import on $name', (backend) => {
     const res = await importCsv(new Uint8Array(latin1).buffer);
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([expect.objectContaining({ code: 'invalid_encoding' })]);
-    expect(await countRows(database.db, 'recipients')).toBe(1);
+    expect(await countRows(stack.db, 'recipients')).toBe(1);
   });
 
   it('when the body is sent as JSON, or dryRun is not a boolean, then the request is refused', async () => {
-    const json = await api.request('POST', '/api/recipients/import', { json: { name: 'Anna' } });
+    const json = await stack.api.request('POST', '/api/recipients/import', { json: { name: 'Anna' } });
     expect(json.status).toBe(415);
     const badFlag = await importCsv('name,email,kind,systems\n', '?dryRun=yes');
     expect(badFlag.status).toBe(400);

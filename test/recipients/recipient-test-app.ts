@@ -6,6 +6,8 @@ import { recipientRoutes } from '../../src/http/routes/recipient-routes.js';
 import { notFoundHandler, problemHandler } from '../../src/http/problem.js';
 import { loadPolicy } from '../../src/policy/load-policy.js';
 import type { Db } from '../../src/storage/database.js';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import type { TestBackend, TestDatabase } from '../support/database.js';
 
 export const NOW = '2026-11-25T12:00:00Z';
 
@@ -69,4 +71,33 @@ export async function startRecipientApi(db: Db): Promise<RecipientTestApi> {
 export async function countRows(db: Db, table: 'recipients' | 'audit_events'): Promise<number> {
   const row = await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/**
+ * The recipient API of one describe block: a database of its own, the API over it, and the
+ * `tables` emptied before each test (each test arranges its own rows). Read `db` and `api`
+ * inside a test.
+ */
+export function useRecipientApi(backend: TestBackend, tables: readonly ('recipients' | 'audit_events')[]): { readonly db: Db; readonly api: RecipientTestApi } {
+  let database: TestDatabase | undefined;
+  let api: RecipientTestApi | undefined;
+  beforeAll(async () => {
+    database = await backend.open();
+    api = await startRecipientApi(database.db);
+  });
+  afterAll(async () => {
+    await api?.close();
+    await database?.close();
+  });
+  beforeEach(async () => {
+    for (const table of tables) await database!.db.deleteFrom(table).execute();
+  });
+  return {
+    get db() {
+      return database!.db;
+    },
+    get api() {
+      return api!;
+    },
+  };
 }
